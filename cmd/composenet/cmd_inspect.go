@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/composenet/composenet/topology"
+)
+
+func cmdInspect(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, cmdSpec{
+		name:    "inspect",
+		summary: "Show the topology Docker would build: each network with subnet, gateway and flags and\nits members with addresses; each container with endpoints, aliases and published ports;\nthe warnings.",
+		examples: []string{
+			"composenet inspect",
+			"composenet inspect -f scenarios/ecommerce/compose.yaml --format json",
+			"composenet inspect -f compose.yaml -f compose.prod.yaml --profile debug",
+		},
+	})
+	lf := addLoadFlags(fs)
+	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	pos, code, ok := parseArgs(e, fs, args)
+	if !ok {
+		return code
+	}
+	if !wantArgs(e, fs, pos, 0, 0) {
+		return exitBadInput
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(e.stderr, "composenet inspect: unknown format %q (want text or json)\n", *format)
+		return exitBadInput
+	}
+	t, ok := lf.load(ctx, e)
+	if !ok {
+		return exitBadInput
+	}
+	var buf bytes.Buffer
+	if *format == "json" {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(t.Doc()); err != nil {
+			printError(e, err)
+			return exitBadInput
+		}
+	} else {
+		writeInspectText(&buf, t)
+		printWarnings(e, t)
+	}
+	e.stdout.Write(buf.Bytes())
+	return exitOK
+}
+
+func writeInspectText(w io.Writer, t *topology.Topology) {
+	fmt.Fprintf(w, "project %s  (%s)\n", t.Project, strings.Join(t.Files, ", "))
+	d := t.Daemon
+	fmt.Fprintf(w, "daemon  userland-proxy=%t icc=%t ip-masq=%t bip=%s\n", d.UserlandProxy, d.ICC, d.IPMasq, d.Bridge0)
+	fmt.Fprintf(w, "\nNETWORKS\n")
+	nets := append([]*topology.Network{}, t.Networks...)
+	if len(t.Bridge0.Endpoints) > 0 {
+		nets = append(nets, t.Bridge0)
+	}
+	for _, n := range nets {
+		var flags []string
+		if n.Internal {
+			flags = append(flags, "internal")
+		}
+		if n.External {
+			flags = append(flags, "external")
+		}
+		if !n.ICC {
+			flags = append(flags, "icc off")
+		}
+		if !n.Masquerade && !n.Internal {
+			flags = append(flags, "no masquerade")
+		}
+		if n.EnableIPv6 {
+			flags = append(flags, "ipv6")
+		}
+		if !n.SubnetConfigured {
+			flags = append(flags, "auto subnet")
+		}
+		key := n.Key
+		if key == "" {
+			key = "-"
+		}
+		fmt.Fprintf(w, "  %s  (key %s, %s)\n", n.Name, key, n.Bridge)
+		fmt.Fprintf(w, "    subnet %s  gateway %s", n.Subnet, n.Gateway)
+		if n.IPRange.IsValid() {
+			fmt.Fprintf(w, "  ip_range %s", n.IPRange)
+		}
+		if len(flags) > 0 {
+			fmt.Fprintf(w, "  [%s]", strings.Join(flags, ", "))
+		}
+		fmt.Fprintln(w)
+		for _, ep := range n.Endpoints {
+			static := ""
+			if ep.Static {
+				static = " (static)"
+			}
+			fmt.Fprintf(w, "    %-15s %s%s\n", ep.IPv4, ep.Container.Name, static)
+		}
+	}
+	fmt.Fprintf(w, "\nCONTAINERS\n")
+	for _, c := range t.Containers {
+		label := c.Service
+		if c.Declared {
+			label = "declared on the host"
+		}
+		fmt.Fprintf(w, "  %s  (%s)\n", c.Name, label)
+		switch {
+		case c.NetworkMode == "host":
+			fmt.Fprintf(w, "    network_mode host: uses the host's network stack\n")
+		case c.NetworkMode == "none":
+			fmt.Fprintf(w, "    network_mode none: loopback only\n")
+		case c.NetNS != nil && c.NetNS != c:
+			fmt.Fprintf(w, "    %s: shares the network namespace of %s\n", c.NetworkMode, c.NetNS.Name)
+		case c.NetNS == nil:
+			fmt.Fprintf(w, "    %s: namespace owner unknown; no network access modelled\n", c.NetworkMode)
+		}
+		gw := c.GatewayEndpoint()
+		for _, ep := range c.Endpoints {
+			mark := ""
+			if ep == gw {
+				mark = "  (default route)"
+			}
+			fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("    %-20s %-15s%s", ep.Network.Name, ep.IPv4, mark), " "))
+			if len(ep.Aliases) > 0 {
+				fmt.Fprintf(w, "      aliases: %s\n", strings.Join(ep.Aliases, ", "))
+			}
+			if len(ep.DNSNames) > 0 {
+				fmt.Fprintf(w, "      dns names: %s\n", strings.Join(ep.DNSNames, ", "))
+			}
+		}
+		for _, p := range c.Ports {
+			eph := ""
+			if p.Ephemeral {
+				eph = " (ephemeral)"
+			}
+			fmt.Fprintf(w, "    publishes %s%s\n", topology.FormatBinding(p), eph)
+		}
+		if len(c.Links) > 0 {
+			var ls []string
+			for _, l := range c.Links {
+				ls = append(ls, l.Alias+"->"+l.Target)
+			}
+			fmt.Fprintf(w, "    links: %s\n", strings.Join(ls, ", "))
+		}
+		for _, h := range c.ExtraHosts {
+			fmt.Fprintf(w, "    /etc/hosts: %s %s\n", h.IP, h.Name)
+		}
+		if c.ListenKnown {
+			var ls []string
+			for _, l := range c.Listen {
+				ls = append(ls, l.String())
+			}
+			fmt.Fprintf(w, "    listens on: %s\n", strings.Join(ls, ", "))
+		}
+	}
+	if len(t.Warnings) > 0 {
+		fmt.Fprintf(w, "\n%d warning(s) on stderr\n", len(t.Warnings))
+	}
+}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/composenet/composenet/topology"
+)
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// cmdSpec describes a command for its --help text.
+type cmdSpec struct {
+	name     string
+	args     string // positional arguments, e.g. "FROM TO"
+	summary  string
+	examples []string
+}
+
+// newFlagSet returns a flag set whose --help prints the usage, the flags and
+// the examples of spec to stdout.
+func newFlagSet(e *env, spec cmdSpec) *flag.FlagSet {
+	fs := flag.NewFlagSet(spec.name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: composenet %s [flags] %s\n\n%s\n\nFlags:\n", spec.name, spec.args, spec.summary)
+		fs.PrintDefaults()
+		if len(spec.examples) > 0 {
+			fmt.Fprintf(w, "\nExamples:\n")
+			for _, ex := range spec.examples {
+				fmt.Fprintf(w, "  %s\n", ex)
+			}
+		}
+	}
+	return fs
+}
+
+// parseArgs parses flags that may stand before or after the positional
+// arguments, as docker compose allows. "--" ends flag parsing. It returns
+// the positional arguments, or ok=false with the exit code to use: 0 after
+// --help, 2 on a usage error (already reported).
+func parseArgs(e *env, fs *flag.FlagSet, args []string) (pos []string, code int, ok bool) {
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(e.stdout)
+			fs.Usage()
+			return nil, exitOK, false
+		}
+		if err != nil {
+			return nil, exitBadInput, false
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, 0, true
+		}
+		// flag stops at "--" or at the first non-flag argument.
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), 0, true
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// wantArgs reports a usage error unless pos has between min and max items.
+func wantArgs(e *env, fs *flag.FlagSet, pos []string, min, max int) bool {
+	if len(pos) >= min && len(pos) <= max {
+		return true
+	}
+	switch {
+	case len(pos) < min:
+		fmt.Fprintf(e.stderr, "composenet %s: missing arguments (want %d, got %d)\n", fs.Name(), min, len(pos))
+	default:
+		fmt.Fprintf(e.stderr, "composenet %s: too many arguments: %s\n", fs.Name(), strings.Join(pos[max:], " "))
+	}
+	fmt.Fprintf(e.stderr, "Run 'composenet %s --help' for usage.\n", fs.Name())
+	return false
+}
+
+// loadFlags are the flags every command that reads a project shares.
+type loadFlags struct {
+	files      multiFlag
+	profiles   multiFlag
+	envFiles   multiFlag
+	daemon     multiFlag
+	latency    multiFlag
+	project    string
+	projectDir string
+	hostFile   string
+}
+
+// addLoadFlags registers the shared project flags on fs.
+func addLoadFlags(fs *flag.FlagSet) *loadFlags {
+	lf := &loadFlags{}
+	fs.Var(&lf.files, "f", "compose `FILE` (repeatable, merged in order; default: compose.yaml discovery)")
+	fs.Var(&lf.files, "file", "same as -f")
+	fs.StringVar(&lf.project, "p", "", "project `NAME` (default: COMPOSE_PROJECT_NAME, name:, or the directory)")
+	fs.StringVar(&lf.project, "project-name", "", "same as -p")
+	fs.StringVar(&lf.projectDir, "project-directory", "", "project `DIR` (default: the first compose file's directory)")
+	fs.Var(&lf.profiles, "profile", "enable profile `NAME` (repeatable)")
+	fs.Var(&lf.envFiles, "env-file", "environment `FILE` instead of the project's .env (repeatable)")
+	fs.StringVar(&lf.hostFile, "host", "", "host description `FILE` (YAML: daemon settings, host addresses, pre-existing networks and containers)")
+	fs.Var(&lf.daemon, "daemon", "daemon setting `KEY=VALUE`, e.g. userland-proxy=false, icc=false, ip-masq=false, bip=172.17.0.1/16, default-address-pools=10.10.0.0/16/24 (repeatable)")
+	fs.Var(&lf.latency, "latency", "latency model override `HOP=DURATION`, e.g. proxy=80us, internet=30ms (repeatable)")
+	return lf
+}
+
+// options turns the flags into topology.Options.
+func (lf *loadFlags) options(e *env) topology.Options {
+	return topology.Options{
+		Files:       lf.files,
+		ProjectName: lf.project,
+		ProjectDir:  lf.projectDir,
+		Profiles:    lf.profiles,
+		EnvFiles:    lf.envFiles,
+		Env:         e.environ,
+		HostFile:    lf.hostFile,
+		Daemon:      lf.daemon,
+		Latency:     lf.latency,
+	}
+}
+
+// load loads the project; on failure it prints every problem to stderr and
+// returns ok=false (exit status 2).
+func (lf *loadFlags) load(ctx context.Context, e *env) (*topology.Topology, bool) {
+	t, err := topology.Load(ctx, lf.options(e))
+	if err != nil {
+		printError(e, err)
+		return nil, false
+	}
+	return t, true
+}
+
+// printError writes err to stderr, one problem per line.
+func printError(e *env, err error) {
+	msg := strings.TrimRight(err.Error(), "\n")
+	fmt.Fprintln(e.stderr, msg)
+}
+
+// printWarnings writes the topology's warnings to stderr.
+func printWarnings(e *env, t *topology.Topology) {
+	for _, w := range t.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", formatWarning(w))
+	}
+}
+
+func formatWarning(w topology.Warning) string {
+	var b strings.Builder
+	if p := w.Pos.String(); p != "" {
+		b.WriteString(p)
+		b.WriteString(": ")
+	}
+	b.WriteString(w.Message)
+	b.WriteString(" [")
+	b.WriteString(w.Code)
+	if w.Rule != "" {
+		b.WriteString(", ")
+		b.WriteString(w.Rule)
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// folder and a rename, so a failed run never leaves a half-written file.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %v", path, errors.Unwrap(err))
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, path)
+	}
+	if werr != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %v", path, werr)
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+// Command composenet reads Docker Compose files and predicts, offline and
+// without Docker, what Docker Engine 28 with Compose v2 would build and
+// allow: networks, containers and addresses, DNS answers, which connections
+// pass or are dropped and why, and diagrams of it all.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// env is what a command may touch: its streams and the process environment.
+type env struct {
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+	environ []string
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+// commands is the command table, in the order `composenet --help` lists it.
+func commands() []command {
+	return []command{
+		{"inspect", "show the networks, containers, addresses and warnings", cmdInspect},
+		{"version", "print the version", cmdVersion},
+	}
+}
+
+// Exit codes shared by every command.
+const (
+	exitOK       = 0
+	exitNegative = 1 // a negative answer: not reachable, check failed, changes found
+	exitBadInput = 2 // bad input or usage
+)
+
+const version = "0.1.0"
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, environ: os.Environ()}
+	return e.dispatch(ctx, args)
+}
+
+func (e *env) dispatch(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		e.usage(e.stderr)
+		return exitBadInput
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		if len(args) > 1 {
+			return e.dispatch(ctx, []string{args[1], "--help"})
+		}
+		e.usage(e.stdout)
+		return exitOK
+	case "--version", "-version":
+		return cmdVersion(ctx, e, nil)
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	fmt.Fprintf(e.stderr, "composenet: unknown command %q\n", args[0])
+	if s := suggest(args[0]); s != "" {
+		fmt.Fprintf(e.stderr, "Did you mean %q?\n", s)
+	}
+	fmt.Fprintln(e.stderr, "Run 'composenet --help' for the list of commands.")
+	return exitBadInput
+}
+
+func suggest(name string) string {
+	var best string
+	for _, c := range commands() {
+		if strings.HasPrefix(c.name, name) || strings.HasPrefix(name, c.name) {
+			best = c.name
+		}
+	}
+	return best
+}
+
+func (e *env) usage(w io.Writer) {
+	fmt.Fprintf(w, "composenet predicts what Docker Engine 28 with Compose v2 builds and allows,\noffline: networks, addresses, DNS, reachability, diagrams.\n\nUsage:\n  composenet COMMAND [flags] [args]\n\nCommands:\n")
+	cs := commands()
+	sort.SliceStable(cs, func(i, j int) bool { return false })
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'composenet COMMAND --help' for a command's flags and an example.\n")
+}
+
+func cmdVersion(_ context.Context, e *env, _ []string) int {
+	fmt.Fprintf(e.stdout, "composenet %s (models Docker Engine 28, Compose v2)\n", version)
+	return exitOK
+}

@@ -1,0 +1,591 @@
+package topology
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// builder turns a compose-go project into a Topology.
+type builder struct {
+	p   *types.Project
+	ix  *posIndex
+	hs  *hostSpec
+	dir string
+	t   *Topology
+
+	problems []Problem
+	warnings []Warning
+
+	allocated []netip.Prefix // subnets in use, in allocation order (R3-2)
+	ipam      map[*Network]*addrAlloc
+	bindings  []*PortBinding // fixed bindings, for conflicts (R8-8)
+	bindOwner map[*PortBinding]*Container
+	ephLast   map[string]int // per protocol (R8-5)
+	rangeLast map[string]int // per protocol+range (R8-5)
+}
+
+func newBuilder(p *types.Project, ix *posIndex, hs *hostSpec, dir string) *builder {
+	return &builder{
+		p: p, ix: ix, hs: hs, dir: dir,
+		ipam:      map[*Network]*addrAlloc{},
+		bindOwner: map[*PortBinding]*Container{},
+		ephLast:   map[string]int{},
+		rangeLast: map[string]int{},
+	}
+}
+
+func (b *builder) problem(path, format string, args ...any) {
+	b.problems = append(b.problems, Problem{Pos: b.ix.lookup(path), Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (b *builder) warn(code, rule string, pos Position, format string, args ...any) {
+	b.warnings = append(b.warnings, Warning{Code: code, Rule: rule, Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// composeWarning turns one compose-go log line into a positioned warning.
+func (b *builder) composeWarning(msg string) {
+	switch {
+	case strings.Contains(msg, "variable is not set"):
+		name := ""
+		if i := strings.IndexByte(msg, '"'); i >= 0 {
+			if j := strings.IndexByte(msg[i+1:], '"'); j >= 0 {
+				name = msg[i+1 : i+1+j]
+			}
+		}
+		pos, ok := b.ix.findText("${" + name)
+		if !ok {
+			pos, _ = b.ix.findText("$" + name)
+		}
+		b.warn("W-ENV-UNSET", "R1-7", pos, "%s", msg)
+	case strings.Contains(msg, "`version` is obsolete"):
+		pos, _ := b.ix.exact("version")
+		b.warn("W-VERSION-OBSOLETE", "", pos, "the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")
+	default:
+		b.warn("W-COMPOSE", "", Position{}, "%s", msg)
+	}
+}
+
+func shortHash(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(h[:])[:12]
+}
+
+func (b *builder) build() (*Topology, error) {
+	d := b.hs.daemon
+	t := &Topology{
+		Project:    b.p.Name,
+		WorkingDir: b.p.WorkingDir,
+		Daemon:     d,
+		Host:       b.hs.host,
+		Latency:    b.hs.latency,
+	}
+	for _, f := range b.ix.files {
+		t.Files = append(t.Files, f.name)
+	}
+	b.t = t
+	t.Bridge0 = &Network{
+		Name: "bridge", Driver: "bridge", Bridge: "docker0",
+		Subnet: d.Bridge0.Masked(), Gateway: d.Bridge0.Addr(),
+		ICC: d.ICC, Masquerade: d.IPMasq, GatewayMode: "nat", SubnetConfigured: true,
+	}
+	b.allocated = append(b.allocated, t.Bridge0.Subnet)
+	b.ipam[t.Bridge0] = newAddrAlloc(t.Bridge0.Subnet, netip.Prefix{}, t.Bridge0.Gateway, nil)
+
+	b.buildNetworks()
+	b.buildServices()
+	if len(b.problems) > 0 {
+		return nil, &LoadError{Problems: sortProblems(b.problems)}
+	}
+	b.finish()
+	t.Warnings = sortWarnings(b.warnings)
+	return t, nil
+}
+
+// ---------------------------------------------------------------- networks
+
+func (b *builder) buildNetworks() {
+	t := b.t
+	t.netByKey = map[string]*Network{}
+	t.netByName = map[string]*Network{"bridge": t.Bridge0}
+
+	// 1. Networks that already exist on the host (host description).
+	for _, hn := range b.hs.networks {
+		n := &Network{
+			Name: hn.Name, Driver: "bridge", External: true, Declared: true,
+			Internal: hn.Internal, ICC: hn.ICC == nil || *hn.ICC, Masquerade: !hn.Internal, GatewayMode: "nat",
+			Bridge: "br-" + shortHash("network", hn.Name),
+			Pos:    Position{File: b.hs.file, Line: hn.line, Col: 5},
+		}
+		if hn.Subnet != "" {
+			s, err := netip.ParsePrefix(hn.Subnet)
+			if err != nil || !s.Addr().Is4() {
+				b.problems = append(b.problems, Problem{Pos: n.Pos, Path: "networks." + hn.Name + ".subnet", Message: fmt.Sprintf("invalid IPv4 subnet %q", hn.Subnet)})
+				continue
+			}
+			n.Subnet, n.SubnetConfigured = s.Masked(), true
+			if hn.Gateway != "" {
+				g, err := netip.ParseAddr(hn.Gateway)
+				if err != nil || !n.Subnet.Contains(g) {
+					b.problems = append(b.problems, Problem{Pos: n.Pos, Path: "networks." + hn.Name + ".gateway", Message: fmt.Sprintf("invalid gateway %q for subnet %s", hn.Gateway, n.Subnet)})
+				}
+				n.Gateway = g
+			}
+			if o := b.overlapping(n.Subnet); o.IsValid() {
+				b.problems = append(b.problems, Problem{Pos: n.Pos, Path: "networks." + hn.Name + ".subnet", Message: fmt.Sprintf("invalid pool request: Pool overlaps with other one on this address space (%s overlaps %s)", n.Subnet, o)})
+				continue
+			}
+			b.allocated = append(b.allocated, n.Subnet)
+		}
+		if t.netByName[n.Name] != nil {
+			b.problems = append(b.problems, Problem{Pos: n.Pos, Path: "networks", Message: fmt.Sprintf("network %q declared twice", n.Name)})
+			continue
+		}
+		t.netByName[n.Name] = n
+		t.Networks = append(t.Networks, n)
+	}
+
+	keys := make([]string, 0, len(b.p.Networks))
+	for k := range b.p.Networks {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+
+	type pending struct {
+		n   *Network
+		cfg types.NetworkConfig
+	}
+	var project []pending
+	for _, k := range keys {
+		cfg := b.p.Networks[k]
+		path := "networks." + k
+		pos, _ := b.ix.exact(path)
+		name := cfg.Name
+		if name == "" {
+			name = b.p.Name + "_" + k
+		}
+		if bool(cfg.External) {
+			if name == "bridge" || name == "host" || name == "none" {
+				// R2-7, M26: the built-in networks cannot be joined through networks:.
+				if name == "bridge" {
+					b.problem(path, "invalid config for network bridge: invalid endpoint settings: network-scoped alias is supported only for containers in user defined networks (use network_mode: bridge)")
+				} else {
+					b.problem(path, "network %s cannot be listed under networks; use network_mode: %s", name, name)
+				}
+				continue
+			}
+			if n := t.netByName[name]; n != nil && n.Declared {
+				if n.Key == "" {
+					n.Key = k
+				}
+				t.netByKey[k] = n
+				continue
+			}
+			n := &Network{Key: k, Name: name, Driver: "bridge", External: true, ICC: true, Masquerade: true, GatewayMode: "nat", Bridge: "br-" + shortHash("network", name), Pos: pos}
+			// R2-5: an external network must exist; the model assumes it does.
+			b.warn("W-EXTERNAL-ASSUMED", "R2-5", pos, "external network %q is assumed to exist as a plain bridge network with an automatic subnet; describe it with --host to model its real subnet and members", name)
+			project = append(project, pending{n, cfg})
+			continue
+		}
+		n := &Network{Key: k, Name: name, Driver: cfg.Driver, Internal: cfg.Internal, Attachable: cfg.Attachable,
+			ICC: true, Masquerade: true, GatewayMode: "nat", Pos: pos}
+		if n.Driver == "" {
+			n.Driver = "bridge"
+		}
+		if cfg.EnableIPv6 != nil && *cfg.EnableIPv6 {
+			n.EnableIPv6 = true
+		}
+		if n.Driver != "bridge" {
+			b.warn("W-DRIVER-UNMODELLED", "R2-3", b.ix.lookup(path+".driver"), "network %q uses driver %q, which composenet does not model; it is treated as a bridge network", name, n.Driver)
+		}
+		b.applyDriverOpts(n, cfg, path)
+		b.applyNetworkExt(n, cfg.Extensions, path)
+		// IPAM: one IPv4 and one IPv6 config at most on a bridge (R3-5).
+		v4 := 0
+		for i, pool := range cfg.Ipam.Config {
+			ppath := fmt.Sprintf("%s.ipam.config.%d", path, i)
+			if pool == nil || pool.Subnet == "" {
+				continue
+			}
+			s, err := netip.ParsePrefix(pool.Subnet)
+			if err != nil {
+				b.problem(ppath+".subnet", "invalid subnet %q", pool.Subnet)
+				continue
+			}
+			if s.Addr().Is6() {
+				n.EnableIPv6 = true // R3-11: an IPv6 subnet turns IPv6 on
+				continue
+			}
+			v4++
+			if v4 > 1 {
+				b.problem(ppath+".subnet", "bridge driver doesn't support multiple subnets")
+				continue
+			}
+			if s.Masked() != s {
+				b.problem(ppath+".subnet", "invalid subnet %s: it has host bits set (did you mean %s?)", s, s.Masked())
+				continue
+			}
+			n.Subnet, n.SubnetConfigured = s, true
+			if pool.IPRange != "" {
+				r, err := netip.ParsePrefix(pool.IPRange)
+				if err != nil || !r.Addr().Is4() || !prefixContains(s, r) {
+					b.problem(ppath+".ip_range", "invalid ip_range %q: it must be an IPv4 prefix inside the subnet %s", pool.IPRange, s)
+				} else {
+					n.IPRange = r.Masked()
+				}
+			}
+			if pool.Gateway != "" {
+				g, err := netip.ParseAddr(pool.Gateway)
+				if err != nil || !s.Contains(g) {
+					b.problem(ppath+".gateway", "invalid gateway %q: not an address in the subnet %s", pool.Gateway, s)
+				} else {
+					n.Gateway = g
+				}
+			}
+			auxKeys := make([]string, 0, len(pool.AuxiliaryAddresses))
+			for k := range pool.AuxiliaryAddresses {
+				auxKeys = append(auxKeys, k)
+			}
+			sort.Strings(auxKeys)
+			for _, ak := range auxKeys {
+				a, err := netip.ParseAddr(pool.AuxiliaryAddresses[ak])
+				if err != nil || !s.Contains(a) {
+					b.problem(ppath+".aux_addresses."+ak, "invalid auxiliary address %q: not an address in the subnet %s", pool.AuxiliaryAddresses[ak], s)
+					continue
+				}
+				n.AuxAddresses = append(n.AuxAddresses, a)
+			}
+			if o := b.overlapping(s); o.IsValid() {
+				// M12 / R3-4.
+				b.problem(ppath+".subnet", "failed to create network %s: Error response from daemon: invalid pool request: Pool overlaps with other one on this address space (%s overlaps %s)", name, s, o)
+				continue
+			}
+			b.allocated = append(b.allocated, s)
+		}
+		n.Bridge = bridgeName(n, cfg)
+		project = append(project, pending{n, cfg})
+	}
+
+	// Auto subnets (R3-2): pre-existing external networks first, then the
+	// project's networks in sorted key order. Docker creates networks in
+	// random order (R2-6); the sorted order is the documented tie-break.
+	auto := 0
+	for pass := 0; pass < 2; pass++ {
+		for _, pd := range project {
+			n := pd.n
+			if n.SubnetConfigured || n.External != (pass == 0) {
+				continue
+			}
+			s, ok := b.nextPool()
+			if !ok {
+				b.problem("networks."+n.Key, "failed to create network %s: Error response from daemon: all predefined address pools have been fully subnetted", n.Name)
+				continue
+			}
+			n.Subnet = s
+			b.allocated = append(b.allocated, s)
+			if !n.External {
+				auto++
+			}
+		}
+	}
+	if auto > 1 {
+		b.warn("W-SUBNET-ORDER", "R2-6", Position{}, "Compose creates networks in random order, so which automatic subnet each network gets varies between runs; composenet assigns them in sorted key order")
+	}
+	// R3-4 hazard: an explicit subnet that an automatic network could take
+	// first when Docker happens to create it earlier.
+	for _, pd := range project {
+		n := pd.n
+		if !n.SubnetConfigured {
+			continue
+		}
+		for _, q := range project {
+			if !q.n.SubnetConfigured && q.n.Subnet.IsValid() && isDefaultPoolCandidate(b.hs.daemon, n.Subnet) && n.Subnet.Bits() == q.n.Subnet.Bits() && lessPrefix(n.Subnet, q.n.Subnet) {
+				b.warn("W-SUBNET-RACE", "R3-4", b.ix.lookup("networks."+n.Key+".ipam"), "subnet %s of network %q lies in Docker's default pools: if Docker creates automatic network %q first, it takes that subnet and %q fails to create (nondeterministic)", n.Subnet, n.Name, q.n.Name, n.Name)
+				break
+			}
+		}
+	}
+	for _, pd := range project {
+		n := pd.n
+		if !n.Subnet.IsValid() {
+			continue
+		}
+		if !n.Gateway.IsValid() && !n.Internal || !n.Gateway.IsValid() {
+			// R3-6: first free address of ip_range if set, else of the subnet.
+			n.Gateway = firstUsable(n.Subnet, n.IPRange, n.AuxAddresses)
+		}
+		b.ipam[n] = newAddrAlloc(n.Subnet, n.IPRange, n.Gateway, n.AuxAddresses)
+		if t.netByName[n.Name] != nil {
+			b.problem("networks."+n.Key+".name", "two networks are named %q", n.Name)
+			continue
+		}
+		t.netByName[n.Name] = n
+		t.netByKey[n.Key] = n
+		t.Networks = append(t.Networks, n)
+	}
+	for _, n := range t.Networks {
+		if n.Declared && !n.Subnet.IsValid() {
+			s, ok := b.nextPool()
+			if ok {
+				n.Subnet = s
+				b.allocated = append(b.allocated, s)
+			}
+		}
+		if n.Declared {
+			if !n.Gateway.IsValid() && n.Subnet.IsValid() {
+				n.Gateway = firstUsable(n.Subnet, netip.Prefix{}, nil)
+			}
+			b.ipam[n] = newAddrAlloc(n.Subnet, netip.Prefix{}, n.Gateway, nil)
+		}
+	}
+	sort.Slice(t.Networks, func(i, j int) bool { return t.Networks[i].Name < t.Networks[j].Name })
+}
+
+func bridgeName(n *Network, cfg types.NetworkConfig) string {
+	if v := cfg.DriverOpts["com.docker.network.bridge.name"]; v != "" {
+		return v
+	}
+	return "br-" + shortHash("network", n.Name)
+}
+
+func (b *builder) applyDriverOpts(n *Network, cfg types.NetworkConfig, path string) {
+	keys := make([]string, 0, len(cfg.DriverOpts))
+	for k := range cfg.DriverOpts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := cfg.DriverOpts[k]
+		opath := path + ".driver_opts." + k
+		parseBool := func() (bool, bool) {
+			bv, err := strconv.ParseBool(v)
+			if err != nil {
+				b.problem(opath, "invalid value %q: want true or false", v)
+				return false, false
+			}
+			return bv, true
+		}
+		switch k {
+		case "com.docker.network.bridge.enable_icc":
+			if bv, ok := parseBool(); ok {
+				n.ICC = bv // R7-4
+			}
+		case "com.docker.network.bridge.enable_ip_masquerade":
+			if bv, ok := parseBool(); ok {
+				n.Masquerade = bv // R7-8
+			}
+		case "com.docker.network.bridge.host_binding_ipv4":
+			a, err := netip.ParseAddr(v)
+			if err != nil {
+				b.problem(opath, "invalid address %q", v)
+			} else {
+				n.HostBindingIPv4 = a // R8-6
+			}
+		case "com.docker.network.bridge.gateway_mode_ipv4":
+			switch v {
+			case "nat", "nat-unprotected", "routed", "isolated":
+				n.GatewayMode = v
+				if v != "nat" {
+					b.warn("W-GATEWAY-MODE", "R8-13", b.ix.lookup(opath), "gateway mode %q is recorded but composenet models only the default \"nat\" mode's firewall rules", v)
+				}
+			default:
+				b.problem(opath, "invalid gateway mode %q (want nat, nat-unprotected, routed or isolated)", v)
+			}
+		}
+	}
+}
+
+func (b *builder) applyNetworkExt(n *Network, ext types.Extensions, path string) {
+	raw, ok := ext["x-composenet"]
+	if !ok {
+		return
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		b.problem(path+".x-composenet", "want a mapping such as {latency: 2ms}")
+		return
+	}
+	for _, k := range sortedKeys(m) {
+		switch k {
+		case "latency":
+			d, err := parseDuration(m[k])
+			if err != nil {
+				b.problem(path+".x-composenet.latency", "%v", err)
+				continue
+			}
+			n.Latency = d
+		default:
+			b.problem(path+".x-composenet."+k, "unknown x-composenet field %q for a network (known: latency)", k)
+		}
+	}
+}
+
+func parseDuration(v any) (time.Duration, error) {
+	s := fmt.Sprint(v)
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("invalid duration %q (e.g. 500us, 2ms)", s)
+	}
+	return d, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// overlapping returns an allocated subnet that overlaps s, if any.
+func (b *builder) overlapping(s netip.Prefix) netip.Prefix {
+	for _, a := range b.allocated {
+		if a.Overlaps(s) {
+			return a
+		}
+	}
+	return netip.Prefix{}
+}
+
+// nextPool returns the lowest free default-pool subnet (R3-1, R3-2): one
+// that overlaps no allocated subnet, no on-link host route and no host
+// nameserver.
+func (b *builder) nextPool() (netip.Prefix, bool) {
+	for _, pool := range b.hs.daemon.AddressPools {
+		step := uint64(1) << (32 - pool.Size)
+		base := addrToU32(pool.Base.Addr())
+		count := uint64(1) << (pool.Size - pool.Base.Bits())
+		for i := uint64(0); i < count; i++ {
+			cand := netip.PrefixFrom(u32ToAddr(uint32(uint64(base)+i*step)), pool.Size)
+			if b.overlapping(cand).IsValid() {
+				continue
+			}
+			clash := false
+			for _, h := range b.hs.host.Addresses {
+				if h.Addr().Is4() && h.Masked().Overlaps(cand) {
+					clash = true
+				}
+			}
+			for _, ns := range b.hs.host.Nameservers {
+				if cand.Contains(ns) {
+					clash = true
+				}
+			}
+			if !clash {
+				return cand, true
+			}
+		}
+	}
+	return netip.Prefix{}, false
+}
+
+func isDefaultPoolCandidate(d Daemon, s netip.Prefix) bool {
+	for _, p := range d.AddressPools {
+		if prefixContains(p.Base, s) && s.Bits() == p.Size {
+			return true
+		}
+	}
+	return false
+}
+
+func lessPrefix(a, b netip.Prefix) bool { return a.Addr().Less(b.Addr()) }
+
+func prefixContains(outer, inner netip.Prefix) bool {
+	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+}
+
+func addrToU32(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+func u32ToAddr(v uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+// firstUsable is the gateway Docker picks when none is given (R3-6): the
+// first free address of ip_range when set (which can be its .0, R3-9), else
+// the subnet's first host address.
+func firstUsable(subnet, rng netip.Prefix, aux []netip.Addr) netip.Addr {
+	a := newAddrAlloc(subnet, rng, netip.Addr{}, aux)
+	ip, _ := a.next()
+	return ip
+}
+
+// addrAlloc hands out the lowest free IPv4 address (R3-8), never reusing:
+// the model has no stops.
+type addrAlloc struct {
+	lo, hi uint32 // inclusive dynamic range
+	used   map[uint32]bool
+	cursor uint32
+	subnet netip.Prefix
+}
+
+func newAddrAlloc(subnet, rng netip.Prefix, gw netip.Addr, aux []netip.Addr) *addrAlloc {
+	a := &addrAlloc{used: map[uint32]bool{}, subnet: subnet}
+	if !subnet.IsValid() || !subnet.Addr().Is4() {
+		return a
+	}
+	netAddr := addrToU32(subnet.Masked().Addr())
+	size := uint32(1)<<(32-subnet.Bits()) - 1
+	bcast := netAddr + size
+	r := subnet
+	if rng.IsValid() {
+		r = rng
+	}
+	a.lo = addrToU32(r.Masked().Addr())
+	a.hi = a.lo + (uint32(1)<<(32-r.Bits()) - 1)
+	if subnet.Bits() < 31 {
+		// R3-7: network and broadcast addresses of the subnet are reserved.
+		a.used[netAddr] = true
+		a.used[bcast] = true
+	}
+	if gw.IsValid() && gw.Is4() {
+		a.used[addrToU32(gw)] = true
+	}
+	for _, x := range aux {
+		if x.Is4() {
+			a.used[addrToU32(x)] = true
+		}
+	}
+	a.cursor = a.lo
+	return a
+}
+
+// reserve marks ip as taken; it reports false when it already was.
+func (a *addrAlloc) reserve(ip netip.Addr) bool {
+	v := addrToU32(ip)
+	if a.used[v] {
+		return false
+	}
+	a.used[v] = true
+	return true
+}
+
+func (a *addrAlloc) taken(ip netip.Addr) bool { return a.used[addrToU32(ip)] }
+
+// next returns the lowest free address of the dynamic range.
+func (a *addrAlloc) next() (netip.Addr, bool) {
+	if a.hi == 0 && a.lo == 0 {
+		return netip.Addr{}, false
+	}
+	for v := a.cursor; v <= a.hi && v >= a.lo; v++ {
+		if !a.used[v] {
+			a.used[v] = true
+			a.cursor = v + 1
+			return u32ToAddr(v), true
+		}
+		if v == a.hi {
+			break
+		}
+	}
+	return netip.Addr{}, false
+}

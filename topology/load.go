@@ -1,0 +1,305 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/sirupsen/logrus"
+)
+
+// Options says what to load and how; it mirrors the flags of docker compose.
+type Options struct {
+	// Files are the compose files, merged in order (-f). Empty means the
+	// default discovery of docker compose from Dir upward.
+	Files []string
+	// Dir is the directory relative paths and discovery start from; default
+	// the process working directory.
+	Dir string
+	// ProjectName is -p/--project-name.
+	ProjectName string
+	// ProjectDir is --project-directory.
+	ProjectDir string
+	// Profiles are the --profile values.
+	Profiles []string
+	// EnvFiles are --env-file values; empty means the project's .env.
+	EnvFiles []string
+	// Env is the process environment (KEY=VALUE); it wins over .env (R1-7).
+	Env []string
+	// HostFile is a host description YAML file (see ParseHost).
+	HostFile string
+	// Daemon are KEY=VALUE daemon settings applied after the host file.
+	Daemon []string
+	// Latency are HOP=DURATION latency overrides.
+	Latency []string
+}
+
+var logMu sync.Mutex
+
+// warnHook collects logrus warnings that compose-go emits.
+type warnHook struct{ msgs []string }
+
+func (h *warnHook) Levels() []logrus.Level {
+	return []logrus.Level{logrus.PanicLevel, logrus.FatalLevel, logrus.ErrorLevel, logrus.WarnLevel}
+}
+func (h *warnHook) Fire(e *logrus.Entry) error { h.msgs = append(h.msgs, e.Message); return nil }
+
+// withCapturedLogs runs fn with logrus output routed into a slice instead
+// of stderr. compose-go logs through the global logrus logger, so calls are
+// serialised.
+func withCapturedLogs(fn func()) []string {
+	logMu.Lock()
+	defer logMu.Unlock()
+	l := logrus.StandardLogger()
+	out, hooks, level := l.Out, l.ReplaceHooks(logrus.LevelHooks{}), l.GetLevel()
+	h := &warnHook{}
+	l.SetOutput(io.Discard)
+	l.AddHook(h)
+	l.SetLevel(logrus.WarnLevel)
+	defer func() {
+		l.SetOutput(out)
+		l.ReplaceHooks(hooks)
+		l.SetLevel(level)
+	}()
+	fn()
+	return h.msgs
+}
+
+// Load reads the compose project that opts describe and builds the
+// topology Docker would create. Bad input yields a *LoadError that lists
+// every problem with its position; the function never panics on input.
+func Load(ctx context.Context, opts Options) (t *Topology, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			t = nil
+			err = &LoadError{Problems: []Problem{{Message: fmt.Sprintf("internal error while loading (please report): %v", r)}}}
+		}
+	}()
+	dir := opts.Dir
+	if dir == "" {
+		if dir, err = os.Getwd(); err != nil {
+			return nil, &LoadError{Problems: []Problem{{Message: err.Error()}}}
+		}
+	}
+	host, hostProblems := loadHost(dir, opts.HostFile, opts.Daemon, opts.Latency)
+	if len(hostProblems) > 0 {
+		return nil, &LoadError{Problems: sortProblems(hostProblems)}
+	}
+
+	files := make([]string, len(opts.Files))
+	for i, f := range opts.Files {
+		if f != "-" && !filepath.IsAbs(f) {
+			f = filepath.Join(dir, f)
+		}
+		files[i] = f
+	}
+	fnOpts := []cli.ProjectOptionsFn{
+		cli.WithWorkingDirectory(opts.ProjectDir),
+		cli.WithEnv(opts.Env),
+		cli.WithEnvFiles(opts.EnvFiles...),
+		cli.WithDotEnv,
+		cli.WithProfiles(opts.Profiles),
+		cli.WithName(opts.ProjectName),
+		cli.WithResolvedPaths(false),
+		cli.WithDefaultProfiles(),
+	}
+	if opts.ProjectDir != "" && !filepath.IsAbs(opts.ProjectDir) {
+		fnOpts[0] = cli.WithWorkingDirectory(filepath.Join(dir, opts.ProjectDir))
+	}
+	if len(files) == 0 {
+		fnOpts = append(fnOpts, withDiscoveryFrom(dir))
+	}
+
+	var (
+		po      *cli.ProjectOptions
+		project *types.Project
+		lerr    error
+	)
+	logs := withCapturedLogs(func() {
+		po, lerr = cli.NewProjectOptions(files, fnOpts...)
+		if lerr != nil {
+			return
+		}
+		if len(po.ConfigPaths) == 0 {
+			lerr = errNoFile
+			return
+		}
+		project, lerr = po.LoadProject(ctx)
+		if lerr == nil {
+			project, lerr = project.WithoutUnnecessaryResources(), nil
+		}
+	})
+
+	ix := &posIndex{}
+	var problems []Problem
+	if po != nil {
+		for _, f := range po.ConfigPaths {
+			raw, rerr := os.ReadFile(f)
+			name := displayPath(dir, f)
+			if rerr != nil {
+				continue
+			}
+			if p := ix.add(name, raw); p != nil {
+				problems = append(problems, *p)
+			}
+		}
+	}
+	if lerr != nil {
+		if errors.Is(lerr, errNoFile) {
+			return nil, &LoadError{Problems: []Problem{{Message: fmt.Sprintf("no compose file found in %s or its parents (looked for %s); use -f FILE", displayPath(dir, dir), strings.Join(cli.DefaultFileNames, ", "))}}}
+		}
+		if len(problems) == 0 {
+			problems = append(problems, mapComposeError(lerr, ix, dir))
+		}
+		return nil, &LoadError{Problems: sortProblems(problems)}
+	}
+	if len(problems) > 0 {
+		return nil, &LoadError{Problems: sortProblems(problems)}
+	}
+
+	b := newBuilder(project, ix, host, dir)
+	for _, m := range logs {
+		b.composeWarning(m)
+	}
+	return b.build()
+}
+
+var errNoFile = errors.New("no compose file")
+
+// withDiscoveryFrom runs docker compose's default file discovery starting
+// at dir instead of the process working directory.
+func withDiscoveryFrom(dir string) cli.ProjectOptionsFn {
+	return func(o *cli.ProjectOptions) error {
+		wd := o.WorkingDir
+		o.WorkingDir = dir
+		err := cli.WithDefaultConfigPath(o)
+		o.WorkingDir = wd
+		return err
+	}
+}
+
+// displayPath shows p relative to dir when it is inside it.
+func displayPath(dir, p string) string {
+	if rel, err := filepath.Rel(dir, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return p
+}
+
+var (
+	reValidating  = regexp.MustCompile(`^validating ([^:]+): (\S+) (.*)$`)
+	reServiceQ    = regexp.MustCompile(`service "([^"]+)"`)
+	reServiceBare = regexp.MustCompile(`^service ([A-Za-z0-9._-]+) `)
+	reUndefNet    = regexp.MustCompile(`refers to undefined network ([^:]+):`)
+	reDottedPath  = regexp.MustCompile(`^((?:services|networks|volumes|configs|secrets|include)(?:\.[^\s:]+)?):\s*(.*)$`)
+	reFileInvalid = regexp.MustCompile(`^compose file "([^"]+)" (?:[^:]* )?is invalid: (.*)$`)
+	reYAMLLine    = regexp.MustCompile(`line (\d+)`)
+)
+
+// mapComposeError turns a compose-go error into a positioned problem.
+func mapComposeError(err error, ix *posIndex, dir string) Problem {
+	msg := err.Error()
+	msg = strings.TrimSuffix(msg, ": invalid compose project")
+	if m := reFileInvalid.FindStringSubmatch(msg); m != nil {
+		return Problem{Pos: Position{File: displayPath(dir, m[1])}, Message: strings.TrimSpace(m[2])}
+	}
+	if m := reValidating.FindStringSubmatch(msg); m != nil {
+		file := displayPath(dir, m[1])
+		path := m[2]
+		pos := lookupInFile(ix, file, path)
+		return Problem{Pos: pos, Path: path, Message: schemaMessage(m[3])}
+	}
+	if m := reDottedPath.FindStringSubmatch(msg); m != nil {
+		return Problem{Pos: ix.lookup(m[1]), Path: m[1], Message: m[2]}
+	}
+	if m := reUndefNet.FindStringSubmatch(msg); m != nil {
+		if s := reServiceQ.FindStringSubmatch(msg); s != nil {
+			path := "services." + s[1] + ".networks." + strings.TrimSpace(m[1])
+			return Problem{Pos: ix.lookup(path), Path: path, Message: msg}
+		}
+	}
+	if s := reServiceQ.FindStringSubmatch(msg); s != nil {
+		path := "services." + s[1]
+		if strings.Contains(msg, "depends on undefined service") {
+			if p, ok := ix.exact(path + ".network_mode"); ok {
+				return Problem{Pos: p, Path: path + ".network_mode", Message: msg}
+			}
+			path += ".depends_on"
+		}
+		return Problem{Pos: ix.lookup(path), Path: path, Message: msg}
+	}
+	if s := reServiceBare.FindStringSubmatch(msg); s != nil {
+		path := "services." + s[1]
+		if strings.Contains(msg, "network_mode") {
+			path += ".network_mode"
+		}
+		return Problem{Pos: ix.lookup(path), Path: path, Message: msg}
+	}
+	if strings.HasPrefix(msg, "yaml:") || strings.Contains(msg, "line ") {
+		if m := reYAMLLine.FindStringSubmatch(msg); m != nil && len(ix.files) > 0 {
+			line, col := yamlErrorLine(msg)
+			return Problem{Pos: Position{File: ix.files[0].name, Line: line, Col: col}, Message: cleanYAMLError(msg)}
+		}
+	}
+	// Messages without a path (port syntax and the like): point at the
+	// first place in the files that carries the offending value, if any.
+	for _, q := range quotedValues(msg) {
+		if p, ok := ix.findText(q); ok {
+			return Problem{Pos: p, Message: msg}
+		}
+	}
+	pos := Position{}
+	if len(ix.files) > 0 {
+		pos = Position{File: ix.files[0].name, Line: 1, Col: 1}
+	}
+	return Problem{Pos: pos, Message: msg}
+}
+
+func lookupInFile(ix *posIndex, file, path string) Position {
+	for _, f := range ix.files {
+		if f.name != file {
+			continue
+		}
+		sub := &posIndex{files: []fileIndex{f}}
+		return sub.lookup(path)
+	}
+	return ix.lookup(path)
+}
+
+// schemaMessage rewrites JSON-schema jargon into plain words.
+func schemaMessage(m string) string {
+	switch {
+	case m == "false schema":
+		return "additional property is not allowed"
+	case strings.HasPrefix(m, "additional properties"):
+		return strings.Replace(m, "additional properties", "unknown properties", 1)
+	}
+	return m
+}
+
+var reWords = regexp.MustCompile(`[A-Za-z0-9_./:-]*[0-9][A-Za-z0-9_./:-]*`)
+
+// quotedValues returns the value-like tokens of a message, longest first.
+func quotedValues(msg string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`"([^"]+)"`).FindAllStringSubmatch(msg, -1) {
+		out = append(out, m[1])
+	}
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		out = append(out, strings.TrimSpace(msg[i+2:]))
+	}
+	for _, w := range reWords.FindAllString(msg, -1) {
+		if len(w) > 2 {
+			out = append(out, w)
+		}
+	}
+	return out
+}

@@ -1,0 +1,184 @@
+package topology
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v4"
+)
+
+// posIndex maps dotted compose paths ("services.web.ports.0") to positions
+// in the raw YAML of one or more files. Scalars in a sequence are also
+// indexed by their value ("services.web.networks.front" for the short
+// `networks: [front]` form), so paths built from the loaded model find the
+// item that wrote them.
+type posIndex struct {
+	files []fileIndex
+}
+
+type fileIndex struct {
+	name  string
+	raw   []byte
+	paths map[string]Position
+}
+
+// add indexes one file. It returns the YAML syntax error, if any, with its
+// position.
+func (ix *posIndex) add(name string, raw []byte) *Problem {
+	fi := fileIndex{name: name, raw: raw, paths: map[string]Position{}}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	err := dec.Decode(&doc)
+	ix.files = append(ix.files, fi)
+	if err != nil {
+		if err.Error() == "EOF" {
+			return nil
+		}
+		line, col := yamlErrorLine(err.Error())
+		return &Problem{Pos: Position{File: name, Line: line, Col: col}, Message: cleanYAMLError(err.Error())}
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = root.Content[0]
+	}
+	walkNode(root, "", name, fi.paths, 0)
+	ix.files[len(ix.files)-1] = fi
+	return nil
+}
+
+func walkNode(n *yaml.Node, path, file string, out map[string]Position, depth int) {
+	if n == nil || depth > 64 {
+		return
+	}
+	if n.Kind == yaml.AliasNode {
+		walkNode(n.Alias, path, file, out, depth+1)
+		return
+	}
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "<<" {
+				// merge key: index the merged mapping's children under path
+				// without overriding explicit keys.
+				tmp := map[string]Position{}
+				walkNode(v, path, file, tmp, depth+1)
+				for p, pos := range tmp {
+					if _, ok := out[p]; !ok {
+						out[p] = pos
+					}
+				}
+				continue
+			}
+			p := join(k.Value)
+			out[p] = Position{File: file, Line: k.Line, Col: k.Column}
+			walkNode(v, p, file, out, depth+1)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := join(strconv.Itoa(i))
+			out[p] = Position{File: file, Line: c.Line, Col: c.Column}
+			if c.Kind == yaml.ScalarNode {
+				v := c.Value
+				if j := strings.IndexAny(v, "=:"); j > 0 && !strings.Contains(path, "ports") {
+					// environment "KEY=value", links "svc:alias", extra_hosts "h:ip"
+					if _, ok := out[join(v[:j])]; !ok {
+						out[join(v[:j])] = out[p]
+					}
+				}
+				if _, ok := out[join(v)]; !ok {
+					out[join(v)] = out[p]
+				}
+			}
+			walkNode(c, p, file, out, depth+1)
+		}
+	}
+}
+
+// lookup returns the position of the longest prefix of path found in any
+// file; on equal length the later file (the override) wins.
+func (ix *posIndex) lookup(path string) Position {
+	best, bestLen := Position{}, -1
+	for _, f := range ix.files {
+		p := path
+		for {
+			if pos, ok := f.paths[p]; ok {
+				if len(p) >= bestLen {
+					best, bestLen = pos, len(p)
+				}
+				break
+			}
+			i := strings.LastIndexByte(p, '.')
+			if i < 0 {
+				break
+			}
+			p = p[:i]
+		}
+	}
+	if bestLen < 0 && len(ix.files) > 0 {
+		return Position{File: ix.files[0].name, Line: 1, Col: 1}
+	}
+	return best
+}
+
+// exact returns the position of path itself, if some file has it.
+func (ix *posIndex) exact(path string) (Position, bool) {
+	for i := len(ix.files) - 1; i >= 0; i-- {
+		if pos, ok := ix.files[i].paths[path]; ok {
+			return pos, true
+		}
+	}
+	return Position{}, false
+}
+
+// findText returns the position of the first occurrence of s in any file.
+func (ix *posIndex) findText(s string) (Position, bool) {
+	for _, f := range ix.files {
+		i := bytes.Index(f.raw, []byte(s))
+		if i < 0 {
+			continue
+		}
+		line := 1 + bytes.Count(f.raw[:i], []byte("\n"))
+		col := i - bytes.LastIndexByte(f.raw[:i], '\n')
+		return Position{File: f.name, Line: line, Col: col}, true
+	}
+	return Position{}, false
+}
+
+func yamlErrorLine(msg string) (int, int) {
+	// yaml errors say "line N" and sometimes "column M".
+	line, col := 1, 1
+	if i := strings.Index(msg, "line "); i >= 0 {
+		rest := msg[i+5:]
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if n, err := strconv.Atoi(rest[:j]); err == nil {
+			line = n
+		}
+	}
+	if i := strings.Index(msg, "column "); i >= 0 {
+		rest := msg[i+7:]
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if n, err := strconv.Atoi(rest[:j]); err == nil {
+			col = n
+		}
+	}
+	return line, col
+}
+
+func cleanYAMLError(msg string) string {
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	return "invalid YAML: " + msg
+}
