@@ -108,7 +108,7 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 		cli.WithDotEnv,
 		cli.WithProfiles(opts.Profiles),
 		cli.WithName(opts.ProjectName),
-		cli.WithResolvedPaths(false),
+		cli.WithResolvedPaths(true),
 		cli.WithDefaultProfiles(),
 	}
 	if opts.ProjectDir != "" && !filepath.IsAbs(opts.ProjectDir) {
@@ -195,10 +195,11 @@ func displayPath(dir, p string) string {
 }
 
 var (
-	reValidating  = regexp.MustCompile(`^validating ([^:]+): (\S+) (.*)$`)
+	reValidating  = regexp.MustCompile(`^validating ([^:]+): (\S*) (.*)$`)
+	reAddlProps   = regexp.MustCompile(`additional properties '([^']+)'`)
 	reServiceQ    = regexp.MustCompile(`service "([^"]+)"`)
 	reServiceBare = regexp.MustCompile(`^service ([A-Za-z0-9._-]+) `)
-	reUndefNet    = regexp.MustCompile(`refers to undefined network ([^:]+):`)
+	reUndefNet    = regexp.MustCompile(`refers to undefined network ([^\s:]+)`)
 	reDottedPath  = regexp.MustCompile(`^((?:services|networks|volumes|configs|secrets|include)(?:\.[^\s:]+)?):\s*(.*)$`)
 	reFileInvalid = regexp.MustCompile(`^compose file "([^"]+)" (?:[^:]* )?is invalid: (.*)$`)
 	reYAMLLine    = regexp.MustCompile(`line (\d+)`)
@@ -214,8 +215,22 @@ func mapComposeError(err error, ix *posIndex, dir string) Problem {
 	if m := reValidating.FindStringSubmatch(msg); m != nil {
 		file := displayPath(dir, m[1])
 		path := m[2]
+		msg := schemaMessage(m[3])
+		if a := reAddlProps.FindStringSubmatch(m[3]); a != nil {
+			// point at the first offending key
+			key := a[1]
+			full := key
+			if path != "" {
+				full = path + "." + key
+			}
+			if path == "" {
+				msg = strings.Replace(strings.Replace(m[3], "additional properties", "top-level keys", 1), "not allowed", "are not allowed", 1) +
+					" (services at the top level are the version-1 format, which Compose v2 does not read; put them under services:)"
+			}
+			return Problem{Pos: lookupInFile(ix, file, full), Path: path, Message: msg}
+		}
 		pos := lookupInFile(ix, file, path)
-		return Problem{Pos: pos, Path: path, Message: schemaMessage(m[3])}
+		return Problem{Pos: pos, Path: path, Message: msg}
 	}
 	if m := reDottedPath.FindStringSubmatch(msg); m != nil {
 		return Problem{Pos: ix.lookup(m[1]), Path: m[1], Message: m[2]}
