@@ -195,20 +195,26 @@ func displayPath(dir, p string) string {
 }
 
 var (
-	reValidating  = regexp.MustCompile(`^validating ([^:]+): (\S*) (.*)$`)
-	reAddlProps   = regexp.MustCompile(`additional properties '([^']+)'`)
-	reServiceQ    = regexp.MustCompile(`service "([^"]+)"`)
-	reServiceBare = regexp.MustCompile(`^service ([A-Za-z0-9._-]+) `)
-	reUndefNet    = regexp.MustCompile(`refers to undefined network ([^\s:]+)`)
-	reDottedPath  = regexp.MustCompile(`^((?:services|networks|volumes|configs|secrets|include)(?:\.[^\s:]+)?):\s*(.*)$`)
-	reFileInvalid = regexp.MustCompile(`^compose file "([^"]+)" (?:[^:]* )?is invalid: (.*)$`)
-	reYAMLLine    = regexp.MustCompile(`line (\d+)`)
+	reValidating         = regexp.MustCompile(`^validating ([^:]+): (\S*) (.*)$`)
+	reAddlProps          = regexp.MustCompile(`additional properties '([^']+)'`)
+	reServiceQ           = regexp.MustCompile(`service "([^"]+)"`)
+	reServiceBare        = regexp.MustCompile(`^service ([A-Za-z0-9._-]+) `)
+	reUndefNet           = regexp.MustCompile(`refers to undefined network ([^\s:]+)`)
+	reDottedPath         = regexp.MustCompile(`^((?:services|networks|volumes|configs|secrets|include)(?:\.[^\s:]+)?):\s*(.*)$`)
+	reFileInvalid        = regexp.MustCompile(`^compose file "([^"]+)" (?:[^:]* )?is invalid: (.*)$`)
+	reYAMLLine           = regexp.MustCompile(`line (\d+)`)
+	reContainerNameScale = regexp.MustCompile(`^services\.(deploy\.replicas|scale): can't set container_name and (\S+) as container name must be unique`)
 )
 
 // mapComposeError turns a compose-go error into a positioned problem.
 func mapComposeError(err error, ix *posIndex, dir string) Problem {
 	msg := err.Error()
 	msg = strings.TrimSuffix(msg, ": invalid compose project")
+	if m := reContainerNameScale.FindStringSubmatch(msg); m != nil {
+		// M1: compose-go swaps the attribute and service name in its message.
+		path := "services." + m[2] + ".container_name"
+		return Problem{Pos: ix.lookup(path), Path: path, Message: fmt.Sprintf("can't set container_name together with %s > 1: a container name must be unique, so the service cannot be scaled; remove container_name", m[1])}
+	}
 	if m := reFileInvalid.FindStringSubmatch(msg); m != nil {
 		return Problem{Pos: Position{File: displayPath(dir, m[1])}, Message: strings.TrimSpace(m[2])}
 	}

@@ -323,6 +323,7 @@ func (b *builder) attach(c *Container, s types.ServiceConfig) {
 		if c.NetNS == nil {
 			c.NetNS = first
 		}
+		c.Hostname = first.Hostname // R6-17: X's hostname, resolv.conf and hosts
 		return
 	case strings.HasPrefix(mode, "container:"):
 		c.NetworkMode = mode
