@@ -570,8 +570,6 @@ func (a *addrAlloc) reserve(ip netip.Addr) bool {
 	return true
 }
 
-func (a *addrAlloc) taken(ip netip.Addr) bool { return a.used[addrToU32(ip)] }
-
 // next returns the lowest free address of the dynamic range.
 func (a *addrAlloc) next() (netip.Addr, bool) {
 	if a.hi == 0 && a.lo == 0 {

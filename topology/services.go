@@ -3,7 +3,6 @@ package topology
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -88,8 +87,6 @@ func serviceDeps(s types.ServiceConfig) []string {
 	sort.Strings(out)
 	return out
 }
-
-var reContainerName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
 
 func (b *builder) buildServices() {
 	t := b.t

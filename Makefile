@@ -1,0 +1,42 @@
+# composenet: see README.md. Every target runs from a fresh clone.
+GO      ?= go
+BIN     ?= bin/composenet
+PKGS    := ./...
+
+.PHONY: build test lint bench bench-report fuzz demo imports clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/composenet
+
+## test: unit, table, golden, script, corpus and bundled-scenario tests.
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 $(PKGS)
+
+## lint: gofmt, go vet, staticcheck (separate tools module), import direction.
+lint: imports
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	cd tools && $(GO) build -o ../bin/staticcheck honnef.co/go/tools/cmd/staticcheck
+	bin/staticcheck $(PKGS)
+
+## imports: topology imports no project package; sim only topology;
+## render never cmd; nothing imports cmd.
+imports:
+	./scripts/check-imports.sh
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime=1x $(PKGS)
+
+bench-report:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS) | awk '/^Benchmark/ {printf "%-60s %14s %-6s %12s %s %12s %s\n", $$1, $$3, $$4, $$5, $$6, $$7, $$8}'
+
+## fuzz: each fuzz target for 30 s.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s ./topology
+
+demo: build
+	$(BIN) inspect -f scenarios/ecommerce/compose.yaml
+
+clean:
+	rm -rf bin

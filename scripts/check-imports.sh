@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Import direction (../shared/docs/architecture.md): topology imports no
+# project package; sim imports only topology; render never imports cmd or
+# scenarios; nothing imports cmd.
+set -euo pipefail
+mod=github.com/composenet/composenet
+fail=0
+deps() { go list -deps "$1" 2>/dev/null | grep "^$mod/" | grep -v "^$1\$" || true; }
+for d in $(deps $mod/topology); do echo "topology must not import $d"; fail=1; done
+for d in $(deps $mod/sim); do [ "$d" = "$mod/topology" ] || { echo "sim must not import $d"; fail=1; }; done
+for p in $(go list ./... | grep -v "^$mod/cmd/"); do
+  for d in $(deps "$p"); do
+    case "$d" in
+      $mod/cmd/*) echo "$p must not import $d"; fail=1;;
+      $mod/scenarios*) case "$p" in $mod/render*) echo "$p must not import $d"; fail=1;; esac;;
+    esac
+  done
+done
+[ $fail = 0 ] && echo "imports: ok"
+exit $fail
