@@ -1,0 +1,533 @@
+// Package dot renders a topology as Graphviz DOT text.
+//
+// Layout: top to bottom. The internet/LAN node sits on top, the Docker host
+// below it; each network is a cluster holding a bridge node (its gateway
+// address on the host) and the containers that join only that network.
+// Containers on several networks sit between the clusters and are joined to
+// each bridge by an edge labelled with their address there. Published ports
+// are orange NAT edges from the host; egress (masquerade) is a dashed grey
+// edge from a bridge to the internet. Overlays: a highlighted flow is a bold
+// coloured path with per-hop labels and latencies; a blocked flow is red and
+// dashed and ends at the dropping component, labelled with the rule.
+// Overlay edges do not constrain the layout, so the picture keeps its shape
+// with and without them.
+//
+// The output is deterministic: statements follow the sorted view model of
+// package render, with stable IDs and no timestamps.
+package dot
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/composenet/composenet/render"
+	"github.com/composenet/composenet/topology"
+)
+
+// Renderer writes DOT text. The zero value is ready to use.
+type Renderer struct{}
+
+// Render writes the DOT picture of t with the overlays of opt to w.
+func (Renderer) Render(w io.Writer, t *topology.Topology, opt render.Options) error {
+	v, err := render.Build(t, opt)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, String(v))
+	return err
+}
+
+// Font is the font of every label. It must be a single name Graphviz has
+// metrics for: with a list such as "Helvetica,Arial" Graphviz estimates text
+// widths with Times metrics, and labels overflow their boxes. The SVG
+// output names "Helvetica,sans-Serif", which viewers map to Arial or
+// Liberation Sans (same metrics).
+const Font = "Helvetica"
+
+// Colours of the picture (GitHub Primer palette).
+const (
+	colInk       = "#24292f"
+	colMuted     = "#57606a"
+	colFaint     = "#8c959f"
+	colPort      = "#bc4c00"
+	colEgress    = "#8c959f"
+	colBlocked   = "#cf222e"
+	colShare     = "#6639ba"
+	colReachYes  = "#1a7f37"
+	colReachNo   = "#cf222e"
+	colReachSrc  = "#0969da"
+	fillReachYes = "#dafbe1"
+	fillReachNo  = "#ffebe9"
+	fillReachSrc = "#ddf4ff"
+)
+
+// netPalette gives each network a soft fill and a stronger border/edge
+// colour, assigned in sorted network order.
+var netPalette = []struct{ fill, line, text string }{
+	{"#f0f6ff", "#54aeff", "#0550ae"},
+	{"#f0fbf2", "#4ac26b", "#116329"},
+	{"#fbf5ff", "#c297ff", "#6639ba"},
+	{"#fff8eb", "#d4a72c", "#7d4e00"},
+	{"#eefbfb", "#3bb3b3", "#0b6e6e"},
+	{"#fff2f8", "#e85aad", "#99286e"},
+	{"#fff4ed", "#fb8f44", "#953800"},
+	{"#f4f7ff", "#8ca4f0", "#2f4b9c"},
+}
+
+// flowPalette colours highlighted (reachable) flows in order.
+var flowPalette = []string{"#0969da", "#8250df", "#1a7f37", "#bf3989"}
+
+type netStyle struct{ fill, line, text string }
+
+func styleOf(i int, n *render.NetView) netStyle {
+	if n.Net.Internal {
+		return netStyle{"#f6f8fa", "#6e7781", "#424a53"}
+	}
+	p := netPalette[i%len(netPalette)]
+	return netStyle{p.fill, p.line, p.text}
+}
+
+// String returns the DOT text for v.
+func String(v *render.View) string {
+	var b strings.Builder
+	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+
+	title := v.Project
+	if title == "" {
+		title = "compose project"
+	}
+	sub := []string{}
+	if v.Focus != "" {
+		sub = append(sub, "focus: "+v.Focus)
+	}
+	if v.From != "" {
+		sub = append(sub, "colour: reachable from "+v.From)
+	}
+	p("digraph %s {\n", quote(title))
+	lbl := "<b>" + html(title) + `</b><br align="left"/><font point-size="10" color="` + colMuted + `">` + html(strings.Join(append([]string{"Docker network topology"}, sub...), " · ")) + `</font><br align="left"/>`
+	p("  graph [rankdir=TB, newrank=true, splines=true, fontname=%s, fontsize=16, fontcolor=%s, labelloc=t, labeljust=l, label=<%s>, pad=0.3, nodesep=0.3, ranksep=0.45, bgcolor=\"white\"];\n",
+		quote(Font), quote(colInk), lbl)
+	p("  node [fontname=%s, fontsize=11, fontcolor=%s, shape=box, style=\"rounded,filled\", fillcolor=\"white\", color=%s, penwidth=1.2, margin=\"0.14,0.06\"];\n",
+		quote(Font), quote(colInk), quote(colMuted))
+	p("  edge [fontname=%s, fontsize=9, fontcolor=%s, color=%s, arrowsize=0.7, penwidth=1.1];\n\n",
+		quote(Font), quote(colMuted), quote(colFaint))
+
+	nodeAttr := overlayNodeAttrs(v)
+
+	// Outside world and host.
+	p("  %s [id=%s, class=\"internet\", shape=ellipse, style=\"filled\", fillcolor=\"#eaeef2\", color=%s, label=<<b>Internet / LAN</b>>%s];\n",
+		render.InternetID, quote("node-internet"), quote(colMuted), reachAttrs(v.Host.InternetReach)+nodeAttr[render.InternetID])
+	hostLbl := "<b>Docker host</b>"
+	for _, a := range v.Host.Addresses {
+		hostLbl += `<br/><font point-size="9" color="` + colMuted + `">` + html(a.String()) + "</font>"
+	}
+	p("  %s [id=%s, class=\"host\", shape=box3d, style=\"filled\", fillcolor=\"#f6f8fa\", label=<%s>%s];\n",
+		render.HostID, quote("node-host"), hostLbl, reachAttrs(v.Host.Reach)+nodeAttr[render.HostID])
+	b.WriteString("\n")
+
+	// Networks as clusters, with their bridge and home containers.
+	styles := map[*render.NetView]netStyle{}
+	for i, n := range v.Networks {
+		st := styleOf(i, n)
+		styles[n] = st
+		style := "rounded,filled"
+		if n.Net.Internal {
+			style = "rounded,filled,dashed"
+		}
+		p("  subgraph cluster_%s {\n", n.ID)
+		p("    id=%s; class=\"network\"; label=<%s>; style=%s; fillcolor=%s; color=%s; penwidth=1.4; fontsize=12; labeljust=l; labelloc=b; margin=10;\n",
+			quote("net-"+render.Sanitize(n.Name())), netLabel(n, st), quote(style), quote(st.fill), quote(st.line))
+		gwLbl := "bridge"
+		if n.Net.Gateway.IsValid() {
+			gwLbl = "gateway " + n.Net.Gateway.String()
+		}
+		p("    %s [class=\"bridge\", shape=box, style=\"rounded,filled\", fillcolor=%s, color=%s, fontcolor=%s, fontsize=9, height=0.28, margin=\"0.1,0.02\", label=%s%s];\n",
+			n.GatewayID(), quote(st.line), quote(st.line), quote("white"), quote(gwLbl), reachAttrs(n.Reach)+nodeAttr[n.GatewayID()])
+		if n.Egress {
+			p("    %s [class=\"egress\", shape=plaintext, style=\"\", fontsize=9, fontcolor=%s, margin=0, label=\"to internet\\n(masquerade)\"];\n",
+				egressID(n), quote(colMuted))
+			p("    { rank=same; %s; %s; }\n", n.GatewayID(), egressID(n))
+		}
+		for _, c := range n.Home {
+			p("    %s\n", containerNode(c, nodeAttr[c.ID]))
+		}
+		p("  }\n")
+	}
+	b.WriteString("\n")
+
+	// Containers between clusters.
+	for _, c := range v.Containers {
+		if c.Home == nil {
+			p("  %s\n", containerNode(c, nodeAttr[c.ID]))
+		}
+	}
+	for _, x := range v.Extra {
+		p("  %s [class=\"extra\", shape=ellipse, style=\"dashed\", label=%s%s];\n", x.ID, quote(x.Name), nodeAttr[x.ID])
+	}
+	b.WriteString("\n")
+
+	// Edges: collected first so that flows can claim the edges they run
+	// along instead of drawing parallel ones.
+	var es edges
+	if hasPublic(v) {
+		es.add(render.InternetID, render.HostID, "inbound", fmt.Sprintf("color=%s, fontcolor=%s, penwidth=1.4", quote(colPort), quote(colPort)), "inbound to\npublished ports", false)
+	} else {
+		es.add(render.InternetID, render.HostID, "", "style=invis", "", false)
+	}
+	if hasEgress(v) {
+		es.add(render.InternetID, render.HostID, "egress", fmt.Sprintf("dir=back, style=dashed, color=%s, fontcolor=%s", quote(colEgress), quote(colMuted)), "egress\n(SNAT)", false)
+	}
+	for _, n := range v.Networks {
+		if n.Egress {
+			es.add(n.GatewayID(), egressID(n), "egress", fmt.Sprintf("style=dashed, color=%s, arrowsize=0.6", quote(colEgress)), "", false)
+		}
+	}
+	// Membership, layered from the host down (ContainerView.Above).
+	for _, c := range v.Containers {
+		for i, m := range c.Nets {
+			n := c.NetNet[i]
+			st := styles[n]
+			attrs := fmt.Sprintf("color=%s, fontcolor=%s", quote(st.line), quote(st.text))
+			if c.Above(n) {
+				es.add(n.GatewayID(), c.ID, "endpoint", attrs, m.Addr.String(), true)
+			} else {
+				es.add(c.ID, n.GatewayID(), "endpoint", attrs, m.Addr.String(), true)
+			}
+		}
+	}
+	// Namespace sharing and host mode.
+	for _, c := range v.Containers {
+		switch {
+		case c.Provider != nil:
+			es.add(c.ID, c.Provider.ID, "netns", fmt.Sprintf("style=dashed, color=%s, fontcolor=%s", quote(colShare), quote(colShare)), "shares network\nnamespace", false)
+		case c.C.NetworkMode == "host":
+			es.add(render.HostID, c.ID, "netns", fmt.Sprintf("dir=back, style=dashed, color=%s, fontcolor=%s", quote(colShare), quote(colShare)), "host network\nnamespace", false)
+		}
+	}
+	// Published ports, grouped per container and loopback-ness.
+	for _, g := range portGroups(v) {
+		style := ""
+		if g.loopback {
+			style = ", style=dotted"
+		}
+		es.add(render.HostID, g.c.ID, "port", fmt.Sprintf("color=%s, fontcolor=%s, penwidth=1.4%s", quote(colPort), quote(colPort), style), strings.Join(g.labels, "\n"), false)
+	}
+
+	// Flows.
+	egressOf := map[string]string{}
+	for _, n := range v.Networks {
+		if n.Egress {
+			egressOf[n.GatewayID()] = egressID(n)
+		}
+	}
+	var extra []*edge
+	for _, f := range v.Flows {
+		col := flowPalette[f.Index%len(flowPalette)]
+		cls := "flow flow-ok"
+		style := "bold"
+		if !f.Flow.Reachable {
+			col, cls, style = colBlocked, "flow flow-blocked", "bold,dashed"
+		}
+		steps := mergeSteps(f.Steps, &es, egressOf)
+		for i, s := range steps {
+			var lines []string
+			lines = append(lines, s.Labels...)
+			if s.LatencyMS > 0 {
+				lines = append(lines, render.FormatMS(s.LatencyMS))
+			}
+			last := i == len(steps)-1
+			if last {
+				if f.Flow.Reachable {
+					lines = append(lines, fmt.Sprintf("✓ %s · total %s", f.Flow.Title(), render.FormatMS(f.Flow.TotalMS)))
+				} else {
+					lines = append(lines, "✗ dropped"+ruleSuffix(f.Flow))
+				}
+			}
+			label := fmt.Sprintf("%d%s", f.Index+1, stepMark(i))
+			if len(lines) > 0 {
+				label += " " + strings.Join(lines, "\n")
+			}
+			head := "normal"
+			if last && !f.Flow.Reachable {
+				head = "tee"
+			}
+			over := fmt.Sprintf("style=%q, color=%s, fontcolor=%s, penwidth=3, arrowhead=%s, fontsize=10", style, quote(col), quote(col), head)
+			if e, back := es.find(s.FromID, s.ToID); e != nil && e.flow == "" {
+				e.flow, e.flowAttrs = cls, over
+				if back {
+					e.flowAttrs += ", dir=back, arrowtail=" + head
+				} else {
+					e.flowAttrs += ", dir=forward"
+				}
+				if e.label != "" && (e.class == "endpoint" || e.class == "port") {
+					label = e.label + "\n" + label
+				}
+				e.label = label
+				continue
+			}
+			extra = append(extra, &edge{from: s.FromID, to: s.ToID, class: cls, attrs: "constraint=false, " + over, label: label})
+		}
+	}
+	for _, e := range append(es.list, extra...) {
+		attrs := e.attrs
+		cls := e.class
+		if e.flow != "" {
+			cls = e.flow + " " + e.class
+			attrs = e.flowAttrs
+		} else if e.undirected {
+			attrs = "dir=none, " + attrs
+		}
+		if cls != "" {
+			attrs = "class=" + quote(cls) + ", " + attrs
+		}
+		if e.label != "" {
+			attrs += ", label=\"" + e.label + "\""
+		}
+		p("  %s -> %s [%s];\n", e.from, e.to, attrs)
+	}
+
+	// Legend.
+	b.WriteString("\n")
+	p("  legend [id=\"legend\", class=\"legend\", shape=plain, style=\"\", label=<%s>];\n", legend(v))
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// edge is one DOT edge; flow and flowAttrs are set when a flow claims it.
+type edge struct {
+	from, to, class, attrs, label string
+	undirected                    bool
+	flow, flowAttrs               string
+}
+
+type edges struct{ list []*edge }
+
+// add appends an edge; label is DOT-escaped text (\n for new lines).
+func (es *edges) add(from, to, class, attrs, label string, undirected bool) {
+	es.list = append(es.list, &edge{from: from, to: to, class: class, attrs: attrs, label: label, undirected: undirected})
+}
+
+// find returns the first edge from -> to, or an undirected or
+// dir=back edge to -> from (back is then true).
+func (es *edges) find(from, to string) (e *edge, back bool) {
+	for _, e := range es.list {
+		if e.from == from && e.to == to && !strings.Contains(e.attrs, "invis") {
+			return e, false
+		}
+	}
+	for _, e := range es.list {
+		if e.from == to && e.to == from && e.undirected {
+			return e, true
+		}
+	}
+	return nil, false
+}
+
+// mergeSteps adapts a flow's steps to the drawn edges: a step from a bridge
+// to the internet ends at the bridge's egress marker, and a step from X to
+// a bridge followed by one from the bridge to C becomes one step X -> C
+// when X -> C is drawn (a published port) and X -> bridge is not.
+func mergeSteps(in []render.FlowStep, es *edges, egressOf map[string]string) []render.FlowStep {
+	var out []render.FlowStep
+	for i := 0; i < len(in); i++ {
+		s := in[i]
+		s.Labels = slices.Clone(s.Labels)
+		if s.ToID == render.InternetID && egressOf[s.FromID] != "" {
+			s.ToID = egressOf[s.FromID]
+		}
+		if i+1 < len(in) {
+			n := in[i+1]
+			if e, _ := es.find(s.FromID, s.ToID); e == nil && n.FromID == s.ToID {
+				if e2, back := es.find(s.FromID, n.ToID); e2 != nil && !back {
+					s.ToID = n.ToID
+					s.Labels = append(s.Labels, n.Labels...)
+					s.LatencyMS += n.LatencyMS
+					i++
+				}
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func stepMark(i int) string { return string(rune('a' + i%26)) }
+
+func ruleSuffix(f render.Flow) string {
+	s := ""
+	if f.Rule != "" {
+		s = ": " + f.Rule
+	}
+	if f.Reason != "" {
+		s += "\n(" + f.Reason + ")"
+	}
+	return s
+}
+
+func egressID(n *render.NetView) string { return n.ID + "_egress" }
+
+func hasEgress(v *render.View) bool {
+	for _, n := range v.Networks {
+		if n.Egress {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPublic(v *render.View) bool {
+	for _, p := range v.Ports {
+		if !p.Loopback() {
+			return true
+		}
+	}
+	return false
+}
+
+type portGroup struct {
+	c        *render.ContainerView
+	loopback bool
+	labels   []string
+}
+
+func portGroups(v *render.View) []*portGroup {
+	var out []*portGroup
+	idx := map[string]*portGroup{}
+	for _, p := range v.Ports {
+		k := fmt.Sprintf("%s/%v", p.C.ID, p.Loopback())
+		g := idx[k]
+		if g == nil {
+			g = &portGroup{c: p.C, loopback: p.Loopback()}
+			idx[k] = g
+			out = append(out, g)
+		}
+		g.labels = append(g.labels, p.Label("→"))
+	}
+	return out
+}
+
+func netLabel(n *render.NetView, st netStyle) string {
+	s := `<b>` + html(n.Name()) + `</b>`
+	var sub []string
+	if n.Net.Subnet.IsValid() {
+		sub = append(sub, n.Net.Subnet.String())
+	}
+	if n.Net.Bridge != "" {
+		sub = append(sub, n.Net.Bridge)
+	}
+	if len(sub) > 0 {
+		s += `<br/><font point-size="10" color="` + st.text + `">` + html(strings.Join(sub, " · ")) + `</font>`
+	}
+	if m := n.Markers(); len(m) > 0 {
+		s += `<br/><font point-size="9" color="` + colBlocked + `"><b>` + html(strings.ToUpper(strings.Join(m, " · "))) + `</b></font>`
+	} else if !n.Egress {
+		s += `<br/><font point-size="9" color="` + colMuted + `">no egress</font>`
+	}
+	return s
+}
+
+func containerNode(c *render.ContainerView, extra string) string {
+	lbl := "<b>" + html(c.Name()) + "</b>"
+	if c.Image != "" {
+		lbl += `<br/><font point-size="9" color="` + colMuted + `">` + html(c.Image) + `</font>`
+	}
+	if m := c.Mode(); m != "" {
+		lbl += `<br/><font point-size="9" color="` + colShare + `">` + html(m) + `</font>`
+		if c.C.NetworkMode == "none" {
+			lbl += `<br/><font point-size="9" color="` + colShare + `">loopback only</font>`
+		}
+	}
+	return fmt.Sprintf("%s [id=%s, class=\"container\", label=<%s>%s];", c.ID, quote("ctr-"+render.Sanitize(c.Name())), lbl, reachAttrs(c.Reach)+extra)
+}
+
+func reachAttrs(r render.ReachState) string {
+	switch r {
+	case render.ReachSource:
+		return fmt.Sprintf(", fillcolor=%s, color=%s, penwidth=2.5", quote(fillReachSrc), quote(colReachSrc))
+	case render.ReachYes:
+		return fmt.Sprintf(", fillcolor=%s, color=%s, penwidth=2", quote(fillReachYes), quote(colReachYes))
+	case render.ReachNo:
+		return fmt.Sprintf(", fillcolor=%s, color=%s, penwidth=2", quote(fillReachNo), quote(colReachNo))
+	}
+	return ""
+}
+
+// overlayNodeAttrs marks the nodes where blocked flows end.
+func overlayNodeAttrs(v *render.View) map[string]string {
+	m := map[string]string{}
+	for _, f := range v.Flows {
+		if f.BlockedID != "" && m[f.BlockedID] == "" {
+			m[f.BlockedID] = fmt.Sprintf(", color=%s, penwidth=3, peripheries=2", quote(colBlocked))
+		}
+	}
+	return m
+}
+
+func legend(v *render.View) string {
+	type row struct{ sample, color, text string }
+	rows := []row{
+		{"───", colMuted, "endpoint: address on the network"},
+		{"▭", colMuted, "network bridge: its gateway on the host"},
+	}
+	if len(v.Ports) > 0 {
+		rows = append(rows, row{"━━▶", colPort, "published port (host → container DNAT)"})
+	}
+	if v.HasLoopbackPort {
+		rows = append(rows, row{"┈┈▶", colPort, "published on loopback only (host-local)"})
+	}
+	if hasEgress(v) {
+		rows = append(rows, row{"╌╌▶", colEgress, "egress: routed by the host, SNAT (masquerade)"})
+	}
+	if v.HasShared || len(v.Host.HostMode) > 0 {
+		rows = append(rows, row{"╌╌▶", colShare, "shared network namespace (network_mode)"})
+	}
+	if v.HasInternal {
+		rows = append(rows, row{"▭", "#6e7781", "INTERNAL: no egress, no published ports"})
+	}
+	if v.HasICCOff {
+		rows = append(rows, row{"▭", colBlocked, "ICC OFF: members cannot reach each other"})
+	}
+	if v.HasNoMasq {
+		rows = append(rows, row{"▭", colBlocked, "NO MASQUERADE: no NAT to the outside"})
+	}
+	if v.HasExternal {
+		rows = append(rows, row{"▭", colBlocked, "EXTERNAL: created outside the project"})
+	}
+	for _, f := range v.Flows {
+		if f.Flow.Reachable {
+			col := flowPalette[f.Index%len(flowPalette)]
+			rows = append(rows, row{"━━▶", col, fmt.Sprintf("%d ✓ %s · %s", f.Index+1, f.Flow.Title(), render.FormatMS(f.Flow.TotalMS))})
+		} else {
+			rows = append(rows, row{"╍╍┫", colBlocked, fmt.Sprintf("%d ✗ %s%s", f.Index+1, f.Flow.Title(), strings.ReplaceAll(ruleSuffix(f.Flow), "\n", " "))})
+		}
+	}
+	if v.From != "" {
+		rows = append(rows,
+			row{"■", colReachSrc, "source: " + v.From},
+			row{"■", colReachYes, "reachable from " + v.From},
+			row{"■", colReachNo, "not reachable from " + v.From})
+	}
+	var b strings.Builder
+	b.WriteString(`<table border="1" color="#d0d7de" cellborder="0" cellspacing="0" cellpadding="3" bgcolor="#ffffff">`)
+	b.WriteString(`<tr><td colspan="2" align="left"><b>Legend</b></td></tr>`)
+	for _, r := range rows {
+		fmt.Fprintf(&b, `<tr><td align="center"><font color="%s"><b>%s</b></font></td><td align="left"><font point-size="9">%s</font></td></tr>`,
+			r.color, html(r.sample), html(r.text))
+	}
+	b.WriteString(`</table>`)
+	return b.String()
+}
+
+// quote returns s as a DOT double-quoted string.
+func quote(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	return `"` + r.Replace(s) + `"`
+}
+
+// html escapes s for a DOT HTML-like label.
+func html(s string) string {
+	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
+	return r.Replace(s)
+}

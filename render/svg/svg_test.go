@@ -1,0 +1,142 @@
+package svg_test
+
+import (
+	"bytes"
+	"encoding/xml"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/composenet/composenet/render"
+	"github.com/composenet/composenet/render/internal/fixture"
+	"github.com/composenet/composenet/render/svg"
+)
+
+// All tests share the one lazily started Graphviz instance of the package.
+
+func renderCase(t *testing.T, c fixture.Case) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := (svg.Renderer{}).Render(&buf, c.Top(), c.Opt); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// texts decodes out as XML (failing on malformed XML) and returns the
+// root element name, all character data and all class attributes.
+func texts(t *testing.T, out []byte) (root string, text string, classes map[string]bool) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(out))
+	d.Strict = true
+	var sb strings.Builder
+	classes = map[string]bool{}
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("SVG is not well-formed XML: %v", err)
+		}
+		switch x := tok.(type) {
+		case xml.StartElement:
+			if root == "" {
+				root = x.Name.Local
+			}
+			for _, a := range x.Attr {
+				if a.Name.Local == "class" {
+					for _, c := range strings.Fields(a.Value) {
+						classes[c] = true
+					}
+				}
+			}
+		case xml.CharData:
+			sb.Write(x)
+			sb.WriteByte('\n')
+		}
+	}
+	return root, sb.String(), classes
+}
+
+func TestWellFormedAndComplete(t *testing.T) {
+	for _, c := range fixture.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			root, text, _ := texts(t, renderCase(t, c))
+			if root != "svg" {
+				t.Fatalf("root element %q, want svg", root)
+			}
+			v, err := render.Build(c.Top(), c.Opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range v.Networks {
+				if !strings.Contains(text, n.Name()) {
+					t.Errorf("network %s missing", n.Name())
+				}
+			}
+			for _, x := range v.Containers {
+				if !strings.Contains(text, x.Name()) {
+					t.Errorf("container %s missing", x.Name())
+				}
+			}
+		})
+	}
+}
+
+func TestEveryContainerOfProduction(t *testing.T) {
+	_, text, _ := texts(t, renderCase(t, fixture.Case{Top: fixture.Production}))
+	top := fixture.Production()
+	if len(top.Containers) != 16 || len(top.Networks) != 9 {
+		t.Fatalf("fixture has %d containers, %d networks", len(top.Containers), len(top.Networks))
+	}
+	for _, c := range top.Containers {
+		if !strings.Contains(text, c.Name) {
+			t.Errorf("container %s missing", c.Name)
+		}
+	}
+	for _, n := range top.Networks {
+		if !strings.Contains(text, n.Name) {
+			t.Errorf("network %s missing", n.Name)
+		}
+	}
+}
+
+func TestMarkings(t *testing.T) {
+	_, text, classes := texts(t, renderCase(t, fixture.Case{Top: fixture.ECommerce, Opt: render.Options{
+		Highlights: []render.Flow{fixture.GatewayToDB(), fixture.GatewayBlocked()}}}))
+	for _, c := range []string{"flow-ok", "flow-blocked", "endpoint", "port", "egress", "network", "container", "bridge"} {
+		if !classes[c] {
+			t.Errorf("no element of class %q", c)
+		}
+	}
+	for _, want := range []string{"total 0.106 ms", "✗ dropped: R6-9 name not resolvable; R7-2 isolation", "0.0.0.0:80 → gateway:80/tcp", "Legend"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text %q missing", want)
+		}
+	}
+	_, _, plain := texts(t, renderCase(t, fixture.Case{Top: fixture.ECommerce}))
+	if plain["flow-ok"] || plain["flow-blocked"] {
+		t.Error("flow markings without flows")
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	c := fixture.Case{Top: fixture.ECommerce, Opt: render.Options{Highlights: []render.Flow{fixture.GatewayBlocked()}}}
+	if a, b := renderCase(t, c), renderCase(t, c); !bytes.Equal(a, b) {
+		t.Error("two renders differ")
+	}
+}
+
+func TestFontsFixed(t *testing.T) {
+	out := renderCase(t, fixture.Case{Top: fixture.Modes})
+	if bytes.Contains(out, []byte(`font-family="Helvetica,sans-Serif"`)) || !bytes.Contains(out, []byte(`font-family="Helvetica,Arial,`)) {
+		t.Error("font family not widened to metric-compatible fonts")
+	}
+}
+
+func TestBadDOT(t *testing.T) {
+	if _, err := svg.FromDOT(t.Context(), []byte("digraph { a -> }")); err == nil {
+		t.Error("want an error for broken DOT")
+	}
+}
