@@ -521,7 +521,7 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 						tr.hop(StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s:%d (%s publishes it)", a, pp.Port, t.IPv4, b.b.ContainerPort, b.ctr.Name), lat.NAT)
 						tr.hop(StepDrop, "filter DOCKER-ISOLATION-STAGE-1", fmt.Sprintf("-i %s ! -d %s -j DROP (internal network %s)", bridgeName(n), n.Subnet, n.Name), lat.Netfilter)
 						tr.because("DNATed to " + b.ctr.Name + " and dropped: " + n.Name + " is internal")
-						tr.block("filter DOCKER-ISOLATION-STAGE-1 on "+bridgeName(n), fmt.Sprintf("-i %s ! -d %s -j DROP: internal network %s lets nothing leave its subnet (R7-5, R7-11)", bridgeName(n), n.Subnet, n.Name), n.Pos,
+						tr.block("filter DOCKER-ISOLATION-STAGE-1 on "+bridgeName(n), fmt.Sprintf("DOCKER-ISOLATION-STAGE-1 -i %s ! -d %s -j DROP: internal network %s lets nothing leave its subnet (R7-5, R7-11)", bridgeName(n), n.Subnet, n.Name), n.Pos,
 							"remove internal: true from "+netLabel(n)+posSuffix(n.Pos)+", or attach "+svcOf(view)+" to a network of "+svcOf(b.ctr))
 						return DroppedIsolation
 					}
@@ -551,7 +551,7 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 				tr.rule("R7-4")
 				tr.hop(StepDrop, "filter DOCKER-FORWARD", fmt.Sprintf("-i %s -o %s -j DROP (icc off)", bridgeName(n), bridgeName(n)), lat.Netfilter)
 				tr.because("icc is off on " + n.Name + ": containers on it cannot talk directly")
-				tr.block("filter DOCKER-FORWARD on "+bridgeName(n), fmt.Sprintf("-i %s -o %s -j DROP: enable_icc is false on %s (R7-4)", bridgeName(n), bridgeName(n), n.Name), n.Pos,
+				tr.block("filter DOCKER-FORWARD on "+bridgeName(n), fmt.Sprintf("DOCKER-FORWARD -i %s -o %s -j DROP: enable_icc is false on %s (R7-4)", bridgeName(n), bridgeName(n), n.Name), n.Pos,
 					"remove com.docker.network.bridge.enable_icc: \"false\" from "+netLabel(n)+posSuffix(n.Pos)+", or publish the port and connect through a host address")
 				return DroppedICC
 			}
@@ -606,7 +606,7 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 		tr.hop(StepDrop, chain, "DROP (silent: the client times out)", lat.Netfilter)
 		tr.because(view.Name + " and " + te.Container.Name + " share no network: silently dropped (timeout)")
 		fixPos := tn.Pos
-		tr.block(chain, rule, srcPos(view), "attach "+svcOf(view)+" to network "+netLabel(tn)+posSuffix(fixPos))
+		tr.block(chain, chain+" "+rule, srcPos(view), "attach "+svcOf(view)+" to network "+netLabel(tn)+posSuffix(fixPos))
 		return DroppedIsolation
 	}
 	if n := s.subnetOf(a); n != nil && !s.isHostAddr(a) {
@@ -614,7 +614,7 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 		tr.rule("R7-2")
 		tr.hop(StepDrop, "filter DOCKER-ISOLATION-STAGE-2", "-o "+bridgeName(n)+" -j DROP (no container holds "+a.String()+" anyway)", lat.Netfilter)
 		tr.because(a.String() + " is on another Docker network (" + n.Name + ") and no container holds it")
-		tr.block("filter DOCKER-ISOLATION-STAGE-2", "-o "+bridgeName(n)+" -j DROP (R7-2)", n.Pos, "use the address of a running container on a network "+svcOf(view)+" joins")
+		tr.block("filter DOCKER-ISOLATION-STAGE-2", "DOCKER-ISOLATION-STAGE-2 -o "+bridgeName(n)+" -j DROP (R7-2)", n.Pos, "use the address of a running container on a network "+svcOf(view)+" joins")
 		return DroppedIsolation
 	}
 	// A host address (R7-3, R7-7, R7-11).
@@ -813,7 +813,7 @@ func (s *Sim) viaHostAddress(view *topology.Container, in *topology.Network, a n
 		tr.hop(StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s", a, pp.Port, tgt), lat.NAT)
 		tr.hop(StepDrop, "filter DOCKER-ISOLATION-STAGE-2", "-o "+bridgeName(tn)+" -j DROP (silent)", lat.Netfilter)
 		tr.because("published port reached across networks without docker-proxy: " + why)
-		tr.block("filter DOCKER-ISOLATION-STAGE-2", fmt.Sprintf("-i %s ! -o %s -> -o %s -j DROP after DNAT: %s (R7-3, moby#38784)", bridgeName(in), bridgeName(in), bridgeName(tn), why), b.b.Pos, fix)
+		tr.block("filter DOCKER-ISOLATION-STAGE-2", fmt.Sprintf("DOCKER-ISOLATION-STAGE-1 -i %s ! -o %s -j DOCKER-ISOLATION-STAGE-2, then DOCKER-ISOLATION-STAGE-2 -o %s -j DROP after DNAT: %s (R7-3, moby#38784)", bridgeName(in), bridgeName(in), bridgeName(tn), why), b.b.Pos, fix)
 		return DroppedIsolation
 	}
 }
@@ -888,7 +888,7 @@ func (s *Sim) egress(view *topology.Container, gw *topology.Endpoint, d dst, pp 
 		}
 		tr.hop(StepWire, "host eth0", "leaves with source "+gw.IPv4.String()+" (no MASQUERADE): replies need a route back", lat.Internet)
 		tr.because("no masquerade: " + why)
-		tr.block("nat POSTROUTING", "no MASQUERADE -s "+gn.Subnet.String()+" ! -o "+bridgeName(gn)+": "+why+" (R7-8)", gn.Pos, fix)
+		tr.block("nat POSTROUTING", "nat POSTROUTING has no MASQUERADE -s "+gn.Subnet.String()+" ! -o "+bridgeName(gn)+": "+why+" (R7-8)", gn.Pos, fix)
 		return NoMasquerade
 	}
 	tr.rule("R7-8")
@@ -1236,7 +1236,7 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 		if pp.Port != 0 && fix == "publish the port on "+svcOf(te.Container)+" and connect to host:PORT" {
 			fix = fmt.Sprintf("publish %d on %s (ports: [\"%d:%d\"]) and connect to host:%d", pp.Port, svcOf(te.Container), pp.Port, pp.Port, pp.Port)
 		}
-		tr.block("raw PREROUTING", fmt.Sprintf("-d %s/32 ! -i %s -j DROP: direct-access filter (R7-9, Engine 28.0.2+)", a, bridgeName(n)), te.Container.Pos, fix)
+		tr.block("raw PREROUTING", fmt.Sprintf("raw PREROUTING -d %s/32 ! -i %s -j DROP: direct-access filter (R7-9, Engine 28.0.2+)", a, bridgeName(n)), te.Container.Pos, fix)
 		return DroppedDirectAccess
 	}
 	if n != nil {
