@@ -26,7 +26,7 @@ type builder struct {
 
 	allocated []netip.Prefix // subnets in use, in allocation order (R3-2)
 	ipam      map[*Network]*addrAlloc
-	bindings  []*PortBinding // fixed bindings, for conflicts (R8-8)
+	bindIdx   map[portKey][]*PortBinding // bindings by port, for conflicts (R8-8)
 	bindOwner map[*PortBinding]*Container
 	ephLast   map[string]int // per protocol (R8-5)
 	rangeLast map[string]int // per protocol+range (R8-5)
@@ -37,6 +37,7 @@ func newBuilder(p *types.Project, ix *posIndex, hs *hostSpec, dir string) *build
 		p: p, ix: ix, hs: hs, dir: dir,
 		ipam:      map[*Network]*addrAlloc{},
 		bindOwner: map[*PortBinding]*Container{},
+		bindIdx:   map[portKey][]*PortBinding{},
 		ephLast:   map[string]int{},
 		rangeLast: map[string]int{},
 	}

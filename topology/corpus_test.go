@@ -87,8 +87,8 @@ var mustFail = []string{
 	`compose-go/.*/remote/(cycle/.*|nested/compose\.yaml)`,
 }
 
-// mustLoad are real projects that must load cleanly.
-var mustLoad = []string{
+// mustLoadCorpus are real projects that must load cleanly.
+var mustLoadCorpus = []string{
 	`awesome-compose/.*`,
 	`example-voting-app/docker-compose\.yml`,
 	`docker-elk/docker-compose\.yml`,
@@ -143,7 +143,7 @@ func TestCorpus(t *testing.T) {
 						t.Errorf("problem without file:line:col: %q", p.String())
 					}
 				}
-				if matchAny(mustLoad, name) {
+				if matchAny(mustLoadCorpus, name) {
 					t.Errorf("must load, got:\n%v", err)
 				}
 				return

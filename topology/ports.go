@@ -121,7 +121,8 @@ func (b *builder) publish(c *Container, s types.ServiceConfig) {
 				}
 			}
 		}
-		b.bindings = append(b.bindings, pb)
+		k := portKey{pb.Protocol, int(pb.HostPort)}
+		b.bindIdx[k] = append(b.bindIdx[k], pb)
 		b.bindOwner[pb] = c
 		c.Ports = append(c.Ports, *pb)
 	}
@@ -162,12 +163,18 @@ func bindingsClash(a, b netip.Addr) bool {
 }
 
 func (b *builder) conflict(ip netip.Addr, proto string, port int) *PortBinding {
-	for _, x := range b.bindings {
-		if x.Protocol == proto && int(x.HostPort) == port && (bindingsClash(x.HostIP, ip) || (!x.Family4Only && x.HostIP.IsUnspecified() && !ip.Is4() && ip.IsUnspecified())) {
+	for _, x := range b.bindIdx[portKey{proto, port}] {
+		if bindingsClash(x.HostIP, ip) || (!x.Family4Only && x.HostIP.IsUnspecified() && !ip.Is4() && ip.IsUnspecified()) {
 			return x
 		}
 	}
 	return nil
+}
+
+// portKey indexes bindings by protocol and host port.
+type portKey struct {
+	proto string
+	port  int
 }
 
 func (b *builder) allocPort(ip netip.Addr, proto, key string, lo, hi int) (int, bool) {

@@ -116,6 +116,7 @@ func (b *builder) buildServices() {
 			}
 			he := hc.Networks[nn]
 			e := &Endpoint{Container: c, Network: n, Aliases: he.Aliases, Pos: c.Pos}
+			e.DNSNames = dedupe(append(append([]string{c.Name}, he.Aliases...), c.ID, c.Hostname))
 			if he.IPv4Address != "" {
 				ip, err := netip.ParseAddr(he.IPv4Address)
 				if err != nil || !n.Subnet.Contains(ip) || !b.ipam[n].reserve(ip) {
