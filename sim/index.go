@@ -380,3 +380,10 @@ func simFor(t *topology.Topology) *Sim {
 	}
 	return cache.s
 }
+
+// Topology returns the topology s answers questions about.
+func (s *Sim) Topology() *topology.Topology { return s.t }
+
+// Container finds a container by engine name or a service by name (its
+// first replica), exactly, then case-insensitively; nil when there is none.
+func (s *Sim) Container(name string) *topology.Container { return s.findContainer(name) }

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -358,6 +359,9 @@ func (s *Sim) targetFromContainer(c *topology.Container, q Query, tr *tracer) (d
 			node = "/etc/hosts"
 		case SourceUpstream:
 			node = "upstream resolver"
+			if slices.Contains(r.Rules, "R6-10") {
+				node = "127.0.0.11 -> upstream resolver"
+			}
 		case SourceNone:
 			node = "no resolver"
 		}
