@@ -106,16 +106,19 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 		cli.WithEnv(opts.Env),
 		cli.WithEnvFiles(opts.EnvFiles...),
 		cli.WithDotEnv,
-		cli.WithProfiles(opts.Profiles),
 		cli.WithName(opts.ProjectName),
 		cli.WithResolvedPaths(true),
-		cli.WithDefaultProfiles(),
+		// --profile wins; otherwise COMPOSE_PROFILES from the environment
+		// or the project's .env (R1-10).
+		cli.WithDefaultProfiles(opts.Profiles...),
 	}
 	if opts.ProjectDir != "" && !filepath.IsAbs(opts.ProjectDir) {
 		fnOpts[0] = cli.WithWorkingDirectory(filepath.Join(dir, opts.ProjectDir))
 	}
 	if len(files) == 0 {
-		fnOpts = append(fnOpts, withDiscoveryFrom(dir))
+		// Discovery runs first so that .env and COMPOSE_PROFILES are read
+		// from the discovered project's directory.
+		fnOpts = append([]cli.ProjectOptionsFn{withDiscoveryFrom(dir)}, fnOpts...)
 	}
 
 	var (

@@ -459,3 +459,41 @@ func TestComposeWarningsAreCaptured(t *testing.T) {
 		}
 	}
 }
+
+func TestProfiles(t *testing.T) {
+	const compose = `name: p
+services:
+  api: {image: x, depends_on: [cache]}
+  cache: {image: x}
+  mock: {image: x, profiles: [test, ci]}
+  tracing: {image: x, profiles: [ops]}
+`
+	tests := []struct {
+		name   string
+		opts   Options
+		dotenv string
+		want   string
+	}{
+		{name: "R1-10 no profile: only services without profiles", want: "p-api-1,p-cache-1"},
+		{name: "R1-10 --profile ci enables mock", opts: Options{Profiles: []string{"ci"}}, want: "p-api-1,p-cache-1,p-mock-1"},
+		{name: "R1-10 COMPOSE_PROFILES from .env (R1-7)", dotenv: "COMPOSE_PROFILES=ops\n", want: "p-api-1,p-cache-1,p-tracing-1"},
+		{name: "R1-10 --profile wins over COMPOSE_PROFILES", opts: Options{Profiles: []string{"test"}}, dotenv: "COMPOSE_PROFILES=ops\n", want: "p-api-1,p-cache-1,p-mock-1"},
+		{name: "R1-10 * activates all", opts: Options{Profiles: []string{"*"}}, want: "p-api-1,p-cache-1,p-mock-1,p-tracing-1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "p")
+			os.MkdirAll(dir, 0o755)
+			if tc.dotenv != "" {
+				os.WriteFile(filepath.Join(dir, ".env"), []byte(tc.dotenv), 0o644)
+			}
+			topo, err := loadYAML(t, dir, compose, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(names(topo), ","); got != tc.want {
+				t.Errorf("containers %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
