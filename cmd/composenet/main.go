@@ -36,6 +36,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"inspect", "show the networks, containers, addresses and warnings", cmdInspect},
+		{"dns", "resolve a name from a container the way Docker's DNS would", cmdDNS},
+		{"reach", "can FROM reach TO? the hop-by-hop journey, blockers and fixes", cmdReach},
+		{"matrix", "every container (plus host, internet) against every container", cmdMatrix},
 		{"version", "print the version", cmdVersion},
 	}
 }

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/composenet/composenet/render/journey"
+	"github.com/composenet/composenet/sim"
+)
+
+// cmdDNS answers `composenet dns FROM NAME`: exit 0 when the name resolves
+// to at least one address, 1 when it does not, 2 on bad input.
+func cmdDNS(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, cmdSpec{
+		name: "dns",
+		args: "FROM NAME",
+		summary: "Resolve NAME from container or service FROM the way Docker's embedded DNS,\n" +
+			"the container's /etc/hosts and the upstream resolvers would (A records).",
+		examples: []string{
+			"composenet dns web api",
+			"composenet dns shop-api-1 db.shop_back --format json",
+		},
+	})
+	lf := addLoadFlags(fs)
+	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	ascii := fs.Bool("ascii-only", false, "plain ASCII text output")
+	pos, code, ok := parseArgs(e, fs, args)
+	if !ok {
+		return code
+	}
+	if !wantArgs(e, fs, pos, 2, 2) || !checkFormat(e, "dns", *format, "text", "json") {
+		return exitBadInput
+	}
+	t, ok := lf.load(ctx, e)
+	if !ok {
+		return exitBadInput
+	}
+	s := sim.New(t)
+	from := s.Container(pos[0])
+	if from == nil {
+		fmt.Fprintf(e.stderr, "composenet dns: unknown container or service %q\n", pos[0])
+		return exitBadInput
+	}
+	r := s.Resolve(from, pos[1])
+	var buf bytes.Buffer
+	var err error
+	if *format == "json" {
+		err = journey.WriteJSON(&buf, r)
+	} else {
+		err = journey.WriteDNS(&buf, r, journey.Options{ASCIIOnly: *ascii})
+	}
+	if err != nil {
+		printError(e, err)
+		return exitBadInput
+	}
+	if *format == "text" {
+		printWarnings(e, t)
+	}
+	e.stdout.Write(buf.Bytes())
+	if !r.Resolved() {
+		return exitNegative
+	}
+	return exitOK
+}
+
+// cmdReach answers `composenet reach FROM TO`: exit 0 when delivered, 1
+// when not, 2 on bad input.
+func cmdReach(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, cmdSpec{
+		name: "reach",
+		args: "FROM TARGET[:PORT][/tcp|udp|sctp]",
+		summary: "Can FROM (a container, a service, host or internet) reach TARGET (a name resolved\n" +
+			"from FROM, an IP, localhost, host or internet)? Without a port the question is\n" +
+			"IP-level (ping). Prints the hop-by-hop journey with latencies, and for a \"no\"\n" +
+			"every blocker with its Docker rule, compose position and a fix.",
+		examples: []string{
+			"composenet reach web api:8080",
+			"composenet reach internet host:80",
+			"composenet reach worker 172.17.0.1:8080/udp --format json",
+		},
+	})
+	lf := addLoadFlags(fs)
+	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	ascii := fs.Bool("ascii-only", false, "plain ASCII text output")
+	pos, code, ok := parseArgs(e, fs, args)
+	if !ok {
+		return code
+	}
+	if !wantArgs(e, fs, pos, 2, 2) || !checkFormat(e, "reach", *format, "text", "json") {
+		return exitBadInput
+	}
+	target, port, proto, err := sim.ParseTarget(pos[1])
+	if err != nil {
+		fmt.Fprintf(e.stderr, "composenet reach: %v\n", err)
+		return exitBadInput
+	}
+	t, ok := lf.load(ctx, e)
+	if !ok {
+		return exitBadInput
+	}
+	r := sim.New(t).Reach(sim.Query{From: pos[0], To: target, Port: port, Protocol: proto})
+	if r.Verdict == sim.InvalidQuery {
+		fmt.Fprintf(e.stderr, "composenet reach: %s\n", r.Error)
+		return exitBadInput
+	}
+	var buf bytes.Buffer
+	if *format == "json" {
+		err = journey.WriteJSON(&buf, r)
+	} else {
+		err = journey.WriteReach(&buf, r, journey.Options{ASCIIOnly: *ascii})
+	}
+	if err != nil {
+		printError(e, err)
+		return exitBadInput
+	}
+	if *format == "text" {
+		printWarnings(e, t)
+	}
+	e.stdout.Write(buf.Bytes())
+	if !r.Reachable {
+		return exitNegative
+	}
+	return exitOK
+}
+
+// cmdMatrix prints every source against every container.
+func cmdMatrix(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, cmdSpec{
+		name: "matrix",
+		summary: "Every container (plus host and internet) against every container: the reach\n" +
+			"verdict for each pair on --port (IP level without it).",
+		examples: []string{
+			"composenet matrix --port 80",
+			"composenet matrix --port 5432 --format csv",
+		},
+	})
+	lf := addLoadFlags(fs)
+	format := fs.String("format", "text", "output `FORMAT`: text, csv or json")
+	ascii := fs.Bool("ascii-only", false, "plain ASCII text output")
+	portFlag := fs.String("port", "", "destination `PORT[/PROTO]` (default: IP level)")
+	pos, code, ok := parseArgs(e, fs, args)
+	if !ok {
+		return code
+	}
+	if !wantArgs(e, fs, pos, 0, 0) || !checkFormat(e, "matrix", *format, "text", "csv", "json") {
+		return exitBadInput
+	}
+	var port uint16
+	proto := "tcp"
+	if *portFlag != "" {
+		_, p, pr, err := sim.ParseTarget("x:" + *portFlag)
+		if err != nil || p == 0 {
+			fmt.Fprintf(e.stderr, "composenet matrix: invalid --port %q (want PORT or PORT/PROTO)\n", *portFlag)
+			return exitBadInput
+		}
+		port, proto = p, pr
+	}
+	t, ok := lf.load(ctx, e)
+	if !ok {
+		return exitBadInput
+	}
+	m := sim.New(t).Matrix(port, proto)
+	var buf bytes.Buffer
+	var err error
+	switch *format {
+	case "json":
+		err = journey.WriteJSON(&buf, m)
+	case "csv":
+		err = journey.WriteMatrixCSV(&buf, m)
+	default:
+		err = journey.WriteMatrix(&buf, m, journey.Options{ASCIIOnly: *ascii})
+	}
+	if err != nil {
+		printError(e, err)
+		return exitBadInput
+	}
+	if *format == "text" {
+		printWarnings(e, t)
+	}
+	e.stdout.Write(buf.Bytes())
+	return exitOK
+}
+
+func checkFormat(e *env, cmd, got string, allowed ...string) bool {
+	for _, a := range allowed {
+		if got == a {
+			return true
+		}
+	}
+	want := allowed[0]
+	for i, a := range allowed[1:] {
+		if i == len(allowed)-2 {
+			want += " or " + a
+		} else {
+			want += ", " + a
+		}
+	}
+	fmt.Fprintf(e.stderr, "composenet %s: unknown format %q (want %s)\n", cmd, got, want)
+	return false
+}
