@@ -232,8 +232,7 @@ func String(v *render.View) string {
 		}
 		steps := mergeSteps(f.Steps, &es, egressOf)
 		for i, s := range steps {
-			var lines []string
-			lines = append(lines, s.Labels...)
+			lines := packLabels(s.Labels)
 			if s.LatencyMS > 0 {
 				lines = append(lines, render.FormatMS(s.LatencyMS))
 			}
@@ -283,7 +282,7 @@ func String(v *render.View) string {
 			attrs = "class=" + quote(cls) + ", " + attrs
 		}
 		if e.label != "" {
-			attrs += ", label=\"" + e.label + "\""
+			attrs += ", label=" + quote(e.label)
 		}
 		p("  %s -> %s [%s];\n", e.from, e.to, attrs)
 	}
@@ -304,7 +303,7 @@ type edge struct {
 
 type edges struct{ list []*edge }
 
-// add appends an edge; label is DOT-escaped text (\n for new lines).
+// add appends an edge; label is plain text (escaped when written).
 func (es *edges) add(from, to, class, attrs, label string, undirected bool) {
 	es.list = append(es.list, &edge{from: from, to: to, class: class, attrs: attrs, label: label, undirected: undirected})
 }
@@ -349,6 +348,35 @@ func mergeSteps(in []render.FlowStep, es *edges, egressOf map[string]string) []r
 			}
 		}
 		out = append(out, s)
+	}
+	return out
+}
+
+// packLabels puts runs of short hop labels (step kinds such as "route",
+// "veth", "bridge") on one line, and long ones on lines of their own.
+func packLabels(ls []string) []string {
+	var out []string
+	run := ""
+	for _, l := range ls {
+		if len(l) <= 12 && len(run)+len(l) < 36 {
+			if run != "" {
+				run += " · "
+			}
+			run += l
+			continue
+		}
+		if run != "" {
+			out = append(out, run)
+			run = ""
+		}
+		if len(l) <= 12 {
+			run = l
+		} else {
+			out = append(out, l)
+		}
+	}
+	if run != "" {
+		out = append(out, run)
 	}
 	return out
 }
@@ -521,9 +549,12 @@ func legend(v *render.View) string {
 }
 
 // quote returns s as a DOT double-quoted string.
-func quote(s string) string {
+func quote(s string) string { return `"` + esc(s) + `"` }
+
+// esc escapes s for the inside of a DOT double-quoted string.
+func esc(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return `"` + r.Replace(s) + `"`
+	return r.Replace(s)
 }
 
 // html escapes s for a DOT HTML-like label.

@@ -34,7 +34,15 @@ func TestGolden(t *testing.T) {
 func TestParses(t *testing.T) {
 	for _, c := range fixture.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
-			f, err := gdot.ParseBytes(renderCase(t, c))
+			out := renderCase(t, c)
+			// One statement per line: a raw new line inside a label
+			// would be valid DOT but break the golden diffs and layout.
+			for i, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+				if l := strings.TrimSpace(line); l != "" && !strings.HasSuffix(l, ";") && !strings.HasSuffix(l, "{") && !strings.HasSuffix(l, "}") {
+					t.Errorf("line %d is not a whole statement: %s", i+1, line)
+				}
+			}
+			f, err := gdot.ParseBytes(out)
 			if err != nil {
 				t.Fatalf("generated DOT does not parse: %v", err)
 			}

@@ -39,4 +39,12 @@ func TestLook(t *testing.T) {
 	run("ecommerce-flows", fixture.ECommerce(), render.Options{Highlights: []render.Flow{fixture.GatewayToDB(), fixture.GatewayBlocked(), fixture.InternetToGateway()}})
 	run("production", fixture.Production(), render.Options{})
 	run("modes", fixture.Modes(), render.Options{})
+	for _, ex := range []string{"ecommerce", "production", "secure"} {
+		dir, _ := filepath.Abs(filepath.Join("..", "..", "scenarios", ex))
+		top, err := topology.Load(t.Context(), topology.Options{Dir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run("real-"+ex, top, render.Options{})
+	}
 }
