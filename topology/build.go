@@ -48,8 +48,12 @@ func (b *builder) problem(path, format string, args ...any) {
 }
 
 func (b *builder) warn(code, rule string, pos Position, format string, args ...any) {
-	b.warnings = append(b.warnings, Warning{Code: code, Rule: rule, Pos: pos, Message: fmt.Sprintf(format, args...)})
+	b.warnings = append(b.warnings, Warning{Code: code, Rule: rule, Pos: pos, Message: fmt.Sprintf(format, args...), Notice: noticeCodes[code]})
 }
+
+// noticeCodes are the warnings that state a tie-break rather than a
+// misconfiguration.
+var noticeCodes = map[string]bool{"W-IP-ORDER": true, "W-SUBNET-ORDER": true, "W-PORT-REPLICA-ORDER": true}
 
 // composeWarning turns one compose-go log line into a positioned warning.
 func (b *builder) composeWarning(msg string) {

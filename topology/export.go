@@ -97,6 +97,8 @@ type WarningDoc struct {
 	Rule     string `json:"rule,omitempty"`
 	Message  string `json:"message"`
 	Position string `json:"position"`
+	// Notice is true for tie-break statements (not misconfigurations).
+	Notice bool `json:"notice"`
 }
 
 // Doc returns the machine-readable form of t.
@@ -150,7 +152,7 @@ func (t *Topology) Doc() Doc {
 		d.Containers = append(d.Containers, cd)
 	}
 	for _, w := range t.Warnings {
-		d.Warnings = append(d.Warnings, WarningDoc{Code: w.Code, Rule: w.Rule, Message: w.Message, Position: w.Pos.String()})
+		d.Warnings = append(d.Warnings, WarningDoc{Code: w.Code, Rule: w.Rule, Message: w.Message, Position: w.Pos.String(), Notice: w.Notice})
 	}
 	return d
 }

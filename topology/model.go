@@ -323,6 +323,10 @@ type Warning struct {
 	Rule    string
 	Message string
 	Pos     Position
+	// Notice is true for statements about a documented tie-break where
+	// Docker is nondeterministic (subnet order, start order), as opposed to
+	// a misconfiguration.
+	Notice bool
 }
 
 // LatencyModel holds the one-way costs of simulated hops (R10). All values

@@ -49,6 +49,7 @@ func cmdInspect(ctx context.Context, e *env, args []string) int {
 		}
 	} else {
 		writeInspectText(&buf, t)
+		printNotices(e, t)
 		printWarnings(e, t)
 	}
 	e.stdout.Write(buf.Bytes())
@@ -162,6 +163,6 @@ func writeInspectText(w io.Writer, t *topology.Topology) {
 		}
 	}
 	if len(t.Warnings) > 0 {
-		fmt.Fprintf(w, "\n%d warning(s) on stderr\n", len(t.Warnings))
+		fmt.Fprintf(w, "\n%d warning(s) and note(s) on stderr\n", len(t.Warnings))
 	}
 }

@@ -148,10 +148,22 @@ func printError(e *env, err error) {
 	fmt.Fprintln(e.stderr, msg)
 }
 
-// printWarnings writes the topology's warnings to stderr.
+// printWarnings writes the topology's warnings to stderr. Notices about
+// tie-breaks are left to inspect (printNotices).
 func printWarnings(e *env, t *topology.Topology) {
 	for _, w := range t.Warnings {
-		fmt.Fprintf(e.stderr, "warning: %s\n", formatWarning(w))
+		if !w.Notice {
+			fmt.Fprintf(e.stderr, "warning: %s\n", formatWarning(w))
+		}
+	}
+}
+
+// printNotices writes the tie-break notices to stderr.
+func printNotices(e *env, t *topology.Topology) {
+	for _, w := range t.Warnings {
+		if w.Notice {
+			fmt.Fprintf(e.stderr, "note: %s\n", formatWarning(w))
+		}
 	}
 }
 
