@@ -64,6 +64,7 @@ type EndpointDoc struct {
 	IPv4        string   `json:"ipv4"`
 	Static      bool     `json:"static"`
 	Gateway     bool     `json:"gateway"`
+	Interface   string   `json:"interface_name,omitempty"`
 	Aliases     []string `json:"aliases"`
 	DNSNames    []string `json:"dns_names"`
 }
@@ -125,7 +126,7 @@ func (t *Topology) Doc() Doc {
 		}
 		gw := c.GatewayEndpoint()
 		for _, e := range c.Endpoints {
-			ed := EndpointDoc{Network: e.Network.Key, NetworkName: e.Network.Name, IPv4: str(e.IPv4), Static: e.Static, Gateway: e == gw,
+			ed := EndpointDoc{Network: e.Network.Key, NetworkName: e.Network.Name, IPv4: str(e.IPv4), Static: e.Static, Gateway: e == gw, Interface: e.Interface,
 				Aliases: nonNil(e.Aliases), DNSNames: nonNil(e.DNSNames)}
 			d := ed
 			cd.Endpoints = append(cd.Endpoints, d)

@@ -144,6 +144,17 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 	ix := &posIndex{}
 	var problems []Problem
 	if po != nil {
+		// Files that include: or extends: pull in come first, so that the
+		// files given on the command line win ties in position lookups.
+		seen := map[string]bool{}
+		for _, f := range po.ConfigPaths {
+			seen[f] = true
+		}
+		for _, f := range referencedFiles(po.ConfigPaths, seen) {
+			if raw, err := os.ReadFile(f); err == nil {
+				ix.add(displayPath(dir, f), raw)
+			}
+		}
 		for _, f := range po.ConfigPaths {
 			raw, rerr := os.ReadFile(f)
 			name := displayPath(dir, f)

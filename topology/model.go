@@ -239,6 +239,9 @@ type Endpoint struct {
 	DNSNames []string
 	// GwPriority is gw_priority (R5-3).
 	GwPriority int
+	// Interface is interface_name (R1-6), "" when Docker numbers the
+	// interfaces itself (eth0, eth1, ... in an order R5-5 leaves open).
+	Interface string
 	// Pos is the position of the services.<svc>.networks.<key> entry.
 	Pos Position
 }
@@ -343,6 +346,31 @@ type LatencyModel struct {
 	UpstreamDNS time.Duration `json:"upstream_dns"`
 	LAN         time.Duration `json:"lan"`
 	Internet    time.Duration `json:"internet"`
+}
+
+// Reindex rebuilds the lookup indexes from the exported slices. Load does
+// this; call it after building or changing a Topology by hand (tests,
+// what-ifs).
+func (t *Topology) Reindex() {
+	t.netByKey = map[string]*Network{}
+	t.netByName = map[string]*Network{}
+	t.ctrByName = map[string]*Container{}
+	t.svcByName = map[string]*Service{}
+	if t.Bridge0 != nil {
+		t.netByName[t.Bridge0.Name] = t.Bridge0
+	}
+	for _, n := range t.Networks {
+		if n.Key != "" {
+			t.netByKey[n.Key] = n
+		}
+		t.netByName[n.Name] = n
+	}
+	for _, c := range t.Containers {
+		t.ctrByName[c.Name] = c
+	}
+	for _, s := range t.Services {
+		t.svcByName[s.Name] = s
+	}
 }
 
 // Network returns the network with compose key k, or nil.

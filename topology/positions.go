@@ -2,6 +2,8 @@ package topology
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -181,4 +183,72 @@ func yamlErrorLine(msg string) (int, int) {
 func cleanYAMLError(msg string) string {
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	return "invalid YAML: " + msg
+}
+
+// referencedFiles returns the local files that the given compose files
+// pull in through include: and extends.file, transitively, in discovery
+// order, skipping those in seen.
+func referencedFiles(files []string, seen map[string]bool) []string {
+	var out []string
+	queue := append([]string{}, files...)
+	for len(queue) > 0 && len(out) < 256 {
+		f := queue[0]
+		queue = queue[1:]
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var doc struct {
+			Include  []yaml.Node `yaml:"include"`
+			Services map[string]struct {
+				Extends yaml.Node `yaml:"extends"`
+			} `yaml:"services"`
+		}
+		if yaml.Unmarshal(raw, &doc) != nil {
+			continue
+		}
+		var refs []string
+		for _, inc := range doc.Include {
+			switch inc.Kind {
+			case yaml.ScalarNode:
+				refs = append(refs, inc.Value)
+			case yaml.MappingNode:
+				for i := 0; i+1 < len(inc.Content); i += 2 {
+					if inc.Content[i].Value != "path" {
+						continue
+					}
+					v := inc.Content[i+1]
+					if v.Kind == yaml.ScalarNode {
+						refs = append(refs, v.Value)
+					}
+					for _, c := range v.Content {
+						refs = append(refs, c.Value)
+					}
+				}
+			}
+		}
+		for _, name := range sortedKeys(doc.Services) {
+			ext := doc.Services[name].Extends
+			for i := 0; i+1 < len(ext.Content); i += 2 {
+				if ext.Content[i].Value == "file" {
+					refs = append(refs, ext.Content[i+1].Value)
+				}
+			}
+		}
+		for _, r := range refs {
+			if r == "" || strings.Contains(r, "://") || strings.Contains(r, "$") || strings.HasPrefix(r, "oci:") || strings.HasPrefix(r, "git") {
+				continue
+			}
+			if !filepath.IsAbs(r) {
+				r = filepath.Join(filepath.Dir(f), r)
+			}
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			out = append(out, r)
+			queue = append(queue, r)
+		}
+	}
+	return out
 }

@@ -497,3 +497,23 @@ services:
 		})
 	}
 }
+
+func TestIncludedFilePositions(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "inc")
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	os.WriteFile(filepath.Join(dir, "sub", "db.yaml"), []byte("services:\n  db:\n    image: postgres\n    networks:\n      n:\n        ipv4_address: 10.0.0.300\nnetworks:\n  n: {}\n"), 0o644)
+	_, err := loadYAML(t, dir, "name: inc\ninclude:\n  - sub/db.yaml\nservices:\n  web: {image: nginx, depends_on: [db]}\n", Options{})
+	want := `sub/db.yaml:6:9: services.db.networks.n.ipv4_address: invalid IPv4 address "10.0.0.300"`
+	if err == nil || err.Error() != want {
+		t.Errorf("R1-9 included file position: got %v, want %s", err, want)
+	}
+}
+
+func TestReindex(t *testing.T) {
+	topo := mustLoad(t, section14, Options{})
+	cp := *topo
+	cp.Reindex()
+	if cp.Container("shop-web-1") != topo.Container("shop-web-1") || cp.Network("back") != topo.Network("back") || cp.NetworkByName("bridge") != topo.Bridge0 || cp.Service("db") == nil {
+		t.Error("Reindex lost an entry")
+	}
+}

@@ -349,6 +349,7 @@ func (b *builder) attach(c *Container, s types.ServiceConfig) {
 		if cfg != nil {
 			e.Aliases = append(e.Aliases, cfg.Aliases...)
 			e.GwPriority = cfg.GatewayPriority
+			e.Interface = cfg.InterfaceName
 			if cfg.Ipv4Address != "" {
 				b.static(c, e, cfg.Ipv4Address, epath+".ipv4_address")
 			}

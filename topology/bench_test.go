@@ -1,0 +1,124 @@
+package topology_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/sirupsen/logrus"
+
+	"github.com/composenet/composenet/gen"
+	"github.com/composenet/composenet/topology"
+)
+
+// benchSizes are the project sizes (services) of the load benchmarks.
+var benchSizes = []int{50, 500, 5000}
+
+var (
+	benchMu    sync.Mutex
+	benchFiles = map[int]string{}
+)
+
+// benchProject writes the generated project of n services (n/10 networks,
+// seed 1) once per process and returns its path.
+func benchProject(tb testing.TB, n int) string {
+	tb.Helper()
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if f, ok := benchFiles[n]; ok {
+		return f
+	}
+	data, err := gen.Generate(gen.Config{Services: n, Networks: max(n/10, 1), Seed: 1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Not tb.TempDir: the file outlives the benchmark that first asks.
+	dir, err := os.MkdirTemp("", "composenet-bench-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(f, data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	benchFiles[n] = f
+	return f
+}
+
+// composeLoad is the floor: compose-go alone, with the options
+// topology.Load passes, on the same file.
+func composeLoad(tb testing.TB, f string) int {
+	po, err := cli.NewProjectOptions([]string{f},
+		cli.WithWorkingDirectory(""),
+		cli.WithEnv(nil),
+		cli.WithDotEnv,
+		cli.WithProfiles(nil),
+		cli.WithName(""),
+		cli.WithResolvedPaths(true),
+		cli.WithDefaultProfiles(),
+	)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := po.LoadProject(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return len(p.WithoutUnnecessaryResources().Services)
+}
+
+func topologyLoad(tb testing.TB, f string) *topology.Topology {
+	t, err := topology.Load(context.Background(), topology.Options{Files: []string{f}, Dir: filepath.Dir(f)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
+}
+
+// BenchmarkComposeLoad measures compose-go's own load of a generated
+// project: the floor that BenchmarkLoad builds on.
+func BenchmarkComposeLoad(b *testing.B) {
+	logrus.SetOutput(io.Discard)
+	for _, n := range benchSizes {
+		f := benchProject(b, n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				composeLoad(b, f)
+			}
+		})
+	}
+}
+
+// BenchmarkLoad measures topology.Load (compose-go plus the topology
+// build) on the same files as BenchmarkComposeLoad.
+func BenchmarkLoad(b *testing.B) {
+	for _, n := range benchSizes {
+		f := benchProject(b, n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				topologyLoad(b, f)
+			}
+		})
+	}
+}
+
+// TestBenchLoadBodies runs the load benchmark bodies once on a small
+// project so that they cannot rot, and checks that both loaders see the
+// same services.
+func TestBenchLoadBodies(t *testing.T) {
+	logrus.SetOutput(io.Discard)
+	f := benchProject(t, 30)
+	defer os.RemoveAll(filepath.Dir(f))
+	n := composeLoad(t, f)
+	top := topologyLoad(t, f)
+	if n != 30 || len(top.Services) != 30 {
+		t.Fatalf("compose-go saw %d services, topology %d; want 30", n, len(top.Services))
+	}
+}
