@@ -145,6 +145,8 @@ type View struct {
 	From string
 	// Focus is Options.Focus.
 	Focus string
+	// PortsHidden is Options.HidePorts.
+	PortsHidden bool
 	// HasInternal, HasICCOff, HasExternal, HasNoMasq, HasLoopbackPort,
 	// HasShared say which markings appear (for the legend).
 	HasInternal, HasICCOff, HasExternal, HasNoMasq, HasLoopbackPort, HasShared bool
@@ -379,7 +381,7 @@ func (v *View) NodeID(name string) string { return v.nodes[name] }
 // Build turns t and the overlays of opt into the deterministic view model.
 // It fails when opt.Focus names no service or container.
 func Build(t *topology.Topology, opt Options) (*View, error) {
-	v := &View{Project: t.Project, Focus: opt.Focus, nodes: map[string]string{}}
+	v := &View{Project: t.Project, Focus: opt.Focus, PortsHidden: opt.HidePorts, nodes: map[string]string{}}
 	v.Host.Addresses = slices.Clone(t.Host.Addresses)
 
 	// Containers, in name order, and their IDs.

@@ -101,7 +101,10 @@ func String(v *render.View, asciiOnly bool) string {
 	}
 	b.WriteString(inet + "\n")
 	up := cs.vert + " inbound: published ports"
-	if len(v.Ports) == 0 {
+	switch {
+	case v.PortsHidden:
+		up = cs.vert + " inbound: published ports (hidden)"
+	case len(v.Ports) == 0:
 		up = cs.vert + " inbound: nothing published"
 	}
 	b.WriteString("   " + up + "\n")
@@ -123,6 +126,8 @@ func String(v *render.View, asciiOnly bool) string {
 			}
 			hostRows = append(hostRows, row)
 		}
+	} else if v.PortsHidden {
+		hostRows = append(hostRows, "published ports hidden (--hide ports)")
 	} else {
 		hostRows = append(hostRows, "no published ports")
 	}

@@ -225,10 +225,10 @@ func String(v *render.View) string {
 	var extra []*edge
 	for _, f := range v.Flows {
 		col := flowPalette[f.Index%len(flowPalette)]
-		cls := "flow flow-ok"
+		cls := "flow reachable"
 		style := "bold"
 		if !f.Flow.Reachable {
-			col, cls, style = colBlocked, "flow flow-blocked", "bold,dashed"
+			col, cls, style = colBlocked, "flow blocked", "bold,dashed"
 		}
 		steps := mergeSteps(f.Steps, &es, egressOf)
 		for i, s := range steps {

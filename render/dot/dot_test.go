@@ -98,22 +98,22 @@ func TestFlowsClaimEdges(t *testing.T) {
 	out := string(renderCase(t, fixture.Case{Top: fixture.ECommerce, Opt: render.Options{Highlights: []render.Flow{fixture.GatewayToDB()}}}))
 	// The path runs along the drawn endpoint edges, not parallel ones.
 	for _, want := range []string{
-		`c_user_service -> n_shop_backend_network_gw [class="flow flow-ok endpoint"`,
+		`c_user_service -> n_shop_backend_network_gw [class="flow reachable endpoint"`,
 		// postgres-db publishes a port, so it is drawn above its bridge
 		// and the flow runs the edge backwards.
-		`c_postgres_db -> n_shop_backend_network_gw [class="flow flow-ok endpoint"`, `dir=back, arrowtail=normal`,
+		`c_postgres_db -> n_shop_backend_network_gw [class="flow reachable endpoint"`, `dir=back, arrowtail=normal`,
 		`total 0.106 ms`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q", want)
 		}
 	}
-	if strings.Contains(out, "flow-blocked") {
+	if strings.Contains(out, `class="flow blocked`) {
 		t.Error("a reachable flow is drawn blocked")
 	}
 	blocked := string(renderCase(t, fixture.Case{Top: fixture.ECommerce, Opt: render.Options{Highlights: []render.Flow{fixture.GatewayBlocked()}}}))
 	for _, want := range []string{
-		`class="flow flow-blocked endpoint"`, `style="bold,dashed", color="#cf222e"`, `arrowhead=tee`,
+		`class="flow blocked endpoint"`, `style="bold,dashed", color="#cf222e"`, `arrowhead=tee`,
 		`✗ dropped: R6-9 name not resolvable; R7-2 isolation`,
 		// The dropping component is outlined.
 		`n_shop_frontend_network_gw [class="bridge"`,

@@ -105,7 +105,7 @@ func TestEveryContainerOfProduction(t *testing.T) {
 func TestMarkings(t *testing.T) {
 	_, text, classes := texts(t, renderCase(t, fixture.Case{Top: fixture.ECommerce, Opt: render.Options{
 		Highlights: []render.Flow{fixture.GatewayToDB(), fixture.GatewayBlocked()}}}))
-	for _, c := range []string{"flow-ok", "flow-blocked", "endpoint", "port", "egress", "network", "container", "bridge"} {
+	for _, c := range []string{"reachable", "blocked", "endpoint", "port", "egress", "network", "container", "bridge"} {
 		if !classes[c] {
 			t.Errorf("no element of class %q", c)
 		}
@@ -116,7 +116,7 @@ func TestMarkings(t *testing.T) {
 		}
 	}
 	_, _, plain := texts(t, renderCase(t, fixture.Case{Top: fixture.ECommerce}))
-	if plain["flow-ok"] || plain["flow-blocked"] {
+	if plain["flow"] || plain["blocked"] {
 		t.Error("flow markings without flows")
 	}
 }
