@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,8 +34,8 @@ func newFlagSet(e *env, spec cmdSpec) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintf(w, "Usage: composenet %s [flags] %s\n\n%s\n\nFlags:\n", spec.name, spec.args, spec.summary)
-		fs.PrintDefaults()
+		fmt.Fprintf(w, "Usage: composenet %s\n\n%s\n\nFlags:\n", strings.TrimSpace(spec.name+" [flags] "+spec.args), spec.summary)
+		printFlags(w, fs)
 		if len(spec.examples) > 0 {
 			fmt.Fprintf(w, "\nExamples:\n")
 			for _, ex := range spec.examples {
@@ -45,16 +46,83 @@ func newFlagSet(e *env, spec cmdSpec) *flag.FlagSet {
 	return fs
 }
 
+// shortFlags are the one-letter spellings of long flags, shown together.
+var shortFlags = map[string]string{"file": "f", "project-name": "p"}
+
+// printFlags lists the flags the way docker compose users read them:
+// "-f, --file FILE", long names with two dashes, aliases folded together.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	isShort := map[string]bool{}
+	for _, s := range shortFlags {
+		isShort[s] = true
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if isShort[f.Name] && fs.Lookup(longOf(f.Name)) != nil {
+			return
+		}
+		short := shortFlags[f.Name]
+		if short == "" && isShort[f.Name] {
+			return
+		}
+		name, usage := flag.UnquoteUsage(f)
+		if f.Name == longOf(short) && short != "" {
+			if alias := fs.Lookup(short); alias != nil {
+				name, usage = flag.UnquoteUsage(alias)
+			}
+		}
+		if name == "value" {
+			name = ""
+		}
+		var lead string
+		switch {
+		case short != "":
+			lead = "-" + short + ", --" + f.Name
+		case len(f.Name) == 1:
+			lead = "-" + f.Name
+		default:
+			lead = "--" + f.Name
+		}
+		if name != "" {
+			lead += " " + name
+		}
+		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool {
+			lead = strings.TrimSuffix(lead, " "+name)
+		}
+		def := ""
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "[]" && f.DefValue != "0" {
+			def = fmt.Sprintf(" (default %q)", f.DefValue)
+		}
+		fmt.Fprintf(w, "  %s\n      %s%s\n", lead, usage, def)
+	})
+}
+
+func longOf(short string) string {
+	for l, s := range shortFlags {
+		if s == short {
+			return l
+		}
+	}
+	return ""
+}
+
 // parseArgs parses flags that may stand before or after the positional
 // arguments, as docker compose allows. "--" ends flag parsing. It returns
 // the positional arguments, or ok=false with the exit code to use: 0 after
 // --help, 2 on a usage error (already reported).
 func parseArgs(e *env, fs *flag.FlagSet, args []string) (pos []string, code int, ok bool) {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(e.stdout)
+			fs.Usage()
+			return nil, exitOK, false
+		}
+	}
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(e.stdout)
-			fs.Usage()
 			return nil, exitOK, false
 		}
 		if err != nil {
@@ -104,9 +172,9 @@ type loadFlags struct {
 func addLoadFlags(fs *flag.FlagSet) *loadFlags {
 	lf := &loadFlags{}
 	fs.Var(&lf.files, "f", "compose `FILE` (repeatable, merged in order; default: compose.yaml discovery)")
-	fs.Var(&lf.files, "file", "same as -f")
+	fs.Var(&lf.files, "file", "compose `FILE` (repeatable, merged in order; default: compose.yaml discovery)")
 	fs.StringVar(&lf.project, "p", "", "project `NAME` (default: COMPOSE_PROJECT_NAME, name:, or the directory)")
-	fs.StringVar(&lf.project, "project-name", "", "same as -p")
+	fs.StringVar(&lf.project, "project-name", "", "project `NAME` (default: COMPOSE_PROJECT_NAME, name:, or the directory)")
 	fs.StringVar(&lf.projectDir, "project-directory", "", "project `DIR` (default: the first compose file's directory)")
 	fs.Var(&lf.profiles, "profile", "enable profile `NAME` (repeatable)")
 	fs.Var(&lf.envFiles, "env-file", "environment `FILE` instead of the project's .env (repeatable)")
