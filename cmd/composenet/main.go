@@ -39,6 +39,7 @@ func commands() []command {
 		{"dns", "resolve a name from a container the way Docker's DNS would", cmdDNS},
 		{"reach", "can FROM reach TO? the hop-by-hop journey, blockers and fixes", cmdReach},
 		{"matrix", "every container (plus host, internet) against every container", cmdMatrix},
+		{"diagram", "draw the topology as SVG, DOT, Mermaid or ASCII, with flow overlays", cmdDiagram},
 		{"generate", "write a synthetic compose project (testing aid for benchmarks)", cmdGenerate},
 		{"version", "print the version", cmdVersion},
 	}
