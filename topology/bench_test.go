@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/cli"
@@ -19,34 +18,19 @@ import (
 // benchSizes are the project sizes (services) of the load benchmarks.
 var benchSizes = []int{50, 500, 5000}
 
-var (
-	benchMu    sync.Mutex
-	benchFiles = map[int]string{}
-)
-
 // benchProject writes the generated project of n services (n/10 networks,
-// seed 1) once per process and returns its path.
-func benchProject(tb testing.TB, n int) string {
+// seed 1) into dir and returns its path. The generator is deterministic,
+// so every benchmark of a size reads the same bytes.
+func benchProject(tb testing.TB, dir string, n int) string {
 	tb.Helper()
-	benchMu.Lock()
-	defer benchMu.Unlock()
-	if f, ok := benchFiles[n]; ok {
-		return f
-	}
 	data, err := gen.Generate(gen.Config{Services: n, Networks: max(n/10, 1), Seed: 1})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	// Not tb.TempDir: the file outlives the benchmark that first asks.
-	dir, err := os.MkdirTemp("", "composenet-bench-")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	f := filepath.Join(dir, "compose.yaml")
+	f := filepath.Join(dir, fmt.Sprintf("compose-%d.yaml", n))
 	if err := os.WriteFile(f, data, 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	benchFiles[n] = f
 	return f
 }
 
@@ -84,8 +68,9 @@ func topologyLoad(tb testing.TB, f string) *topology.Topology {
 // project: the floor that BenchmarkLoad builds on.
 func BenchmarkComposeLoad(b *testing.B) {
 	logrus.SetOutput(io.Discard)
+	dir := b.TempDir()
 	for _, n := range benchSizes {
-		f := benchProject(b, n)
+		f := benchProject(b, dir, n)
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -98,8 +83,9 @@ func BenchmarkComposeLoad(b *testing.B) {
 // BenchmarkLoad measures topology.Load (compose-go plus the topology
 // build) on the same files as BenchmarkComposeLoad.
 func BenchmarkLoad(b *testing.B) {
+	dir := b.TempDir()
 	for _, n := range benchSizes {
-		f := benchProject(b, n)
+		f := benchProject(b, dir, n)
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -114,8 +100,7 @@ func BenchmarkLoad(b *testing.B) {
 // same services.
 func TestBenchLoadBodies(t *testing.T) {
 	logrus.SetOutput(io.Discard)
-	f := benchProject(t, 30)
-	defer os.RemoveAll(filepath.Dir(f))
+	f := benchProject(t, t.TempDir(), 30)
 	n := composeLoad(t, f)
 	top := topologyLoad(t, f)
 	if n != 30 || len(top.Services) != 30 {
