@@ -1,0 +1,751 @@
+// Package scenarios reads scenario files, YAML documents that state what a
+// Compose project's network must and must not allow, and runs every
+// expectation through package sim. A scenario names the compose files to
+// load (with project name, profiles, environment, daemon settings and host
+// description), what-ifs applied before anything is checked (stop a
+// service, disconnect a service from a network, change a daemon setting),
+// expectations (reach, blocked, dns, exposed) and application flows (call
+// chains with per-service processing time, giving the end-to-end latency
+// and the critical path). The format is documented in README.md beside
+// this file.
+//
+// Parse reports every problem in a file at once, each as
+// file:line:col: path: message, sorted by position (a *topology.LoadError).
+// Run is pure apart from loading the compose files: it returns a Report
+// value and never prints.
+package scenarios
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v4"
+
+	"github.com/composenet/composenet/sim"
+	"github.com/composenet/composenet/topology"
+)
+
+// Scenario is one parsed scenario file.
+type Scenario struct {
+	// File is the scenario file as given; Dir is its directory, which
+	// Compose, Host and relative paths are resolved against.
+	File string
+	Dir  string
+	// Name is the suite name (default: the file name).
+	Name string
+	// Compose are the compose files, relative to Dir, merged in order.
+	Compose []string
+	// Project, Profiles, Env (KEY=VALUE, sorted), Daemon (key=value),
+	// Host (a host description file) and Latency (hop=duration) become the
+	// topology.Options of the load. The process environment is not used,
+	// so a scenario gives the same answers everywhere.
+	Project  string
+	Profiles []string
+	Env      []string
+	Daemon   []string
+	Host     string
+	Latency  []string
+	// WhatIfs are applied in order before the expectations run.
+	WhatIfs []WhatIf
+	// Expects are the expectations in file order.
+	Expects []Expect
+	// Flows are the application call chains in file order.
+	Flows []Flow
+}
+
+// What-if kinds.
+const (
+	WhatIfStop       = "stop"
+	WhatIfDisconnect = "disconnect"
+	WhatIfDaemon     = "daemon"
+)
+
+// WhatIf is one change applied to the project before the expectations.
+type WhatIf struct {
+	// Kind is WhatIfStop, WhatIfDisconnect or WhatIfDaemon.
+	Kind string
+	// Service is the service to stop or disconnect.
+	Service string
+	// Network is the compose network key to disconnect Service from.
+	Network string
+	// Setting is a daemon key=value.
+	Setting string
+	Pos     topology.Position
+}
+
+// Expectation kinds.
+const (
+	KindReach   = "reach"
+	KindBlocked = "blocked"
+	KindDNS     = "dns"
+	KindExposed = "exposed"
+)
+
+// Expect is one expectation.
+type Expect struct {
+	// Kind is KindReach, KindBlocked, KindDNS or KindExposed.
+	Kind string
+	// Text is the expectation as written ("gateway -> database:5432").
+	Text string
+	// From and To, Port, Protocol are the reach/blocked question.
+	From, To string
+	Port     uint16
+	Protocol string
+	// Verdict, when HasVerdict, is the verdict code that must come out.
+	Verdict    sim.Verdict
+	HasVerdict bool
+	// MaxLatency is a latency budget for reach (0: none).
+	MaxLatency time.Duration
+	// Via is a waypoint service for reach: FROM does not reach TO directly,
+	// but reaches Via (on ViaPort) and Via reaches TO.
+	Via     string
+	ViaPort uint16
+	// Name, Rcode and Answers are the dns question and its expected answer:
+	// Rcode is NOERROR, NXDOMAIN or SERVFAIL ("" means NOERROR when
+	// Answers are given).
+	Name    string
+	Rcode   string
+	Answers []AnswerSpec
+	// Only lists the SERVICE:PORT[/PROTO] that From (internet or host) may
+	// reach through published ports, for KindExposed.
+	Only []string
+	// XFail, when not empty, says why this expectation is known not to hold
+	// (e.g. a claim of the design guide that its compose file contradicts):
+	// the suite passes while it fails and fails when it starts to hold.
+	XFail string
+	Pos   topology.Position
+}
+
+// AnswerSpec is one expected DNS answer; empty fields match anything.
+type AnswerSpec struct {
+	Service   string
+	Container string
+	Network   string
+}
+
+// Flow is an application call chain.
+type Flow struct {
+	Name string
+	// Chain is the chain as written.
+	Chain string
+	// Stages are the chain's elements; Stages[0] is the client.
+	Stages []Stage
+	// Processing overrides the per-service processing time
+	// (x-composenet.processing) for this flow, by service name.
+	Processing map[string]time.Duration
+	// MaxLatency is the end-to-end budget (0: none).
+	MaxLatency time.Duration
+	XFail      string
+	Pos        topology.Position
+}
+
+// Stage is one element of a chain: one target, or a bracketed group whose
+// members are called in order, or all at once when Parallel.
+type Stage struct {
+	Parallel bool
+	Targets  []Target
+}
+
+// Target is NAME[:PORT][/PROTO] in a chain.
+type Target struct {
+	Name     string
+	Port     uint16
+	Protocol string
+}
+
+// String formats t as written.
+func (t Target) String() string {
+	s := t.Name
+	if t.Port != 0 {
+		s += ":" + strconv.Itoa(int(t.Port))
+	}
+	if t.Protocol != "" && t.Protocol != "tcp" {
+		s += "/" + t.Protocol
+	}
+	return s
+}
+
+type parser struct {
+	file  string
+	probs []topology.Problem
+}
+
+func (p *parser) errf(n *yaml.Node, path, format string, args ...any) {
+	pos := topology.Position{File: p.file}
+	if n != nil {
+		pos.Line, pos.Col = n.Line, n.Column
+	}
+	p.probs = append(p.probs, topology.Problem{Pos: pos, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) pos(n *yaml.Node) topology.Position {
+	return topology.Position{File: p.file, Line: n.Line, Col: n.Column}
+}
+
+func join(path, k string) string {
+	if path == "" {
+		return k
+	}
+	return path + "." + k
+}
+
+// mapping returns the key/value pairs of a mapping node, reporting
+// anything else and duplicate keys.
+func (p *parser) mapping(n *yaml.Node, path string) [][2]*yaml.Node {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		p.errf(n, path, "want a mapping")
+		return nil
+	}
+	seen := map[string]bool{}
+	var out [][2]*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if seen[k.Value] {
+			p.errf(k, join(path, k.Value), "duplicate key %q", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		out = append(out, [2]*yaml.Node{k, deref(v)})
+	}
+	return out
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 16; i++ {
+		n = n.Alias
+	}
+	if n == nil || n.Kind == yaml.AliasNode {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
+	}
+	return n
+}
+
+func (p *parser) str(n *yaml.Node, path string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.errf(n, path, "want a string")
+		return "", false
+	}
+	return n.Value, true
+}
+
+// strs accepts a string or a list of strings.
+func (p *parser) strs(n *yaml.Node, path string) []string {
+	if n.Kind == yaml.ScalarNode {
+		if s, ok := p.str(n, path); ok {
+			return []string{s}
+		}
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errf(n, path, "want a string or a list of strings")
+		return nil
+	}
+	var out []string
+	for i, c := range n.Content {
+		if s, ok := p.str(deref(c), fmt.Sprintf("%s.%d", path, i)); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// kvs accepts a mapping KEY: VALUE or a list of KEY=VALUE strings.
+func (p *parser) kvs(n *yaml.Node, path string) []string {
+	var out []string
+	if n.Kind == yaml.MappingNode {
+		for _, kv := range p.mapping(n, path) {
+			if v, ok := p.str(kv[1], join(path, kv[0].Value)); ok {
+				out = append(out, kv[0].Value+"="+v)
+			}
+		}
+		return out
+	}
+	for i, s := range p.strs(n, path) {
+		if !strings.Contains(s, "=") {
+			p.errf(n.Content[min(i, len(n.Content)-1)], fmt.Sprintf("%s.%d", path, i), "want KEY=VALUE, got %q", s)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (p *parser) duration(n *yaml.Node, path string) time.Duration {
+	s, ok := p.str(n, path)
+	if !ok {
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		p.errf(n, path, "want a positive duration such as 3ms or 250us, got %q", s)
+		return 0
+	}
+	return d
+}
+
+// Parse parses a scenario file. file is used in positions and to resolve
+// relative paths. Every problem is reported at once as a
+// *topology.LoadError.
+func Parse(file string, data []byte) (sc *Scenario, err error) {
+	p := &parser{file: file}
+	sc = &Scenario{File: file, Dir: filepath.Dir(file), Name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))}
+	defer func() {
+		if r := recover(); r != nil {
+			sc, err = nil, &topology.LoadError{Problems: []topology.Problem{{Pos: topology.Position{File: file}, Message: fmt.Sprintf("internal error while parsing (please report): %v", r)}}}
+		}
+	}()
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if derr := dec.Decode(&doc); derr != nil {
+		msg := derr.Error()
+		line, col := yamlErrLine(msg)
+		if msg == "EOF" {
+			msg = "empty scenario file"
+		}
+		return nil, &topology.LoadError{Problems: []topology.Problem{{Pos: topology.Position{File: file, Line: line, Col: col}, Message: strings.TrimPrefix(msg, "yaml: ")}}}
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = root.Content[0]
+	}
+	var haveCompose bool
+	for _, kv := range p.mapping(root, "") {
+		k, v := kv[0], kv[1]
+		path := k.Value
+		switch k.Value {
+		case "name":
+			if s, ok := p.str(v, path); ok {
+				sc.Name = s
+			}
+		case "compose":
+			sc.Compose = p.strs(v, path)
+			haveCompose = true
+		case "project":
+			sc.Project, _ = p.str(v, path)
+		case "profiles":
+			sc.Profiles = p.strs(v, path)
+		case "env":
+			sc.Env = p.kvs(v, path)
+			sort.Strings(sc.Env)
+		case "daemon":
+			sc.Daemon = p.kvs(v, path)
+		case "host":
+			sc.Host, _ = p.str(v, path)
+		case "latency":
+			sc.Latency = p.kvs(v, path)
+		case "what_if":
+			p.whatIfs(sc, v, path)
+		case "expect":
+			p.expects(sc, v, path)
+		case "flows":
+			p.flows(sc, v, path)
+		default:
+			p.errf(k, path, "unknown field %q (known: name, compose, project, profiles, env, daemon, host, latency, what_if, expect, flows)", k.Value)
+		}
+	}
+	if root.Kind == yaml.MappingNode && !haveCompose {
+		p.errf(root, "compose", "missing: list the compose files, e.g. compose: [compose.yaml]")
+	}
+	if len(p.probs) > 0 {
+		return nil, &topology.LoadError{Problems: sortProblems(p.probs)}
+	}
+	return sc, nil
+}
+
+func sortProblems(ps []topology.Problem) []topology.Problem {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i].Pos, ps[j].Pos
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+	return ps
+}
+
+// yamlErrLine extracts "line N" (and "column M") from a yaml error.
+func yamlErrLine(msg string) (line, col int) {
+	if i := strings.Index(msg, "line "); i >= 0 {
+		rest := msg[i+5:]
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		line, _ = strconv.Atoi(rest[:j])
+		if k := strings.Index(rest, "column "); k >= 0 {
+			r2 := rest[k+7:]
+			m := 0
+			for m < len(r2) && r2[m] >= '0' && r2[m] <= '9' {
+				m++
+			}
+			col, _ = strconv.Atoi(r2[:m])
+		}
+	}
+	return line, col
+}
+
+func (p *parser) seq(n *yaml.Node, path string) []*yaml.Node {
+	if n.Kind != yaml.SequenceNode {
+		p.errf(n, path, "want a list")
+		return nil
+	}
+	out := make([]*yaml.Node, len(n.Content))
+	for i, c := range n.Content {
+		out[i] = deref(c)
+	}
+	return out
+}
+
+func (p *parser) whatIfs(sc *Scenario, n *yaml.Node, path string) {
+	for i, it := range p.seq(n, path) {
+		ip := fmt.Sprintf("%s.%d", path, i)
+		kvs := p.mapping(it, ip)
+		if it.Kind == yaml.MappingNode && len(kvs) != 1 {
+			p.errf(it, ip, "want exactly one of stop, disconnect, daemon")
+			continue
+		}
+		for _, kv := range kvs {
+			k, v := kv[0], kv[1]
+			kp := join(ip, k.Value)
+			w := WhatIf{Kind: k.Value, Pos: p.pos(k)}
+			switch k.Value {
+			case WhatIfStop:
+				w.Service, _ = p.str(v, kp)
+			case WhatIfDisconnect:
+				for _, f := range p.mapping(v, kp) {
+					fp := join(kp, f[0].Value)
+					switch f[0].Value {
+					case "service":
+						w.Service, _ = p.str(f[1], fp)
+					case "network":
+						w.Network, _ = p.str(f[1], fp)
+					default:
+						p.errf(f[0], fp, "unknown field %q (known: service, network)", f[0].Value)
+					}
+				}
+				if v.Kind == yaml.MappingNode && (w.Service == "" || w.Network == "") {
+					p.errf(v, kp, "want {service: NAME, network: KEY}")
+				}
+			case WhatIfDaemon:
+				s, ok := p.str(v, kp)
+				if ok && !strings.Contains(s, "=") {
+					p.errf(v, kp, "want a daemon setting KEY=VALUE such as icc=false, got %q", s)
+				}
+				w.Setting = s
+			default:
+				p.errf(k, kp, "unknown what-if %q (known: stop, disconnect, daemon)", k.Value)
+				continue
+			}
+			sc.WhatIfs = append(sc.WhatIfs, w)
+		}
+	}
+}
+
+// parseArrow splits "FROM -> TO[:PORT][/PROTO]".
+func parseArrow(s string) (from, to string, port uint16, protocol string, err error) {
+	parts := strings.Split(s, "->")
+	if len(parts) != 2 {
+		return "", "", 0, "", fmt.Errorf("want FROM -> TO[:PORT][/PROTO], got %q", s)
+	}
+	from = strings.TrimSpace(parts[0])
+	if from == "" || strings.ContainsAny(from, " :/[]") {
+		return "", "", 0, "", fmt.Errorf("invalid source %q: want a service, a container, host or internet", from)
+	}
+	to, port, protocol, err = sim.ParseTarget(strings.TrimSpace(parts[1]))
+	if err != nil {
+		return "", "", 0, "", err
+	}
+	if strings.ContainsAny(to, " []") {
+		return "", "", 0, "", fmt.Errorf("invalid target %q", to)
+	}
+	return from, to, port, protocol, nil
+}
+
+func (p *parser) expects(sc *Scenario, n *yaml.Node, path string) {
+	for i, it := range p.seq(n, path) {
+		ip := fmt.Sprintf("%s.%d", path, i)
+		e := Expect{Pos: p.pos(it)}
+		kvs := p.mapping(it, ip)
+		var extra []*yaml.Node
+		for _, kv := range kvs {
+			k, v := kv[0], kv[1]
+			kp := join(ip, k.Value)
+			switch k.Value {
+			case KindReach, KindBlocked:
+				if e.Kind != "" {
+					p.errf(k, kp, "an expectation has one kind; %q already given", e.Kind)
+					continue
+				}
+				e.Kind = k.Value
+				s, ok := p.str(v, kp)
+				if !ok {
+					continue
+				}
+				e.Text = s
+				var err error
+				if e.From, e.To, e.Port, e.Protocol, err = parseArrow(s); err != nil {
+					p.errf(v, kp, "%v", err)
+				}
+			case KindDNS:
+				if e.Kind != "" {
+					p.errf(k, kp, "an expectation has one kind; %q already given", e.Kind)
+					continue
+				}
+				e.Kind = KindDNS
+				p.dns(&e, v, kp)
+			case KindExposed:
+				if e.Kind != "" {
+					p.errf(k, kp, "an expectation has one kind; %q already given", e.Kind)
+					continue
+				}
+				e.Kind = KindExposed
+				if s, ok := p.str(v, kp); ok {
+					e.From, e.Text = s, "exposed from "+s
+					if s != sim.Internet && s != sim.Host {
+						p.errf(v, kp, "want internet or host, got %q", s)
+					}
+				}
+			default:
+				extra = append(extra, k, v)
+			}
+		}
+		for j := 0; j+1 < len(extra); j += 2 {
+			k, v := extra[j], extra[j+1]
+			kp := join(ip, k.Value)
+			switch {
+			case k.Value == "verdict" && (e.Kind == KindReach || e.Kind == KindBlocked):
+				if s, ok := p.str(v, kp); ok {
+					vd, err := sim.ParseVerdict(s)
+					if err != nil {
+						p.errf(v, kp, "%v (known: %s)", err, verdictList())
+						continue
+					}
+					e.Verdict, e.HasVerdict = vd, true
+					if e.Kind == KindBlocked && vd == sim.Delivered {
+						p.errf(v, kp, "blocked with verdict delivered contradicts itself; use reach")
+					}
+					if e.Kind == KindReach && vd != sim.Delivered {
+						p.errf(v, kp, "reach with verdict %s contradicts itself; use blocked", vd)
+					}
+				}
+			case k.Value == "max_latency" && e.Kind == KindReach:
+				e.MaxLatency = p.duration(v, kp)
+			case k.Value == "via" && e.Kind == KindReach:
+				if s, ok := p.str(v, kp); ok {
+					t, port, _, err := sim.ParseTarget(s)
+					if err != nil {
+						p.errf(v, kp, "%v", err)
+					}
+					e.Via, e.ViaPort = t, port
+				}
+			case k.Value == "only" && e.Kind == KindExposed:
+				e.Only = p.strs(v, kp)
+				for oi, o := range e.Only {
+					if _, port, _, err := sim.ParseTarget(o); err != nil || port == 0 {
+						p.errf(v, fmt.Sprintf("%s.%d", kp, oi), "want SERVICE:PORT[/PROTO], got %q", o)
+					}
+				}
+			case k.Value == "xfail":
+				e.XFail, _ = p.str(v, kp)
+			default:
+				p.errf(k, kp, "unknown field %q for a %s expectation", k.Value, orUnknown(e.Kind))
+			}
+		}
+		if e.Kind == "" && it.Kind == yaml.MappingNode {
+			p.errf(it, ip, "want one of reach, blocked, dns, exposed")
+			continue
+		}
+		if e.Kind == KindExposed && e.Only == nil && it.Kind == yaml.MappingNode {
+			p.errf(it, ip, "exposed needs only: [SERVICE:PORT, ...] (an empty list means nothing)")
+		}
+		if e.Kind != "" {
+			sc.Expects = append(sc.Expects, e)
+		}
+	}
+}
+
+func orUnknown(k string) string {
+	if k == "" {
+		return "(kind missing)"
+	}
+	return k
+}
+
+func verdictList() string {
+	var s []string
+	for _, v := range sim.Verdicts() {
+		s = append(s, v.String())
+	}
+	return strings.Join(s, ", ")
+}
+
+func (p *parser) dns(e *Expect, n *yaml.Node, path string) {
+	for _, kv := range p.mapping(n, path) {
+		k, v := kv[0], kv[1]
+		kp := join(path, k.Value)
+		switch k.Value {
+		case "from":
+			e.From, _ = p.str(v, kp)
+		case "name":
+			e.Name, _ = p.str(v, kp)
+		case "rcode":
+			if s, ok := p.str(v, kp); ok {
+				e.Rcode = strings.ToUpper(s)
+				switch e.Rcode {
+				case sim.RcodeNoError, sim.RcodeNXDomain, sim.RcodeServFail:
+				default:
+					p.errf(v, kp, "unknown rcode %q (want noerror, nxdomain or servfail)", s)
+				}
+			}
+		case "answers":
+			e.Answers = []AnswerSpec{}
+			for i, a := range p.seq(v, kp) {
+				ap := fmt.Sprintf("%s.%d", kp, i)
+				var as AnswerSpec
+				if a.Kind == yaml.ScalarNode {
+					// SERVICE or SERVICE@NETWORK
+					s, _ := p.str(a, ap)
+					as.Service, as.Network, _ = strings.Cut(s, "@")
+				} else {
+					for _, f := range p.mapping(a, ap) {
+						fp := join(ap, f[0].Value)
+						switch f[0].Value {
+						case "service":
+							as.Service, _ = p.str(f[1], fp)
+						case "container":
+							as.Container, _ = p.str(f[1], fp)
+						case "network":
+							as.Network, _ = p.str(f[1], fp)
+						default:
+							p.errf(f[0], fp, "unknown field %q (known: service, container, network)", f[0].Value)
+						}
+					}
+				}
+				e.Answers = append(e.Answers, as)
+			}
+		default:
+			p.errf(k, kp, "unknown field %q (known: from, name, rcode, answers)", k.Value)
+		}
+	}
+	if n.Kind == yaml.MappingNode {
+		if e.From == "" || e.Name == "" {
+			p.errf(n, path, "dns needs from: and name:")
+		}
+		if e.Rcode == "" && e.Answers == nil {
+			p.errf(n, path, "dns needs answers: [...] or rcode: nxdomain|servfail|noerror")
+		}
+		if e.Rcode != "" && e.Rcode != sim.RcodeNoError && len(e.Answers) > 0 {
+			p.errf(n, path, "rcode %s cannot have answers", e.Rcode)
+		}
+	}
+	e.Text = fmt.Sprintf("dns %s from %s", e.Name, e.From)
+}
+
+func (p *parser) flows(sc *Scenario, n *yaml.Node, path string) {
+	for i, it := range p.seq(n, path) {
+		ip := fmt.Sprintf("%s.%d", path, i)
+		f := Flow{Pos: p.pos(it), Name: fmt.Sprintf("flow %d", i+1)}
+		for _, kv := range p.mapping(it, ip) {
+			k, v := kv[0], kv[1]
+			kp := join(ip, k.Value)
+			switch k.Value {
+			case "name":
+				f.Name, _ = p.str(v, kp)
+			case "chain":
+				if s, ok := p.str(v, kp); ok {
+					f.Chain = s
+					st, err := ParseChain(s)
+					if err != nil {
+						p.errf(v, kp, "%v", err)
+					}
+					f.Stages = st
+				}
+			case "processing":
+				f.Processing = map[string]time.Duration{}
+				for _, pk := range p.mapping(v, kp) {
+					pv := pk[1]
+					if s, ok := p.str(pv, join(kp, pk[0].Value)); ok {
+						d, err := time.ParseDuration(s)
+						if err != nil || d < 0 {
+							p.errf(pv, join(kp, pk[0].Value), "want a duration such as 5ms, got %q", s)
+							continue
+						}
+						f.Processing[pk[0].Value] = d
+					}
+				}
+			case "max_latency":
+				f.MaxLatency = p.duration(v, kp)
+			case "xfail":
+				f.XFail, _ = p.str(v, kp)
+			default:
+				p.errf(k, kp, "unknown field %q (known: name, chain, processing, max_latency, xfail)", k.Value)
+			}
+		}
+		if it.Kind == yaml.MappingNode && f.Chain == "" {
+			p.errf(it, ip, "a flow needs chain: CLIENT -> SERVICE:PORT -> ...")
+		}
+		sc.Flows = append(sc.Flows, f)
+	}
+}
+
+// ParseChain parses a call chain such as
+// "client -> gateway:80 -> order-service:3003 -> [a:1, b:2] -> db:5432".
+// The first element is the client (a service, or client/internet/host);
+// every later element is a target with a port, or a bracketed group of
+// targets, called in order, or all at once when written parallel[...].
+func ParseChain(s string) ([]Stage, error) {
+	parts := strings.Split(s, "->")
+	if len(parts) < 2 {
+		return nil, fmt.Errorf("a chain needs at least CLIENT -> SERVICE:PORT, got %q", s)
+	}
+	var out []Stage
+	for i, raw := range parts {
+		el := strings.TrimSpace(raw)
+		var st Stage
+		body := el
+		if strings.HasPrefix(el, "parallel[") || strings.HasPrefix(el, "parallel [") {
+			st.Parallel = true
+			body = strings.TrimSpace(strings.TrimPrefix(el, "parallel"))
+		}
+		if strings.HasPrefix(body, "[") {
+			if !strings.HasSuffix(body, "]") {
+				return nil, fmt.Errorf("element %d: missing ] in %q", i+1, el)
+			}
+			if i == 0 {
+				return nil, fmt.Errorf("the first element is the client and cannot be a group")
+			}
+			body = body[1 : len(body)-1]
+		} else if st.Parallel {
+			return nil, fmt.Errorf("element %d: parallel needs a bracketed group", i+1)
+		}
+		items := strings.Split(body, ",")
+		for _, it := range items {
+			it = strings.TrimSpace(it)
+			if it == "" {
+				return nil, fmt.Errorf("element %d: empty target in %q", i+1, el)
+			}
+			if strings.ContainsAny(it, "[] ") {
+				return nil, fmt.Errorf("element %d: invalid target %q (groups cannot nest)", i+1, it)
+			}
+			name, port, proto, err := sim.ParseTarget(it)
+			if err != nil {
+				return nil, fmt.Errorf("element %d: %v", i+1, err)
+			}
+			if i > 0 && port == 0 {
+				return nil, fmt.Errorf("element %d: %q needs a port (NAME:PORT)", i+1, it)
+			}
+			if i == 0 && port != 0 {
+				return nil, fmt.Errorf("the client %q takes no port", it)
+			}
+			st.Targets = append(st.Targets, Target{Name: name, Port: port, Protocol: proto})
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
