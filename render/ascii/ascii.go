@@ -164,7 +164,13 @@ func String(v *render.View, asciiOnly bool) string {
 			var others []string
 			for _, o := range m.C.NetNet {
 				if o != n {
-					others = append(others, o.Name())
+					// The compose key is shorter; the box titles
+					// carry the full engine names.
+					name := o.Net.Key
+					if name == "" {
+						name = o.Name()
+					}
+					others = append(others, name)
 				}
 			}
 			if len(others) > 0 {

@@ -75,7 +75,7 @@ func TestContent(t *testing.T) {
 	for _, want := range []string{
 		"┌─ shop_backend-network · 172.18.0.0/16 · gw 172.18.0.1 ─",
 		"│ 172.18.0.2  postgres-db      postgres:14",
-		"│ 172.18.0.5  user-service     also shop_frontend-network",
+		"│ 172.18.0.5  user-service     also frontend-network",
 		"│ 0.0.0.0:80   → api-gateway:80/tcp",
 		"egress: masquerade to the internet",
 	} {
