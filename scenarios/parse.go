@@ -294,7 +294,8 @@ func (p *parser) duration(n *yaml.Node, path string) time.Duration {
 // *topology.LoadError.
 func Parse(file string, data []byte) (sc *Scenario, err error) {
 	p := &parser{file: file}
-	sc = &Scenario{File: file, Dir: filepath.Dir(file), Name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))}
+	base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	sc = &Scenario{File: file, Dir: filepath.Dir(file), Name: strings.TrimSuffix(base, ".scenario")}
 	defer func() {
 		if r := recover(); r != nil {
 			sc, err = nil, &topology.LoadError{Problems: []topology.Problem{{Pos: topology.Position{File: file}, Message: fmt.Sprintf("internal error while parsing (please report): %v", r)}}}
