@@ -220,6 +220,9 @@ func hopLabel(h sim.Hop) string {
 		if i := strings.Index(h.Detail, "-> "); i >= 0 {
 			f := strings.Fields(h.Detail[i+3:])
 			if len(f) > 1 && f[0] == "NOERROR" {
+				if len(f) > 2 && strings.HasSuffix(f[1], ",") {
+					return "dns " + strings.TrimSuffix(f[1], ",") + " (+more)"
+				}
 				return "dns " + f[1]
 			}
 			if len(f) > 0 {
