@@ -26,6 +26,7 @@ type builder struct {
 
 	allocated []netip.Prefix // subnets in use, in allocation order (R3-2)
 	ipam      map[*Network]*addrAlloc
+	ipam6     map[*Network]*addr6Alloc
 	bindIdx   map[portKey][]*PortBinding // bindings by port, for conflicts (R8-8)
 	bindOwner map[*PortBinding]*Container
 	ephLast   map[string]int // per protocol (R8-5)
@@ -36,6 +37,7 @@ func newBuilder(p *types.Project, ix *posIndex, hs *hostSpec, dir string) *build
 	return &builder{
 		p: p, ix: ix, hs: hs, dir: dir,
 		ipam:      map[*Network]*addrAlloc{},
+		ipam6:     map[*Network]*addr6Alloc{},
 		bindOwner: map[*PortBinding]*Container{},
 		bindIdx:   map[portKey][]*PortBinding{},
 		ephLast:   map[string]int{},
@@ -226,6 +228,16 @@ func (b *builder) buildNetworks() {
 			}
 			if s.Addr().Is6() {
 				n.EnableIPv6 = true // R3-11: an IPv6 subnet turns IPv6 on
+				if n.Subnet6Configured {
+					b.problem(ppath+".subnet", "bridge driver doesn't support multiple subnets")
+					continue
+				}
+				n.Subnet6, n.Subnet6Configured = s.Masked(), true
+				if g, err := netip.ParseAddr(pool.Gateway); err == nil && g.Is6() && s.Contains(g) {
+					n.Gateway6 = g
+				} else if pool.Gateway != "" {
+					b.problem(ppath+".gateway", "invalid gateway %q: not an address in the subnet %s", pool.Gateway, s)
+				}
 				continue
 			}
 			v4++
@@ -316,6 +328,23 @@ func (b *builder) buildNetworks() {
 				break
 			}
 		}
+	}
+	// R3-11: IPv6 networks without a subnet get successive /64s of the
+	// host's ULA /48, in the same sorted order.
+	ula := 0
+	for _, pd := range project {
+		n := pd.n
+		if !n.EnableIPv6 {
+			continue
+		}
+		if !n.Subnet6.IsValid() {
+			n.Subnet6 = ulaSubnet(ula)
+			ula++
+		}
+		if !n.Gateway6.IsValid() {
+			n.Gateway6 = n.Subnet6.Addr().Next()
+		}
+		b.ipam6[n] = &addr6Alloc{next: n.Subnet6.Addr().Next(), subnet: n.Subnet6, used: map[netip.Addr]bool{n.Gateway6: true}}
 	}
 	for _, pd := range project {
 		n := pd.n
@@ -588,6 +617,38 @@ func (a *addrAlloc) next() (netip.Addr, bool) {
 		}
 		if v == a.hi {
 			break
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// ulaSubnet returns the i-th /64 of the model's stand-in for the host's
+// unique local /48 (R3-11). Docker derives the /48 from the engine's host
+// ID, which composenet cannot know; the stand-in is fixed so that output is
+// deterministic.
+func ulaSubnet(i int) netip.Prefix {
+	h := sha256.Sum256([]byte("composenet-host-id"))
+	var b [16]byte
+	b[0] = 0xfd
+	copy(b[1:6], h[:5])
+	b[6], b[7] = byte(i>>8), byte(i)
+	return netip.PrefixFrom(netip.AddrFrom16(b), 64)
+}
+
+// addr6Alloc hands out IPv6 addresses from ::2 upward (R3-11).
+type addr6Alloc struct {
+	subnet netip.Prefix
+	next   netip.Addr
+	used   map[netip.Addr]bool
+}
+
+func (a *addr6Alloc) alloc() (netip.Addr, bool) {
+	for a.subnet.Contains(a.next) {
+		ip := a.next
+		a.next = a.next.Next()
+		if !a.used[ip] {
+			a.used[ip] = true
+			return ip, true
 		}
 	}
 	return netip.Addr{}, false

@@ -26,6 +26,8 @@ type NetworkDoc struct {
 	SubnetConfigured bool   `json:"subnet_configured"`
 	IPRange          string `json:"ip_range,omitempty"`
 	Gateway          string `json:"gateway"`
+	Subnet6          string `json:"subnet_ipv6,omitempty"`
+	Gateway6         string `json:"gateway_ipv6,omitempty"`
 	Internal         bool   `json:"internal"`
 	External         bool   `json:"external"`
 	Attachable       bool   `json:"attachable"`
@@ -62,6 +64,7 @@ type EndpointDoc struct {
 	Network     string   `json:"network"`
 	NetworkName string   `json:"network_name"`
 	IPv4        string   `json:"ipv4"`
+	IPv6        string   `json:"ipv6,omitempty"`
 	Static      bool     `json:"static"`
 	Gateway     bool     `json:"gateway"`
 	Interface   string   `json:"interface_name,omitempty"`
@@ -108,7 +111,7 @@ func (t *Topology) Doc() Doc {
 	for _, n := range t.Networks {
 		nd := NetworkDoc{Key: n.Key, Name: n.Name, Driver: n.Driver, Bridge: n.Bridge, Subnet: str(n.Subnet), SubnetConfigured: n.SubnetConfigured,
 			Gateway: str(n.Gateway), Internal: n.Internal, External: n.External, Attachable: n.Attachable, EnableIPv6: n.EnableIPv6,
-			ICC: n.ICC, Masquerade: n.Masquerade, Declared: n.Declared, Position: n.Pos.String()}
+			ICC: n.ICC, Masquerade: n.Masquerade, Declared: n.Declared, Position: n.Pos.String(), Subnet6: str(n.Subnet6), Gateway6: str(n.Gateway6)}
 		if n.IPRange.IsValid() {
 			nd.IPRange = n.IPRange.String()
 		}
@@ -126,7 +129,7 @@ func (t *Topology) Doc() Doc {
 		}
 		gw := c.GatewayEndpoint()
 		for _, e := range c.Endpoints {
-			ed := EndpointDoc{Network: e.Network.Key, NetworkName: e.Network.Name, IPv4: str(e.IPv4), Static: e.Static, Gateway: e == gw, Interface: e.Interface,
+			ed := EndpointDoc{Network: e.Network.Key, NetworkName: e.Network.Name, IPv4: str(e.IPv4), IPv6: str(e.IPv6), Static: e.Static, Gateway: e == gw, Interface: e.Interface,
 				Aliases: nonNil(e.Aliases), DNSNames: nonNil(e.DNSNames)}
 			d := ed
 			cd.Endpoints = append(cd.Endpoints, d)

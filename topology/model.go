@@ -127,6 +127,13 @@ type Network struct {
 	Subnet  netip.Prefix
 	IPRange netip.Prefix
 	Gateway netip.Addr
+	// Subnet6 and Gateway6 are the IPv6 configuration when EnableIPv6 is
+	// set (R3-11): the configured subnet, or a /64 of the host's ULA /48
+	// (a deterministic stand-in: Docker derives it from the engine's host
+	// ID). Subnet6Configured tells which.
+	Subnet6           netip.Prefix
+	Gateway6          netip.Addr
+	Subnet6Configured bool
 	// AuxAddresses are reserved addresses (R3-7).
 	AuxAddresses []netip.Addr
 	// SubnetConfigured is true when the compose file (or the host
@@ -233,6 +240,9 @@ type Endpoint struct {
 	IPv4 netip.Addr
 	// Static is true for ipv4_address.
 	Static bool
+	// IPv6 is the address on an IPv6-enabled network (R3-11), from ::2
+	// upward in start order, or ipv6_address.
+	IPv6 netip.Addr
 	// Aliases are the network aliases from compose (R6-3) in file order.
 	Aliases []string
 	// DNSNames are the names registered on the network (R6-3), in order.

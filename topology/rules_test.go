@@ -517,3 +517,49 @@ func TestReindex(t *testing.T) {
 		t.Error("Reindex lost an entry")
 	}
 }
+
+func TestIPv6(t *testing.T) {
+	topo := mustLoad(t, `name: p
+services:
+  a:
+    image: x
+    networks:
+      v6auto: {}
+      v6: {ipv6_address: "2001:db8:1::10"}
+  b: {image: x, networks: [v6auto, v6], depends_on: [a]}
+networks:
+  v6auto: {enable_ipv6: true}
+  v6:
+    ipam:
+      config:
+        - subnet: 10.6.0.0/24
+        - subnet: 2001:db8:1::/64
+`, Options{})
+	auto, v6 := topo.Network("v6auto"), topo.Network("v6")
+	t.Run("R3-11 enable_ipv6 without a subnet gets a ULA /64", func(t *testing.T) {
+		if !auto.Subnet6.IsValid() || auto.Subnet6.Bits() != 64 || auto.Subnet6.Addr().As16()[0] != 0xfd || auto.Subnet6Configured {
+			t.Errorf("subnet6 %s", auto.Subnet6)
+		}
+		if auto.Gateway6 != auto.Subnet6.Addr().Next() {
+			t.Errorf("gateway6 %s", auto.Gateway6)
+		}
+	})
+	t.Run("R3-11 an IPv6 subnet turns IPv6 on; containers from ::2 in start order", func(t *testing.T) {
+		if !v6.EnableIPv6 || v6.Subnet6.String() != "2001:db8:1::/64" || v6.Gateway6.String() != "2001:db8:1::1" {
+			t.Fatalf("v6 %+v", v6)
+		}
+		a, b := topo.Container("p-a-1").Endpoint(v6), topo.Container("p-b-1").Endpoint(v6)
+		if a.IPv6.String() != "2001:db8:1::10" || b.IPv6.String() != "2001:db8:1::2" {
+			t.Errorf("a %s b %s", a.IPv6, b.IPv6)
+		}
+		if got := topo.Container("p-b-1").Endpoint(auto).IPv6; got != auto.Subnet6.Addr().Next().Next().Next() {
+			t.Errorf("b on v6auto %s", got)
+		}
+	})
+	t.Run("R5-3 dual-stack endpoints sort before IPv4-only ones", func(t *testing.T) {
+		topo := mustLoad(t, "name: p\nservices: {a: {image: x, networks: [aa, zz]}}\nnetworks: {aa: {}, zz: {enable_ipv6: true}}\n", Options{})
+		if k := topo.Container("p-a-1").GatewayEndpoint().Network.Key; k != "zz" {
+			t.Errorf("gateway endpoint on %s", k)
+		}
+	})
+}

@@ -353,6 +353,9 @@ func (b *builder) attach(c *Container, s types.ServiceConfig) {
 			if cfg.Ipv4Address != "" {
 				b.static(c, e, cfg.Ipv4Address, epath+".ipv4_address")
 			}
+			if cfg.Ipv6Address != "" {
+				b.static6(c, e, cfg.Ipv6Address, epath+".ipv6_address")
+			}
 		}
 		// R6-3: container name, service name, aliases, short ID, hostname.
 		names := []string{c.Name}
@@ -382,6 +385,36 @@ func (b *builder) allocate(c *Container) {
 		}
 		e.IPv4 = ip
 	}
+	for _, e := range c.Endpoints {
+		if a6 := b.ipam6[e.Network]; a6 != nil && !e.IPv6.IsValid() {
+			e.IPv6, _ = a6.alloc()
+		}
+	}
+}
+
+// static6 validates and claims an ipv6_address (R3-10, R3-11).
+func (b *builder) static6(c *Container, e *Endpoint, addr, path string) {
+	n := e.Network
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || !ip.Is6() {
+		b.problem(path, "invalid IPv6 address %q", addr)
+		return
+	}
+	if !n.Subnet6Configured {
+		b.problem(path, "invalid config for network %s: invalid endpoint settings: user specified IP address is supported only when connecting to networks with user configured subnets", n.Name)
+		return
+	}
+	if !n.Subnet6.Contains(ip) {
+		b.problem(path, "invalid config for network %s: invalid endpoint settings: no configured subnet or ip-range contain the IP address %s", n.Name, ip)
+		return
+	}
+	a6 := b.ipam6[n]
+	if a6 == nil || a6.used[ip] || c.Replica > 1 {
+		b.problem(path, "Address already in use: %s on network %s", ip, n.Name)
+		return
+	}
+	a6.used[ip] = true
+	e.IPv6 = ip
 }
 
 func dedupe(xs []string) []string {

@@ -98,12 +98,19 @@ func writeInspectText(w io.Writer, t *topology.Topology) {
 			fmt.Fprintf(w, "  [%s]", strings.Join(flags, ", "))
 		}
 		fmt.Fprintln(w)
+		if n.Subnet6.IsValid() {
+			fmt.Fprintf(w, "    subnet %s  gateway %s\n", n.Subnet6, n.Gateway6)
+		}
 		for _, ep := range n.Endpoints {
 			static := ""
 			if ep.Static {
 				static = " (static)"
 			}
-			fmt.Fprintf(w, "    %-15s %s%s\n", ep.IPv4, ep.Container.Name, static)
+			v6 := ""
+			if ep.IPv6.IsValid() {
+				v6 = "  " + ep.IPv6.String()
+			}
+			fmt.Fprintf(w, "    %-15s %s%s%s\n", ep.IPv4, ep.Container.Name, static, v6)
 		}
 	}
 	fmt.Fprintf(w, "\nCONTAINERS\n")
@@ -129,7 +136,11 @@ func writeInspectText(w io.Writer, t *topology.Topology) {
 			if ep == gw {
 				mark = "  (default route)"
 			}
-			fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("    %-20s %-15s%s", ep.Network.Name, ep.IPv4, mark), " "))
+			addr := ep.IPv4.String()
+			if ep.IPv6.IsValid() {
+				addr += " " + ep.IPv6.String()
+			}
+			fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("    %-20s %-15s%s", ep.Network.Name, addr, mark), " "))
 			if len(ep.Aliases) > 0 {
 				fmt.Fprintf(w, "      aliases: %s\n", strings.Join(ep.Aliases, ", "))
 			}
