@@ -1,0 +1,40 @@
+package review
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/composenet/composenet/topology"
+)
+
+// TestProductionKafkaR67: the guide's production example names kafka in
+// user-service's KAFKA_BROKERS, but user-service is not on message-tier, so
+// its embedded DNS cannot answer the name (R6-7).
+func TestProductionKafkaR67(t *testing.T) {
+	tp, err := topology.Load(context.Background(), topology.Options{Files: []string{"../scenarios/production/compose.yaml"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range Lint(tp) {
+		if strings.HasPrefix(f.Code, "L-ENV") {
+			got = append(got, f.Code+" "+f.Position+" "+f.Fix)
+		}
+	}
+	want := "L-ENV-UNRESOLVED " + tp.Files[0] + ":39:9 attach user-service to network message-tier"
+	if len(got) != 1 || !strings.HasPrefix(got[0], want) {
+		t.Errorf("env findings = %q, want exactly one starting %q", got, want)
+	}
+}
+
+func TestIsDatastore(t *testing.T) {
+	for img, want := range map[string]bool{
+		"postgres:14": true, "confluentinc/cp-kafka:latest": true, "redis:alpine": true,
+		"docker.elastic.co/elasticsearch/elasticsearch:8.5.0": true, "nginx:alpine": false, "myapp/api": false,
+	} {
+		if IsDatastore(img) != want {
+			t.Errorf("IsDatastore(%q) = %v, want %v", img, !want, want)
+		}
+	}
+}
