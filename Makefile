@@ -6,7 +6,7 @@ PKGS    := ./...
 .PHONY: build test lint bench bench-report fuzz demo imports clean
 
 build:
-	$(GO) build -o $(BIN) ./cmd/composenet
+	$(GO) build -o bin/ ./cmd/composenet ./cmd/composenet-graphviz
 
 ## test: unit, table, golden, script, corpus and bundled-scenario tests.
 test:

@@ -12,14 +12,14 @@ import (
 	"github.com/composenet/composenet/render/ascii"
 	"github.com/composenet/composenet/render/dot"
 	"github.com/composenet/composenet/render/mermaid"
-	"github.com/composenet/composenet/render/svg"
+	"github.com/composenet/composenet/render/svgcmd"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
 )
 
 // diagramFormats maps a --format value to its renderer.
 var diagramFormats = map[string]func() render.Renderer{
-	"svg":     func() render.Renderer { return svg.Renderer{} },
+	"svg":     func() render.Renderer { return svgcmd.Renderer{} },
 	"dot":     func() render.Renderer { return dot.Renderer{} },
 	"mermaid": func() render.Renderer { return mermaid.Renderer{} },
 	"ascii":   func() render.Renderer { return ascii.Renderer{} },

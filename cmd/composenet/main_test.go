@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/composenet/composenet/render/svg"
 )
 
 // TestMain lets the script tests run composenet as a command in-process.
@@ -13,6 +15,10 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"composenet": func() {
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		},
+		// The SVG helper process (cmd/composenet-graphviz), on PATH in scripts.
+		"composenet-graphviz": func() {
+			os.Exit(svg.Serve(os.Stdin, os.Stdout, os.Stderr))
 		},
 	})
 }

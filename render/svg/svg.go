@@ -80,3 +80,24 @@ const fontFamily = `font-family="Helvetica,Arial,Liberation Sans,Nimbus Sans,san
 func fixFonts(b []byte) []byte {
 	return bytes.ReplaceAll(b, []byte(`font-family="Helvetica,sans-Serif"`), []byte(fontFamily))
 }
+
+// Serve is the composenet-graphviz helper process: it reads DOT text on
+// stdin and writes the SVG to stdout. It returns the process exit status:
+// 0 on success, 2 when the DOT cannot be laid out (the reason on stderr).
+func Serve(stdin io.Reader, stdout, stderr io.Writer) int {
+	src, err := io.ReadAll(stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "composenet-graphviz: reading DOT: %v\n", err)
+		return 2
+	}
+	out, err := FromDOT(context.Background(), src)
+	if err != nil {
+		fmt.Fprintf(stderr, "composenet-graphviz: %v\n", err)
+		return 2
+	}
+	if _, err := stdout.Write(out); err != nil {
+		fmt.Fprintf(stderr, "composenet-graphviz: %v\n", err)
+		return 2
+	}
+	return 0
+}
