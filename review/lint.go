@@ -301,8 +301,14 @@ func Lint(t *topology.Topology) []Finding {
 		}
 	}
 	for _, w := range t.Warnings {
-		sev := Warning
-		add(Finding{Code: w.Code, Severity: sev, Pos: w.Pos, Rule: w.Rule, Message: w.Message, Fix: "see the rule book, " + orText(w.Rule, "section 11")})
+		if w.Notice {
+			continue // tie-break statements, not design findings
+		}
+		fix := w.Fix
+		if fix == "" {
+			fix = "see the rule book, " + orText(w.Rule, "section 11")
+		}
+		add(Finding{Code: w.Code, Severity: Warning, Pos: w.Pos, Rule: w.Rule, Message: w.Message, Fix: fix})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]

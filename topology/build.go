@@ -53,6 +53,13 @@ func (b *builder) warn(code, rule string, pos Position, format string, args ...a
 	b.warnings = append(b.warnings, Warning{Code: code, Rule: rule, Pos: pos, Message: fmt.Sprintf(format, args...), Notice: noticeCodes[code]})
 }
 
+// fix sets the suggested fix of the warning just added.
+func (b *builder) fix(f string) {
+	if len(b.warnings) > 0 {
+		b.warnings[len(b.warnings)-1].Fix = f
+	}
+}
+
 // noticeCodes are the warnings that state a tie-break rather than a
 // misconfiguration.
 var noticeCodes = map[string]bool{"W-IP-ORDER": true, "W-SUBNET-ORDER": true, "W-PORT-REPLICA-ORDER": true}
@@ -72,9 +79,11 @@ func (b *builder) composeWarning(msg string) {
 			pos, _ = b.ix.findText("$" + name)
 		}
 		b.warn("W-ENV-UNSET", "R1-7", pos, "%s", msg)
+		b.fix(fmt.Sprintf("set %s in the environment or the project's .env, or give a default: ${%s:-value}", name, name))
 	case strings.Contains(msg, "`version` is obsolete"):
 		pos, _ := b.ix.exact("version")
 		b.warn("W-VERSION-OBSOLETE", "", pos, "the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")
+		b.fix("delete the top-level version: line")
 	default:
 		b.warn("W-COMPOSE", "", Position{}, "%s", msg)
 	}
@@ -198,6 +207,7 @@ func (b *builder) buildNetworks() {
 			n := &Network{Key: k, Name: name, Driver: "bridge", External: true, ICC: true, Masquerade: true, GatewayMode: "nat", Bridge: "br-" + shortHash("network", name), Pos: pos}
 			// R2-5: an external network must exist; the model assumes it does.
 			b.warn("W-EXTERNAL-ASSUMED", "R2-5", pos, "external network %q is assumed to exist as a plain bridge network with an automatic subnet; describe it with --host to model its real subnet and members", name)
+			b.fix(fmt.Sprintf("declare network %s with its subnet in a --host description", name))
 			project = append(project, pending{n, cfg})
 			continue
 		}
@@ -211,6 +221,7 @@ func (b *builder) buildNetworks() {
 		}
 		if n.Driver != "bridge" {
 			b.warn("W-DRIVER-UNMODELLED", "R2-3", b.ix.lookup(path+".driver"), "network %q uses driver %q, which composenet does not model; it is treated as a bridge network", name, n.Driver)
+			b.fix("use driver: bridge, or read the results as a bridge approximation")
 		}
 		b.applyDriverOpts(n, cfg, path)
 		b.applyNetworkExt(n, cfg.Extensions, path)
@@ -325,6 +336,7 @@ func (b *builder) buildNetworks() {
 		for _, q := range project {
 			if !q.n.SubnetConfigured && q.n.Subnet.IsValid() && isDefaultPoolCandidate(b.hs.daemon, n.Subnet) && n.Subnet.Bits() == q.n.Subnet.Bits() && lessPrefix(n.Subnet, q.n.Subnet) {
 				b.warn("W-SUBNET-RACE", "R3-4", b.ix.lookup("networks."+n.Key+".ipam"), "subnet %s of network %q lies in Docker's default pools: if Docker creates automatic network %q first, it takes that subnet and %q fails to create (nondeterministic)", n.Subnet, n.Name, q.n.Name, n.Name)
+				b.fix(fmt.Sprintf("give %s an explicit subnet outside Docker's default pools, or explicit subnets to every network", q.n.Name))
 				break
 			}
 		}
@@ -428,6 +440,7 @@ func (b *builder) applyDriverOpts(n *Network, cfg types.NetworkConfig, path stri
 				n.GatewayMode = v
 				if v != "nat" {
 					b.warn("W-GATEWAY-MODE", "R8-13", b.ix.lookup(opath), "gateway mode %q is recorded but composenet models only the default \"nat\" mode's firewall rules", v)
+					b.fix("verify the flows of this network on a real host")
 				}
 			default:
 				b.problem(opath, "invalid gateway mode %q (want nat, nat-unprotected, routed or isolated)", v)

@@ -101,6 +101,7 @@ type WarningDoc struct {
 	Rule     string `json:"rule,omitempty"`
 	Message  string `json:"message"`
 	Position string `json:"position"`
+	Fix      string `json:"fix,omitempty"`
 	// Notice is true for tie-break statements (not misconfigurations).
 	Notice bool `json:"notice"`
 }
@@ -156,7 +157,7 @@ func (t *Topology) Doc() Doc {
 		d.Containers = append(d.Containers, cd)
 	}
 	for _, w := range t.Warnings {
-		d.Warnings = append(d.Warnings, WarningDoc{Code: w.Code, Rule: w.Rule, Message: w.Message, Position: w.Pos.String(), Notice: w.Notice})
+		d.Warnings = append(d.Warnings, WarningDoc{Code: w.Code, Rule: w.Rule, Message: w.Message, Position: w.Pos.String(), Fix: w.Fix, Notice: w.Notice})
 	}
 	return d
 }

@@ -336,6 +336,8 @@ type Warning struct {
 	Rule    string
 	Message string
 	Pos     Position
+	// Fix is a concrete change that removes the warning, when there is one.
+	Fix string
 	// Notice is true for statements about a documented tie-break where
 	// Docker is nondeterministic (subnet order, start order), as opposed to
 	// a misconfiguration.

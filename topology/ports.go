@@ -40,11 +40,13 @@ func (b *builder) publish(c *Container, s types.ServiceConfig) {
 	case "host":
 		if c.Replica == 1 {
 			b.warn("W-PORTS-HOST", "R8-11", b.ix.lookup(spath+".ports"), "Published ports are discarded when using host network mode: %s's processes bind host ports directly", s.Name)
+			b.fix(fmt.Sprintf("remove ports: from %s (its processes bind host ports directly)", s.Name))
 		}
 		return
 	case "none":
 		if c.Replica == 1 {
 			b.warn("W-PORTS-NONE", "R8-11", b.ix.lookup(spath+".ports"), "ports of %s are never published: network_mode none has loopback only", s.Name)
+			b.fix(fmt.Sprintf("remove ports: from %s or give it a network", s.Name))
 		}
 		return
 	case "bridge":
@@ -56,6 +58,7 @@ func (b *builder) publish(c *Container, s types.ServiceConfig) {
 		if len(c.Endpoints) > 0 && c.Replica == 1 {
 			// M22 / R7-5.
 			b.warn("W-PORTS-INTERNAL", "R7-5", b.ix.lookup(spath+".ports"), "ports of %s are silently not published: all its networks are internal (docker ps shows no mapping)", s.Name)
+			b.fix(fmt.Sprintf("attach %s to a non-internal network as well, or remove its ports:", s.Name))
 		}
 		return
 	}
@@ -259,6 +262,7 @@ func (b *builder) links(c *Container, s types.ServiceConfig) {
 		if c.Replica == 1 {
 			if len(target.Containers) > 1 {
 				b.warn("W-LINK-PINNED", "R6-14", lpos, "link %s pins %q to one replica of %s (%s) instead of all %d; use the service name without links", l, alias, svcName, m[alias].Target, len(target.Containers))
+				b.fix(fmt.Sprintf("remove the link and use the service name %s", svcName))
 			}
 			if c.NetworkMode == "bridge" {
 				if len(target.Containers) > 0 && target.Containers[0].NetworkMode != "bridge" {
@@ -266,6 +270,7 @@ func (b *builder) links(c *Container, s types.ServiceConfig) {
 				}
 			} else if len(target.Containers) > 0 && !sharesNetwork(c, target.Containers[0]) {
 				b.warn("W-LINK-CROSS", "R6-14", lpos, "link to %s does not cross networks: %s shares no network with %s, so the alias %q is forwarded upstream and no connectivity is added", svcName, s.Name, svcName, alias)
+				b.fix(fmt.Sprintf("attach %s to a network that %s is on, and drop the link", s.Name, svcName))
 			}
 		}
 	}
@@ -370,6 +375,7 @@ func (b *builder) finish() {
 		}
 		if len(n.Endpoints) > 1000 {
 			b.warn("W-BRIDGE-LIMIT", "R10-7", n.Pos, "network %s has %d containers; a bridge becomes unstable at about 1000", n.Name, len(n.Endpoints))
+			b.fix("split the members across several networks")
 		}
 	}
 	sort.Slice(t.Containers, func(i, j int) bool { return t.Containers[i].Name < t.Containers[j].Name })
@@ -389,6 +395,7 @@ func (b *builder) finish() {
 			}
 			if !sharesNetwork(a, z) {
 				b.warn("W-DEPENDS-NO-NETWORK", "R7-2", b.ix.lookup("services."+svc.Name+".depends_on."+d), "%s depends on %s but they share no network: depends_on orders start-up only, it gives no connectivity", svc.Name, d)
+				b.fix(fmt.Sprintf("attach %s to a network that %s is on, if %s calls it", svc.Name, d, svc.Name))
 			}
 		}
 	}
@@ -414,6 +421,7 @@ func (b *builder) finish() {
 		for _, k := range sortedKeys(owners) {
 			if len(owners[k]) > 1 && owners[k][t.Project] {
 				b.warn("W-SHARED-DNS", "R6-6", n.Pos, "name %q is registered on shared network %s by this project and by another container; DNS answers merge both (M23)", k, n.Name)
+				b.fix("give the service a unique network alias on the shared network and call it by that alias")
 			}
 		}
 	}
@@ -431,6 +439,7 @@ func (b *builder) finish() {
 			}
 			if !has {
 				b.warn("W-HOST-DOCKER-INTERNAL", "R6-15", ev.Pos, "%s uses host.docker.internal, which does not exist on Linux unless extra_hosts has \"host.docker.internal:host-gateway\"", svc.Name)
+				b.fix(fmt.Sprintf("add extra_hosts: [\"host.docker.internal:host-gateway\"] to %s", svc.Name))
 			}
 		}
 	}

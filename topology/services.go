@@ -330,6 +330,7 @@ func (b *builder) attach(c *Container, s types.ServiceConfig) {
 			c.NetNS = x.NetNS
 		} else {
 			b.warn("W-CONTAINER-UNKNOWN", "R7-10", b.ix.lookup(spath+".network_mode"), "network_mode %s: no container %q in the project or the host description; %s is modelled without network access", mode, name, c.Name)
+			b.fix(fmt.Sprintf("declare container %s in a --host description", name))
 		}
 		return
 	default:
@@ -493,5 +494,6 @@ func (b *builder) static(c *Container, e *Endpoint, addr, path string) {
 	if n.IPRange.IsValid() && n.IPRange.Contains(ip) || !n.IPRange.IsValid() {
 		// R3-10 hazard: a dynamic container started earlier can take it.
 		b.warn("W-STATIC-IN-RANGE", "R3-10", b.ix.lookup(path), "ipv4_address %s lies inside the dynamic range of %s; a container that starts earlier can take it and %s then fails to start (nondeterministic); set ip_range and keep static addresses outside it", ip, n.Name, c.Name)
+		b.fix(fmt.Sprintf("set ipam ip_range on %s and keep %s outside it", n.Key, ip))
 	}
 }
