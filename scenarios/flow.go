@@ -31,13 +31,17 @@ type Call struct {
 
 // FlowResult is an evaluated call chain.
 //
-// The model: the chain's first element is the client; each later element
-// is called by every target of the element before it (so
-// "a -> [b, c] -> d" means b calls d and c calls d). A call costs its
-// network round trip (sim.Reach: DNS lookup, request hops, reply hops) plus
-// the callee's processing time plus the callee's own calls, which happen
-// during its processing: in sequence they add up, in parallel the slowest
-// counts. Processing time is the flow's processing: entry, else the
+// The model (fork and join): the chain's first element is the client; a
+// single element is called by the element before it and makes the calls
+// that follow; a bracketed group is a set of calls made by the element
+// before the group, and the chain then continues from that same caller
+// after the group's answers are in. So
+// "gateway -> order -> [user, product, payment] -> database" means order
+// calls user, product and payment, then calls database, as the design
+// guide's order flow does. A call costs its network round trip (sim.Reach:
+// DNS lookup, request hops, reply hops) plus the callee's processing time
+// plus the callee's own calls, which happen during its processing: in
+// sequence they add up, in a parallel group the slowest counts. Processing time is the flow's processing: entry, else the
 // service's x-composenet.processing, else zero. The end-to-end latency is
 // the client's call to the second element; the critical path is the list of
 // calls whose costs add up to it (in a parallel group, the slowest call,
@@ -76,25 +80,33 @@ func (fe *flowEval) stage(caller string, i int) (time.Duration, []Call) {
 		return 0, nil
 	}
 	st := fe.f.Stages[i]
+	if !st.Group {
+		c, sub := fe.call(caller, st.Targets[0], i, true)
+		return c.total, append([]Call{c}, sub...)
+	}
+	// A group: caller makes every call of the group, then goes on with the
+	// rest of the chain itself (join).
 	var total time.Duration
 	var crit []Call
 	var bestName string
 	for _, tg := range st.Targets {
-		c, sub := fe.call(caller, tg, i)
-		path := append([]Call{c}, sub...)
+		c, _ := fe.call(caller, tg, i, false)
 		if st.Parallel {
 			if c.total > total || (c.total == total && (bestName == "" || tg.Name < bestName)) {
-				total, crit, bestName = c.total, path, tg.Name
+				total, crit, bestName = c.total, []Call{c}, tg.Name
 			}
 		} else {
 			total += c.total
-			crit = append(crit, path...)
+			crit = append(crit, c)
 		}
 	}
-	return total, crit
+	rest, restCrit := fe.stage(caller, i+1)
+	return total + rest, append(crit, restCrit...)
 }
 
-func (fe *flowEval) call(caller string, tg Target, i int) (Call, []Call) {
+// call makes caller's call to tg; when chain is true the callee goes on
+// with the chain's next element.
+func (fe *flowEval) call(caller string, tg Target, i int, chain bool) (Call, []Call) {
 	q := query(fe.s, caller, tg.Name, tg.Port, tg.Protocol)
 	r := fe.s.Reach(q)
 	from := caller
@@ -115,6 +127,9 @@ func (fe *flowEval) call(caller string, tg Target, i int) (Call, []Call) {
 			cc := c
 			fe.fail = &cc
 		}
+		return fe.finish(idx, c, 0), nil
+	}
+	if !chain {
 		return fe.finish(idx, c, 0), nil
 	}
 	fe.depth++

@@ -147,6 +147,8 @@ type Flow struct {
 // Stage is one element of a chain: one target, or a bracketed group whose
 // members are called in order, or all at once when Parallel.
 type Stage struct {
+	// Group is true for a bracketed element, even with one member.
+	Group    bool
 	Parallel bool
 	Targets  []Target
 }
@@ -722,6 +724,7 @@ func ParseChain(s string) ([]Stage, error) {
 				return nil, fmt.Errorf("the first element is the client and cannot be a group")
 			}
 			body = body[1 : len(body)-1]
+			st.Group = true
 		} else if st.Parallel {
 			return nil, fmt.Errorf("element %d: parallel needs a bracketed group", i+1)
 		}

@@ -36,17 +36,24 @@ func TestOrderFlowLatencyByHand(t *testing.T) {
 		t.Fatal("no place order flow")
 	}
 	const c2c, ext = 0.110, 40.020
-	// processing: gateway 1, order 5, user 2, product 2, payment 10, db 3;
-	// the three bracketed calls run in sequence, each then calls the db.
+	// processing: gateway 1, order 5, user 2, product 2, payment 10, db 3.
+	// client -> gateway -> order; order calls user, product, payment in
+	// sequence, then the database itself (the guide's steps 1-5).
 	want := ext + 1 + c2c + 5 +
-		(c2c + 2 + c2c + 3) + (c2c + 2 + c2c + 3) + (c2c + 10 + c2c + 3)
+		(c2c + 2) + (c2c + 2) + (c2c + 10) + (c2c + 3)
 	if math.Abs(fr.LatencyMS-want) > 1e-9 {
 		t.Errorf("end-to-end = %.6f ms, want %.6f", fr.LatencyMS, want)
 	}
+	if want != 40.020+1+0.110+5+2.110+2.110+10.110+3.110 {
+		t.Fatal("hand sum changed")
+	}
 	// Sequential calls: every call is on the critical path, and the
 	// critical path's network+processing adds up to the total.
-	if len(fr.CriticalPath) != 8 || len(fr.Calls) != 8 {
-		t.Errorf("critical path has %d calls of %d, want 8 of 8", len(fr.CriticalPath), len(fr.Calls))
+	if len(fr.CriticalPath) != 6 || len(fr.Calls) != 6 {
+		t.Errorf("critical path has %d calls of %d, want 6 of 6", len(fr.CriticalPath), len(fr.Calls))
+	}
+	if last := fr.CriticalPath[len(fr.CriticalPath)-1]; last.From != "order-service" || last.To != "database" {
+		t.Errorf("the database call comes from %s (join after the group), want order-service", last.From)
 	}
 	var sum float64
 	for _, c := range fr.CriticalPath {
