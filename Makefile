@@ -34,6 +34,7 @@ bench-report:
 ## fuzz: each fuzz target for 30 s.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s ./topology
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s ./scenarios
 
 demo: build
 	$(BIN) inspect -f scenarios/ecommerce/compose.yaml

@@ -211,7 +211,6 @@ type tracer struct {
 	reason   string
 	err      string
 	dest     string
-	nret     int // hops[:nret] are candidates for the reply path
 }
 
 func (tr *tracer) hop(step, node, detail string, d time.Duration) {
