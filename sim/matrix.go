@@ -135,6 +135,15 @@ type regEntry struct {
 // network_mode host/none) and the Host and Internet rows use the same
 // decision code as Reach without building traces.
 func (s *Sim) Matrix(port uint16, protocol string) *Matrix {
+	return s.MatrixProgress(port, protocol, nil)
+}
+
+// MatrixProgress is Matrix with a progress callback, called after each
+// row with the rows done and the total (for a progress bar; nil for none).
+func (s *Sim) MatrixProgress(port uint16, protocol string, progress func(done, total int)) *Matrix {
+	if progress == nil {
+		progress = func(int, int) {}
+	}
 	pp := topology.PortProto{Port: port, Protocol: proto(protocol)}
 	ctrs := s.t.Containers
 	m := &Matrix{Port: port, Protocol: pp.Protocol, s: s, ctrs: ctrs}
@@ -209,6 +218,7 @@ func (s *Sim) Matrix(port uint16, protocol string) *Matrix {
 
 	var ids []int
 	for i, src := range ctrs {
+		progress(i, len(m.Rows))
 		row := m.codes[i*n : (i+1)*n]
 		mode, view := modeOf(src)
 		if mode != nsBridge || !s.fastRow(view) || isKeyword(src.Name) || s.findContainer(src.Name) != src {
@@ -259,11 +269,13 @@ func (s *Sim) Matrix(port uint16, protocol string) *Matrix {
 		}
 	}
 	for _, i := range []int{n, n + 1} {
+		progress(i, len(m.Rows))
 		row := m.codes[i*n : (i+1)*n]
 		for j := range ctrs {
 			row[j] = uint8(s.reach(m.Query(i, j), nil))
 		}
 	}
+	progress(len(m.Rows), len(m.Rows))
 	return m
 }
 

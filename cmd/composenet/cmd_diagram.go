@@ -123,7 +123,13 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	}
 
 	var buf bytes.Buffer
-	if err := newRenderer().Render(&buf, t, opt); err != nil {
+	stop := func() {}
+	if f == "svg" {
+		stop = newProgress(e, "laying out the SVG").spin()
+	}
+	err := newRenderer().Render(&buf, t, opt)
+	stop()
+	if err != nil {
 		return usage("%v", err)
 	}
 	printWarnings(e, t)

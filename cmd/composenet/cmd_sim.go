@@ -160,7 +160,9 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return exitBadInput
 	}
-	m := sim.New(t).Matrix(port, proto)
+	bar := newProgress(e, "matrix")
+	m := sim.New(t).MatrixProgress(port, proto, bar.update)
+	bar.finish()
 	var buf bytes.Buffer
 	var err error
 	switch *format {

@@ -202,7 +202,9 @@ func (lf *loadFlags) options(e *env) topology.Options {
 // load loads the project; on failure it prints every problem to stderr and
 // returns ok=false (exit status 2).
 func (lf *loadFlags) load(ctx context.Context, e *env) (*topology.Topology, bool) {
+	stop := newProgress(e, "loading the project").spin()
 	t, err := topology.Load(ctx, lf.options(e))
+	stop()
 	if err != nil {
 		printError(e, err)
 		return nil, false
