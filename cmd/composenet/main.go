@@ -38,6 +38,7 @@ func commands() []command {
 		{"inspect", "show the networks, containers, addresses and warnings", cmdInspect},
 		{"check", "run scenario files: expectations, what-ifs and flows", cmdCheck},
 		{"lint", "design-review findings with codes, positions and fixes", cmdLint},
+		{"exposure", "what the internet/LAN and the host reach, and the attack surface behind it", cmdExposure},
 		{"dns", "resolve a name from a container the way Docker's DNS would", cmdDNS},
 		{"reach", "can FROM reach TO? the hop-by-hop journey, blockers and fixes", cmdReach},
 		{"matrix", "every container (plus host, internet) against every container", cmdMatrix},
