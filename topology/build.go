@@ -15,11 +15,12 @@ import (
 
 // builder turns a compose-go project into a Topology.
 type builder struct {
-	p   *types.Project
-	ix  *posIndex
-	hs  *hostSpec
-	dir string
-	t   *Topology
+	p     *types.Project
+	ix    *posIndex
+	hs    *hostSpec
+	dir   string
+	files []string // the compose files, as given or discovered, in merge order
+	t     *Topology
 
 	problems []Problem
 	warnings []Warning
@@ -33,9 +34,9 @@ type builder struct {
 	rangeLast map[string]int // per protocol+range (R8-5)
 }
 
-func newBuilder(p *types.Project, ix *posIndex, hs *hostSpec, dir string) *builder {
+func newBuilder(p *types.Project, ix *posIndex, hs *hostSpec, dir string, files []string) *builder {
 	return &builder{
-		p: p, ix: ix, hs: hs, dir: dir,
+		p: p, ix: ix, hs: hs, dir: dir, files: files,
 		ipam:      map[*Network]*addrAlloc{},
 		ipam6:     map[*Network]*addr6Alloc{},
 		bindOwner: map[*PortBinding]*Container{},
@@ -103,9 +104,7 @@ func (b *builder) build() (*Topology, error) {
 		Host:       b.hs.host,
 		Latency:    b.hs.latency,
 	}
-	for _, f := range b.ix.files {
-		t.Files = append(t.Files, f.name)
-	}
+	t.Files = b.files
 	b.t = t
 	t.Bridge0 = &Network{
 		Name: "bridge", Driver: "bridge", Bridge: "docker0",

@@ -144,27 +144,7 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 	ix := &posIndex{}
 	var problems []Problem
 	if po != nil {
-		// Files that include: or extends: pull in come first, so that the
-		// files given on the command line win ties in position lookups.
-		seen := map[string]bool{}
-		for _, f := range po.ConfigPaths {
-			seen[f] = true
-		}
-		for _, f := range referencedFiles(po.ConfigPaths, seen) {
-			if raw, err := os.ReadFile(f); err == nil {
-				ix.add(displayPath(dir, f), raw)
-			}
-		}
-		for _, f := range po.ConfigPaths {
-			raw, rerr := os.ReadFile(f)
-			name := displayPath(dir, f)
-			if rerr != nil {
-				continue
-			}
-			if p := ix.add(name, raw); p != nil {
-				problems = append(problems, *p)
-			}
-		}
+		problems = append(problems, ix.addAll(dir, po.ConfigPaths)...)
 	}
 	if lerr != nil {
 		if errors.Is(lerr, errNoFile) {
@@ -179,7 +159,11 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 		return nil, &LoadError{Problems: sortProblems(problems)}
 	}
 
-	b := newBuilder(project, ix, host, dir)
+	var shown []string
+	for _, f := range po.ConfigPaths {
+		shown = append(shown, displayPath(dir, f))
+	}
+	b := newBuilder(project, ix, host, dir, shown)
 	for _, m := range logs {
 		b.composeWarning(m)
 	}

@@ -21,7 +21,9 @@ type posIndex struct {
 
 type fileIndex struct {
 	name  string
+	path  string // absolute path
 	raw   []byte
+	root  *yaml.Node
 	paths map[string]Position
 }
 
@@ -44,6 +46,7 @@ func (ix *posIndex) add(name string, raw []byte) *Problem {
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
+	fi.root = root
 	walkNode(root, "", name, fi.paths, 0)
 	ix.files[len(ix.files)-1] = fi
 	return nil
@@ -185,39 +188,31 @@ func cleanYAMLError(msg string) string {
 	return "invalid YAML: " + msg
 }
 
-// referencedFiles returns the local files that the given compose files
-// pull in through include: and extends.file, transitively, in discovery
-// order, skipping those in seen.
-func referencedFiles(files []string, seen map[string]bool) []string {
-	var out []string
-	queue := append([]string{}, files...)
-	for len(queue) > 0 && len(out) < 256 {
-		f := queue[0]
-		queue = queue[1:]
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			continue
+// references returns the local files that a parsed compose file pulls in
+// through include: and extends.file, resolved against its folder.
+func references(root *yaml.Node, file string) []string {
+	if root == nil || root.Kind != yaml.MappingNode {
+		return nil
+	}
+	child := func(n *yaml.Node, key string) *yaml.Node {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
 		}
-		var doc struct {
-			Include  []yaml.Node `yaml:"include"`
-			Services map[string]struct {
-				Extends yaml.Node `yaml:"extends"`
-			} `yaml:"services"`
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return n.Content[i+1]
+			}
 		}
-		if yaml.Unmarshal(raw, &doc) != nil {
-			continue
-		}
-		var refs []string
-		for _, inc := range doc.Include {
-			switch inc.Kind {
+		return nil
+	}
+	var refs []string
+	if inc := child(root, "include"); inc != nil && inc.Kind == yaml.SequenceNode {
+		for _, it := range inc.Content {
+			switch it.Kind {
 			case yaml.ScalarNode:
-				refs = append(refs, inc.Value)
+				refs = append(refs, it.Value)
 			case yaml.MappingNode:
-				for i := 0; i+1 < len(inc.Content); i += 2 {
-					if inc.Content[i].Value != "path" {
-						continue
-					}
-					v := inc.Content[i+1]
+				if v := child(it, "path"); v != nil {
 					if v.Kind == yaml.ScalarNode {
 						refs = append(refs, v.Value)
 					}
@@ -227,28 +222,63 @@ func referencedFiles(files []string, seen map[string]bool) []string {
 				}
 			}
 		}
-		for _, name := range sortedKeys(doc.Services) {
-			ext := doc.Services[name].Extends
-			for i := 0; i+1 < len(ext.Content); i += 2 {
-				if ext.Content[i].Value == "file" {
-					refs = append(refs, ext.Content[i+1].Value)
-				}
+	}
+	if svcs := child(root, "services"); svcs != nil && svcs.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(svcs.Content); i += 2 {
+			if f := child(child(svcs.Content[i+1], "extends"), "file"); f != nil && f.Kind == yaml.ScalarNode {
+				refs = append(refs, f.Value)
 			}
-		}
-		for _, r := range refs {
-			if r == "" || strings.Contains(r, "://") || strings.Contains(r, "$") || strings.HasPrefix(r, "oci:") || strings.HasPrefix(r, "git") {
-				continue
-			}
-			if !filepath.IsAbs(r) {
-				r = filepath.Join(filepath.Dir(f), r)
-			}
-			if seen[r] {
-				continue
-			}
-			seen[r] = true
-			out = append(out, r)
-			queue = append(queue, r)
 		}
 	}
+	var out []string
+	for _, r := range refs {
+		if r == "" || strings.Contains(r, "://") || strings.Contains(r, "$") || strings.HasPrefix(r, "oci:") || strings.HasPrefix(r, "git") {
+			continue
+		}
+		if !filepath.IsAbs(r) {
+			r = filepath.Join(filepath.Dir(file), r)
+		}
+		out = append(out, r)
+	}
 	return out
+}
+
+// addAll indexes the given compose files and, transitively, the local
+// files they include or extend (each parsed once). Referenced files come
+// first in the index so that the given files win ties in lookups. It
+// returns the YAML syntax problems of the given files.
+func (ix *posIndex) addAll(dir string, files []string) []Problem {
+	var problems []Problem
+	seen := map[string]bool{}
+	for _, f := range files {
+		seen[f] = true
+	}
+	var queue []string
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		if p := ix.add(displayPath(dir, f), raw); p != nil {
+			problems = append(problems, *p)
+		}
+		queue = append(queue, references(ix.files[len(ix.files)-1].root, f)...)
+	}
+	main := len(ix.files)
+	for len(queue) > 0 && len(ix.files)-main < 256 {
+		r := queue[0]
+		queue = queue[1:]
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		raw, err := os.ReadFile(r)
+		if err != nil {
+			continue
+		}
+		ix.add(displayPath(dir, r), raw)
+		queue = append(queue, references(ix.files[len(ix.files)-1].root, r)...)
+	}
+	ix.files = append(ix.files[main:], ix.files[:main]...)
+	return problems
 }

@@ -507,6 +507,14 @@ func TestIncludedFilePositions(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("R1-9 included file position: got %v, want %s", err, want)
 	}
+	os.WriteFile(filepath.Join(dir, "sub", "db.yaml"), []byte("services:\n  db: {image: postgres}\n"), 0o644)
+	topo, err := loadYAML(t, dir, "name: inc\ninclude:\n  - sub/db.yaml\nservices:\n  web: {image: nginx, depends_on: [db]}\n", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(topo.Files, ",") != "compose.yaml" || topo.Container("inc-db-1") == nil {
+		t.Errorf("R1-9 files %v, containers %v", topo.Files, names(topo))
+	}
 }
 
 func TestReindex(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -163,24 +164,28 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 	bar := newProgress(e, "matrix")
 	m := sim.New(t).MatrixProgress(port, proto, bar.update)
 	bar.finish()
-	var buf bytes.Buffer
+	if *format == "text" {
+		printWarnings(e, t)
+	}
+	// A matrix grows with the square of the project: stream it rather than
+	// hold the whole text in memory (5000 containers: 25 M cells).
+	w := bufio.NewWriterSize(e.stdout, 1<<16)
 	var err error
 	switch *format {
 	case "json":
-		err = journey.WriteJSON(&buf, m)
+		err = journey.WriteJSON(w, m)
 	case "csv":
-		err = journey.WriteMatrixCSV(&buf, m)
+		err = journey.WriteMatrixCSV(w, m)
 	default:
-		err = journey.WriteMatrix(&buf, m, journey.Options{ASCIIOnly: *ascii})
+		err = journey.WriteMatrix(w, m, journey.Options{ASCIIOnly: *ascii})
+	}
+	if err == nil {
+		err = w.Flush()
 	}
 	if err != nil {
 		printError(e, err)
 		return exitBadInput
 	}
-	if *format == "text" {
-		printWarnings(e, t)
-	}
-	e.stdout.Write(buf.Bytes())
 	return exitOK
 }
 

@@ -263,7 +263,12 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("cannot write %s: %v", path, errors.Unwrap(err))
 	}
 	tmp := f.Name()
+	// CreateTemp makes the file 0600; the result should read like any
+	// other output file.
 	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Chmod(0o644)
+	}
 	cerr := f.Close()
 	if werr == nil {
 		werr = cerr
