@@ -39,6 +39,7 @@ func commands() []command {
 		{"check", "run scenario files: expectations, what-ifs and flows", cmdCheck},
 		{"lint", "design-review findings with codes, positions and fixes", cmdLint},
 		{"exposure", "what the internet/LAN and the host reach, and the attack surface behind it", cmdExposure},
+		{"diff", "what changed between two versions: reachability, DNS, exposure, lint findings", cmdDiff},
 		{"dns", "resolve a name from a container the way Docker's DNS would", cmdDNS},
 		{"reach", "can FROM reach TO? the hop-by-hop journey, blockers and fixes", cmdReach},
 		{"matrix", "every container (plus host, internet) against every container", cmdMatrix},
