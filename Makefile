@@ -26,10 +26,10 @@ imports:
 	./scripts/check-imports.sh
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime=1x $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./bench/ ./topology/ ./sim/ ./scenarios/
 
 bench-report:
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS) | awk '/^Benchmark/ {printf "%-60s %14s %-6s %12s %s %12s %s\n", $$1, $$3, $$4, $$5, $$6, $$7, $$8}'
+	./scripts/bench-report.sh
 
 ## fuzz: each fuzz target for 30 s.
 fuzz:
