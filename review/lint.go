@@ -40,7 +40,6 @@ const (
 const (
 	CodeEnvUnresolved  = "L-ENV-UNRESOLVED"
 	CodeEnvUnreachable = "L-ENV-UNREACHABLE"
-	CodeDependsNoPath  = "L-DEPENDS-NO-NETWORK"
 	CodeDatastoreAll   = "L-DATASTORE-PUBLISHED"
 	CodeNetUnused      = "L-NET-UNUSED"
 	CodeDefaultNetwork = "L-DEFAULT-NETWORK"
