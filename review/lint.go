@@ -254,9 +254,19 @@ func Lint(t *topology.Topology) []Finding {
 			if p.Endpoint != nil {
 				use(c, p.Endpoint.Network.Key)
 			}
-			if sv != nil && IsDatastore(sv.Image) && (!p.HostIP.IsValid() || p.HostIP.IsUnspecified()) && c.Replica <= 1 {
+			// A service that builds its own image is judged by its name.
+			var kind string
+			var isStore bool
+			switch {
+			case sv == nil:
+			case sv.Image == "":
+				kind, isStore = "built from source, judged by its name", IsDatastore(sv.Name)
+			default:
+				kind, isStore = "image "+sv.Image, IsDatastore(sv.Image)
+			}
+			if isStore && (!p.HostIP.IsValid() || p.HostIP.IsUnspecified()) && c.Replica <= 1 {
 				add(Finding{Code: CodeDatastoreAll, Severity: Warning, Service: c.Service, Pos: p.Pos, Rule: "R8-6",
-					Message: fmt.Sprintf("datastore %s (%s) publishes %s on every host interface: the LAN (and the internet, without a host firewall) reaches it", c.Service, sv.Image, topology.FormatBinding(p)),
+					Message: fmt.Sprintf("datastore %s (%s) publishes %s on every host interface: the LAN (and the internet, without a host firewall) reaches it", c.Service, kind, topology.FormatBinding(p)),
 					Fix:     fmt.Sprintf("remove the ports entry (services on its network reach it without publishing), or bind it to 127.0.0.1:%d:%d", p.HostPort, p.ContainerPort)})
 			}
 		}

@@ -2,6 +2,8 @@ package review
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,4 +39,32 @@ func TestIsDatastore(t *testing.T) {
 			t.Errorf("IsDatastore(%q) = %v, want %v", img, !want, want)
 		}
 	}
+}
+
+// TestDatastoreBuiltFromSource: a datastore built from a Dockerfile has no
+// image; it is judged by its service name (docker-elk's elasticsearch).
+func TestDatastoreBuiltFromSource(t *testing.T) {
+	dir := t.TempDir()
+	tp := loadInline(t, dir, "name: p\nservices:\n  elasticsearch:\n    build: .\n    ports: [\"9200:9200\"]\n  web:\n    build: .\n    ports: [\"8080:80\"]\n")
+	var got []string
+	for _, f := range Lint(tp) {
+		if f.Code == CodeDatastoreAll {
+			got = append(got, f.Service+" "+f.Position)
+		}
+	}
+	if strings.Join(got, ";") != "elasticsearch compose.yaml:5:13" {
+		t.Errorf("datastore findings %q", got)
+	}
+}
+
+func loadInline(t *testing.T, dir, compose string) *topology.Topology {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tp, err := topology.Load(context.Background(), topology.Options{Dir: dir, Env: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tp
 }
