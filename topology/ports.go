@@ -382,6 +382,7 @@ func (b *builder) finish() {
 	if orderDependent > 0 {
 		b.warn("W-IP-ORDER", "R4-3", Position{}, "container addresses follow the simulated start order (dependencies first, then service name, then replica number); Docker guarantees only dependency order, so addresses of independent services may be swapped on a real host")
 	}
+	b.staticRaces()
 	// M24: depends_on gives ordering, not connectivity.
 	for _, svc := range t.Services {
 		for _, d := range svc.DependsOn {
@@ -441,6 +442,62 @@ func (b *builder) finish() {
 				b.warn("W-HOST-DOCKER-INTERNAL", "R6-15", ev.Pos, "%s uses host.docker.internal, which does not exist on Linux unless extra_hosts has \"host.docker.internal:host-gateway\"", svc.Name)
 				b.fix(fmt.Sprintf("add extra_hosts: [\"host.docker.internal:host-gateway\"] to %s", svc.Name))
 			}
+		}
+	}
+}
+
+// staticRaces warns about the R3-10 hazard: a static address inside the
+// network's dynamic range can be taken by a dynamically addressed container
+// that starts earlier. Only containers that do not (transitively) depend
+// on the static container's service can start earlier (R4-2).
+func (b *builder) staticRaces() {
+	t := b.t
+	memo := map[[2]string]bool{}
+	var dependsOn func(a, z string, depth int) bool
+	dependsOn = func(a, z string, depth int) bool {
+		if a == z {
+			return true
+		}
+		k := [2]string{a, z}
+		if v, ok := memo[k]; ok || depth > 64 {
+			return v
+		}
+		memo[k] = false
+		sv := t.svcByName[a]
+		if sv != nil {
+			for _, d := range sv.DependsOn {
+				if dependsOn(d, z, depth+1) {
+					memo[k] = true
+					break
+				}
+			}
+		}
+		return memo[k]
+	}
+	for _, n := range t.Networks {
+		for _, e := range n.Endpoints {
+			if !e.Static || e.Container.Declared {
+				continue
+			}
+			if n.IPRange.IsValid() && !n.IPRange.Contains(e.IPv4) {
+				continue
+			}
+			var rival *Endpoint
+			for _, o := range n.Endpoints {
+				if o.Static || o.Container.Declared || o.Container.Service == e.Container.Service {
+					continue
+				}
+				if !dependsOn(o.Container.Service, e.Container.Service, 0) {
+					rival = o
+					break
+				}
+			}
+			if rival == nil {
+				continue
+			}
+			path := "services." + e.Container.Service + ".networks." + n.Key + ".ipv4_address"
+			b.warn("W-STATIC-IN-RANGE", "R3-10", b.ix.lookup(path), "ipv4_address %s lies inside the dynamic range of %s, and %s does not wait for %s: if it starts first it can take the address and %s fails to start (nondeterministic)", e.IPv4, n.Name, rival.Container.Name, e.Container.Name, e.Container.Name)
+			b.fix(fmt.Sprintf("set ipam ip_range on %s and keep %s outside it, or make %s depend on %s", n.Key, e.IPv4, rival.Container.Service, e.Container.Service))
 		}
 	}
 }

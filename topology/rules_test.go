@@ -219,6 +219,18 @@ func TestIPAM(t *testing.T) {
 			t.Error("no W-STATIC-IN-RANGE warning")
 		}
 	})
+	t.Run("R3-10 R4-2 no race when every dynamic container waits for the static one", func(t *testing.T) {
+		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.2}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", Options{})
+		if hasWarning(topo, "W-STATIC-IN-RANGE") {
+			t.Errorf("spurious warning: %+v", topo.Warnings)
+		}
+	})
+	t.Run("R3-10 no race when the static address lies outside ip_range", func(t *testing.T) {
+		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.2}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24, ip_range: 10.0.0.128/25}]}}\n", Options{})
+		if hasWarning(topo, "W-STATIC-IN-RANGE") {
+			t.Errorf("spurious warning: %+v", topo.Warnings)
+		}
+	})
 }
 
 const section14 = `name: shop

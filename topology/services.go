@@ -491,9 +491,4 @@ func (b *builder) static(c *Container, e *Endpoint, addr, path string) {
 		return
 	}
 	e.IPv4, e.Static = ip, true
-	if n.IPRange.IsValid() && n.IPRange.Contains(ip) || !n.IPRange.IsValid() {
-		// R3-10 hazard: a dynamic container started earlier can take it.
-		b.warn("W-STATIC-IN-RANGE", "R3-10", b.ix.lookup(path), "ipv4_address %s lies inside the dynamic range of %s; a container that starts earlier can take it and %s then fails to start (nondeterministic); set ip_range and keep static addresses outside it", ip, n.Name, c.Name)
-		b.fix(fmt.Sprintf("set ipam ip_range on %s and keep %s outside it", n.Key, ip))
-	}
 }
