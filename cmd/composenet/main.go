@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 )
 
@@ -36,14 +35,14 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"inspect", "show the networks, containers, addresses and warnings", cmdInspect},
-		{"check", "run scenario files: expectations, what-ifs and flows", cmdCheck},
-		{"lint", "design-review findings with codes, positions and fixes", cmdLint},
-		{"exposure", "what the internet/LAN and the host reach, and the attack surface behind it", cmdExposure},
-		{"diff", "what changed between two versions: reachability, DNS, exposure, lint findings", cmdDiff},
 		{"dns", "resolve a name from a container the way Docker's DNS would", cmdDNS},
 		{"reach", "can FROM reach TO? the hop-by-hop journey, blockers and fixes", cmdReach},
 		{"matrix", "every container (plus host, internet) against every container", cmdMatrix},
 		{"diagram", "draw the topology as SVG, DOT, Mermaid or ASCII, with flow overlays", cmdDiagram},
+		{"check", "run scenario files: expectations, what-ifs and flows", cmdCheck},
+		{"lint", "design-review findings with codes, positions and fixes", cmdLint},
+		{"exposure", "what the internet/LAN and the host reach, and the attack surface behind it", cmdExposure},
+		{"diff", "what changed between two versions: reachability, DNS, exposure, lint findings", cmdDiff},
 		{"generate", "write a synthetic compose project (testing aid for benchmarks)", cmdGenerate},
 		{"version", "print the version", cmdVersion},
 	}
@@ -103,9 +102,7 @@ func suggest(name string) string {
 
 func (e *env) usage(w io.Writer) {
 	fmt.Fprintf(w, "composenet predicts what Docker Engine 28 with Compose v2 builds and allows,\noffline: networks, addresses, DNS, reachability, diagrams.\n\nUsage:\n  composenet COMMAND [flags] [args]\n\nCommands:\n")
-	cs := commands()
-	sort.SliceStable(cs, func(i, j int) bool { return false })
-	for _, c := range cs {
+	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'composenet COMMAND --help' for a command's flags and an example.\n")
