@@ -11,12 +11,15 @@ import (
 	"testing"
 )
 
-// corpusDir is the shared real-world corpus (../shared/corpus from the
-// repository root). The test skips when it is absent.
+// corpusDir is the shared real-world corpus: $COMPOSENET_CORPUS, else
+// ../shared/corpus beside the repository. The test skips when it is absent.
 func corpusDir(t testing.TB) string {
-	d, _ := filepath.Abs("../../shared/corpus")
+	d := os.Getenv("COMPOSENET_CORPUS")
+	if d == "" {
+		d, _ = filepath.Abs("../../shared/corpus")
+	}
 	if _, err := os.Stat(d); err != nil {
-		t.Skip("corpus not present at " + d)
+		t.Skip("corpus not present at " + d + " (set COMPOSENET_CORPUS)")
 	}
 	return d
 }

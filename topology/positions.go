@@ -21,7 +21,6 @@ type posIndex struct {
 
 type fileIndex struct {
 	name  string
-	path  string // absolute path
 	raw   []byte
 	root  *yaml.Node
 	paths map[string]Position
