@@ -321,14 +321,8 @@ func Lint(t *topology.Topology) []Finding {
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if a.Pos.File != b.Pos.File {
-			return a.Pos.File < b.Pos.File
-		}
-		if a.Pos.Line != b.Pos.Line {
-			return a.Pos.Line < b.Pos.Line
-		}
-		if a.Pos.Col != b.Pos.Col {
-			return a.Pos.Col < b.Pos.Col
+		if a.Pos != b.Pos {
+			return a.Pos.Less(b.Pos)
 		}
 		if a.Code != b.Code {
 			return a.Code < b.Code

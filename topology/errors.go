@@ -45,14 +45,8 @@ func (e *LoadError) Error() string {
 func sortProblems(ps []Problem) []Problem {
 	sort.SliceStable(ps, func(i, j int) bool {
 		a, b := ps[i], ps[j]
-		if a.Pos.File != b.Pos.File {
-			return a.Pos.File < b.Pos.File
-		}
-		if a.Pos.Line != b.Pos.Line {
-			return a.Pos.Line < b.Pos.Line
-		}
-		if a.Pos.Col != b.Pos.Col {
-			return a.Pos.Col < b.Pos.Col
+		if a.Pos != b.Pos {
+			return a.Pos.Less(b.Pos)
 		}
 		return a.Message < b.Message
 	})
@@ -70,14 +64,8 @@ func sortProblems(ps []Problem) []Problem {
 func sortWarnings(ws []Warning) []Warning {
 	sort.SliceStable(ws, func(i, j int) bool {
 		a, b := ws[i], ws[j]
-		if a.Pos.File != b.Pos.File {
-			return a.Pos.File < b.Pos.File
-		}
-		if a.Pos.Line != b.Pos.Line {
-			return a.Pos.Line < b.Pos.Line
-		}
-		if a.Pos.Col != b.Pos.Col {
-			return a.Pos.Col < b.Pos.Col
+		if a.Pos != b.Pos {
+			return a.Pos.Less(b.Pos)
 		}
 		if a.Code != b.Code {
 			return a.Code < b.Code

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/composenet/composenet/render/internal/fixture"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
 )
@@ -54,26 +55,10 @@ func shop(t *testing.T) *sim.Sim {
 }
 
 // golden compares got with testdata/name, or rewrites it when
-// COMPOSENET_UPDATE=1.
+// COMPOSENET_UPDATE=1 (the render packages' shared helper).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if os.Getenv("COMPOSENET_UPDATE") == "1" {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run COMPOSENET_UPDATE=1 go test ./... to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (refresh with COMPOSENET_UPDATE=1 after review):\n--- got ---\n%s", path, got)
-	}
+	fixture.Golden(t, name, got)
 }
 
 func reach(s *sim.Sim, from, to string) sim.Result {
