@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/composenet/composenet/review"
@@ -27,13 +29,16 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 			"--old/--new (repeatable, merged in order) or two positional files; -f files are shared,\n" +
 			"merged before each side's own. The other project flags apply to both sides. When the two\n" +
 			"sides' project names differ and -p is not given, the old side is loaded under the new\n" +
-			"side's name so that containers match. Exit 0 when nothing changed, 1 when anything did,\n" +
-			"2 on bad input.",
+			"side's name so that containers match. --git OLD[..NEW] compares git revisions of the\n" +
+			"same files instead (NEW defaults to the working tree): each revision is extracted whole,\n" +
+			"so includes, extends and .env files come from it too. Exit 0 when nothing changed,\n" +
+			"1 when anything did, 2 on bad input.",
 		examples: []string{
 			"composenet diff compose.old.yaml compose.yaml",
 			"composenet diff --old base.yaml --old prod.yaml --new base.yaml --new prod.next.yaml",
 			"composenet diff -f base.yaml --old prod.yaml --new prod.next.yaml",
-			"git show main:compose.yaml > /tmp/main.yaml && composenet diff /tmp/main.yaml compose.yaml -p shop",
+			"composenet diff --git main                 # main against the working tree",
+			"composenet diff --git v1.2..HEAD -f deploy/compose.yaml",
 		},
 	})
 	lf := addLoadFlags(fs)
@@ -44,6 +49,7 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 	fs.Var(&olds, "old", "compose `FILE` of the old side (repeatable, merged in order)")
 	fs.Var(&news, "new", "compose `FILE` of the new side (repeatable, merged in order)")
 	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	gitRange := fs.String("git", "", "compare git revisions `OLD[..NEW]` of the -f files (or the discovered ones); NEW defaults to the working tree")
 	pos, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
@@ -52,6 +58,12 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "composenet diff: "+format+"\n", a...)
 		fmt.Fprintf(e.stderr, "Run 'composenet diff --help' for usage.\n")
 		return exitBadInput
+	}
+	if *gitRange != "" {
+		if len(pos) > 0 || len(olds) > 0 || len(news) > 0 {
+			return usage("--git compares revisions of the -f files; do not give --old, --new or OLD NEW as well")
+		}
+		return diffGit(ctx, e, lf, *gitRange, *format)
 	}
 	switch {
 	case len(pos) == 0 && len(olds) > 0 && len(news) > 0:
@@ -98,6 +110,12 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 	}
 	d := review.Diff(oldT, newT)
 	d.Notes = append(notes, d.Notes...)
+	return writeDiff(e, d, format)
+}
+
+// writeDiff prints the report and returns the exit status: 1 when anything
+// changed.
+func writeDiff(e *env, d *review.DiffReport, format *string) int {
 	var buf bytes.Buffer
 	if *format == "json" {
 		enc := json.NewEncoder(&buf)
@@ -115,6 +133,72 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 		return exitNegative
 	}
 	return exitOK
+}
+
+// diffGit compares two git revisions of the project (NEW empty: the
+// working tree). Each revision is extracted whole into a temporary folder.
+func diffGit(ctx context.Context, e *env, lf *loadFlags, spec, format string) int {
+	oldRev, newRev, _ := strings.Cut(spec, "..")
+	if oldRev == "" {
+		fmt.Fprintf(e.stderr, "composenet diff: --git wants OLD[..NEW], got %q\n", spec)
+		return exitBadInput
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		printError(e, err)
+		return exitBadInput
+	}
+	side := func(rev string) (*topology.Topology, bool) {
+		opt := lf.options(e)
+		opt.Dir = cwd
+		if rev != "" {
+			snap, top, err := checkoutRev(ctx, cwd, rev)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "composenet diff: %v\n", err)
+				return nil, false
+			}
+			defer snap.remove()
+			if opt.Dir, err = snap.mapPath(top, cwd); err == nil {
+				opt.Files = nil
+				for _, f := range lf.files {
+					if !filepath.IsAbs(f) {
+						f = filepath.Join(cwd, f)
+					}
+					m, merr := snap.mapPath(top, f)
+					if merr != nil {
+						err = merr
+						break
+					}
+					opt.Files = append(opt.Files, m)
+				}
+			}
+			if err != nil {
+				fmt.Fprintf(e.stderr, "composenet diff: %v\n", err)
+				return nil, false
+			}
+		}
+		t, err := topology.Load(ctx, opt)
+		if err != nil {
+			if rev != "" {
+				fmt.Fprintf(e.stderr, "at revision %s:\n", rev)
+			}
+			printError(e, err)
+			return nil, false
+		}
+		return t, true
+	}
+	oldT, ok1 := side(oldRev)
+	newT, ok2 := side(newRev)
+	if !ok1 || !ok2 {
+		return exitBadInput
+	}
+	d := review.Diff(oldT, newT)
+	newName := newRev
+	if newName == "" {
+		newName = "working tree"
+	}
+	d.Notes = append([]string{fmt.Sprintf("old side: git revision %s; new side: %s", oldRev, newName)}, d.Notes...)
+	return writeDiff(e, d, &format)
 }
 
 // writeDiffText writes the report as a review summary: one section per kind
