@@ -33,8 +33,8 @@ bench-report:
 
 ## fuzz: each fuzz target for 30 s.
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s ./topology
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s ./scenarios
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s -fuzzminimizetime 10x ./scenarios
 
 demo: build
 	$(BIN) inspect -f scenarios/ecommerce/compose.yaml
