@@ -25,6 +25,11 @@ var diagramFormats = map[string]func() render.Renderer{
 	"ascii":   func() render.Renderer { return ascii.Renderer{} },
 }
 
+// summaryThreshold is the container count above which --summary=auto
+// draws the summarised picture: the full SVG of 500 services lays out in
+// about 1.5 s, of 5000 in minutes.
+const summaryThreshold = 800
+
 // formatByExt infers the format from an output file name.
 var formatByExt = map[string]string{
 	".svg": "svg", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid", ".txt": "ascii",
@@ -57,6 +62,7 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	focus := fs.String("focus", "", "keep only `SERVICE` (or container) and what shares a network with it")
 	fs.Var(&hide, "hide", "leave out `WHAT`: ports (repeatable)")
 	asciiOnly := fs.Bool("ascii-only", false, "plain 7-bit ASCII for the ascii format")
+	summary := fs.String("summary", "auto", "`MODE` for svg and dot: on draws networks as nodes with containers counted; auto does so above "+fmt.Sprint(summaryThreshold)+" containers (without --focus); off never")
 	pos, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
@@ -122,12 +128,36 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 		opt.ReachableFrom, opt.Reach = *from, reach
 	}
 
+	switch *summary {
+	case "on", "off", "auto":
+	default:
+		return usage("--summary: want on, off or auto, got %q", *summary)
+	}
+	useSummary := (f == "svg" || f == "dot") && (*summary == "on" ||
+		*summary == "auto" && *focus == "" && len(t.Containers) > summaryThreshold)
+	if useSummary && *summary == "auto" {
+		fmt.Fprintf(e.stderr, "note: %d containers: drawing a summary (networks as nodes, containers counted), because laying out every container takes Graphviz minutes; use --focus SERVICE or --summary=off for the full picture\n", len(t.Containers))
+	}
+	if useSummary && (len(opt.Highlights) > 0 || opt.ReachableFrom != "" || opt.HidePorts) {
+		fmt.Fprintf(e.stderr, "note: the summary does not draw --highlight, --from or --hide\n")
+	}
+
 	var buf bytes.Buffer
 	stop := func() {}
 	if f == "svg" {
 		stop = newProgress(e, "laying out the SVG").spin()
 	}
-	err := newRenderer().Render(&buf, t, opt)
+	var err error
+	switch {
+	case useSummary && f == "dot":
+		buf.WriteString(dot.Summary(t))
+	case useSummary:
+		var out []byte
+		out, err = svgcmd.FromDOT(ctx, "", []byte(dot.Summary(t)))
+		buf.Write(out)
+	default:
+		err = newRenderer().Render(&buf, t, opt)
+	}
 	stop()
 	if err != nil {
 		return usage("%v", err)

@@ -221,12 +221,29 @@ func printError(e *env, err error) {
 // printWarnings writes the topology's warnings to stderr. Notices about
 // tie-breaks are left to inspect (printNotices).
 func printWarnings(e *env, t *topology.Topology) {
+	perCode := map[string]int{}
+	var held []string
 	for _, w := range t.Warnings {
-		if !w.Notice {
-			fmt.Fprintf(e.stderr, "warning: %s\n", formatWarning(w))
+		if w.Notice {
+			continue
 		}
+		perCode[w.Code]++
+		if perCode[w.Code] > maxWarningsPerCode {
+			if perCode[w.Code] == maxWarningsPerCode+1 {
+				held = append(held, w.Code)
+			}
+			continue
+		}
+		fmt.Fprintf(e.stderr, "warning: %s\n", formatWarning(w))
+	}
+	for _, code := range held {
+		fmt.Fprintf(e.stderr, "warning: %d more %s warnings not shown (composenet lint or inspect --format json lists them all)\n", perCode[code]-maxWarningsPerCode, code)
 	}
 }
+
+// maxWarningsPerCode caps how many warnings of one code a command prints,
+// so that a large estate's output stays readable.
+const maxWarningsPerCode = 10
 
 // printNotices writes the tie-break notices to stderr.
 func printNotices(e *env, t *topology.Topology) {
