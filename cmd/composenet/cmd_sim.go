@@ -24,11 +24,14 @@ func cmdDNS(ctx context.Context, e *env, args []string) int {
 		},
 	})
 	lf := addLoadFlags(fs)
-	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	format := fs.String("format", "text", "output `FORMAT`: text (also called ascii: the hop-by-hop drawing) or json")
 	ascii := fs.Bool("ascii-only", false, "plain ASCII text output")
 	pos, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
+	}
+	if *format == "ascii" {
+		*format = "text"
 	}
 	if !wantArgs(e, fs, pos, 2, 2) || !checkFormat(e, "dns", *format, "text", "json") {
 		return exitBadInput
@@ -82,11 +85,14 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 		},
 	})
 	lf := addLoadFlags(fs)
-	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	format := fs.String("format", "text", "output `FORMAT`: text (also called ascii: the hop-by-hop drawing) or json")
 	ascii := fs.Bool("ascii-only", false, "plain ASCII text output")
 	pos, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
+	}
+	if *format == "ascii" {
+		*format = "text"
 	}
 	if !wantArgs(e, fs, pos, 2, 2) || !checkFormat(e, "reach", *format, "text", "json") {
 		return exitBadInput
@@ -137,12 +143,15 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 		},
 	})
 	lf := addLoadFlags(fs)
-	format := fs.String("format", "text", "output `FORMAT`: text, csv or json")
+	format := fs.String("format", "text", "output `FORMAT`: text (or ascii), csv or json")
 	ascii := fs.Bool("ascii-only", false, "plain ASCII text output")
 	portFlag := fs.String("port", "", "destination `PORT[/PROTO]` (default: IP level)")
 	pos, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
+	}
+	if *format == "ascii" {
+		*format = "text"
 	}
 	if !wantArgs(e, fs, pos, 0, 0) || !checkFormat(e, "matrix", *format, "text", "csv", "json") {
 		return exitBadInput
