@@ -70,6 +70,8 @@ type DNSAnswer struct {
 	Container string     `json:"container,omitempty"`
 	Service   string     `json:"service,omitempty"`
 	Network   string     `json:"network,omitempty"`
+	// PTR is the answer of a reverse lookup (R6-13), with a trailing dot.
+	PTR string `json:"ptr,omitempty"`
 
 	ep *topology.Endpoint
 }
@@ -101,6 +103,19 @@ func (s *Sim) Resolve(from *topology.Container, name string) DNSResult {
 	hostsOwner := from
 	if view != nil {
 		hostsOwner = view
+	}
+
+	// An address literal needs no lookup: the resolver library returns it.
+	if ip, err := netip.ParseAddr(q); err == nil {
+		r.Rcode, r.Source = RcodeNoError, SourceNone
+		a := DNSAnswer{IP: ip}
+		if e := s.ipOwner[ip]; e != nil {
+			a.Container, a.Service, a.Network = e.Container.Name, e.Container.Service, netLabel(e.Network)
+		}
+		r.Answers = append(r.Answers, a)
+		r.Rules = []string{}
+		r.Notes = append(r.Notes, "an address literal: getaddrinfo returns it without asking any DNS server")
+		return r
 	}
 
 	// /etc/hosts first (R5-6, R6-15): nsswitch "files dns".
@@ -138,6 +153,41 @@ func (s *Sim) Resolve(from *topology.Container, name string) DNSResult {
 	}
 
 	r.latency = lat.EmbeddedDNS
+	if ip, ok := reverseName(q); ok {
+		// R6-13: a PTR for an address on one of the container's networks
+		// (endpoints in gateway order, first hit) is answered with the
+		// owner's first DNS name and the network's engine name.
+		for _, e := range view.Endpoints {
+			o := s.ipOwner[ip]
+			if o == nil || o.Network != e.Network || !e.Network.Subnet.Contains(ip) {
+				continue
+			}
+			first := o.Container.Name
+			if len(o.DNSNames) > 0 {
+				first = o.DNSNames[0]
+			}
+			r.Rcode, r.Source = RcodeNoError, SourceEmbedded
+			r.Network, r.NetworkName = netLabel(e.Network), e.Network.Name
+			r.Answers = append(r.Answers, DNSAnswer{IP: ip, Container: o.Container.Name, Service: o.Container.Service, Network: netLabel(e.Network), PTR: first + "." + e.Network.Name + ".", ep: o})
+			r.Rules = append(r.Rules, "R6-13")
+			r.LatencyMS = ms(r.latency)
+			return r
+		}
+		r.Rules = append(r.Rules, "R6-13")
+		r.Notes = append(r.Notes, "reverse lookup of an address on none of the container's networks: forwarded upstream (R6-13)")
+		if !hasExternalAccess(view) {
+			r.Rcode, r.Source = RcodeServFail, SourceEmbedded
+			r.Rules = append(r.Rules, "R6-11")
+			r.LatencyMS = ms(r.latency)
+			return r
+		}
+		s.upstream(&r, q, r.latency+lat.UpstreamDNS)
+		if ip.IsPrivate() || ip.IsLoopback() {
+			r.Rcode, r.External = RcodeNXDomain, false
+			r.Notes = append(r.Notes, "a private address has no public reverse record: the upstream answers NXDOMAIN")
+		}
+		return r
+	}
 	if s.embeddedLookup(&r, view, q) {
 		r.Rcode, r.Source = RcodeNoError, SourceEmbedded
 		r.Rules = append(r.Rules, "R6-3", "R6-7")
@@ -453,3 +503,20 @@ func itoa(i int) string {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// reverseName parses an in-addr.arpa name ("3.0.18.172.in-addr.arpa").
+func reverseName(q string) (netip.Addr, bool) {
+	rest, ok := strings.CutSuffix(q, ".in-addr.arpa")
+	if !ok {
+		return netip.Addr{}, false
+	}
+	parts := strings.Split(rest, ".")
+	if len(parts) != 4 {
+		return netip.Addr{}, false
+	}
+	ip, err := netip.ParseAddr(parts[3] + "." + parts[2] + "." + parts[1] + "." + parts[0])
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return ip, true
+}

@@ -300,6 +300,9 @@ func WriteDNS(w io.Writer, r sim.DNSResult, opt Options) error {
 				tail += a.Network
 			}
 			p.line("  %s  %s  %s", pad(a.IP.String(), ipW), pad(a.Container, cW), tail)
+			if a.PTR != "" {
+				p.line("  %s  PTR %s", pad("", ipW), a.PTR)
+			}
 		}
 	}
 	writeNotes(p, r.Rules, r.Notes, width)
