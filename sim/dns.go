@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net/netip"
+	"sort"
 	"strings"
 	"time"
 
@@ -33,6 +34,8 @@ type DNSResult struct {
 	From string `json:"from"`
 	// Name is the name as asked.
 	Name string `json:"name"`
+	// Type is the query type when it is not A (AAAA).
+	Type string `json:"type,omitempty"`
 	// Rcode is NOERROR, NXDOMAIN or SERVFAIL.
 	Rcode string `json:"rcode"`
 	// Source is embedded, hosts, upstream or none.
@@ -85,6 +88,41 @@ func (r DNSResult) Resolved() bool { return r.Rcode == RcodeNoError && len(r.Ans
 // many questions about several topologies.
 func Resolve(t *topology.Topology, from *topology.Container, name string) DNSResult {
 	return simFor(t).Resolve(from, name)
+}
+
+// ResolveType answers a lookup of name of type qtype ("A", "AAAA" or
+// "PTR"; a PTR name is an in-addr.arpa name) from container from. AAAA
+// follows the A procedure to the same network and turns each answer into
+// the container's IPv6 address there; a name that exists with IPv4 only
+// is NOERROR with no answers (NODATA) and is not forwarded (R6-9).
+func (s *Sim) ResolveType(from *topology.Container, name, qtype string) DNSResult {
+	r := s.Resolve(from, name)
+	if !strings.EqualFold(qtype, "AAAA") {
+		return r
+	}
+	r.Type = "AAAA"
+	if r.Rcode != RcodeNoError || len(r.Answers) == 0 || r.Source == SourceUpstream {
+		return r
+	}
+	var v6 []DNSAnswer
+	for _, a := range r.Answers {
+		switch {
+		case a.ep != nil && a.ep.IPv6.IsValid():
+			a.IP = a.ep.IPv6
+			v6 = append(v6, a)
+		case a.ep == nil && a.IP.Is6() && !a.IP.Is4In6():
+			v6 = append(v6, a)
+		}
+	}
+	if len(v6) == 0 {
+		r.Answers = []DNSAnswer{}
+		r.Rules = append(r.Rules, "R6-9")
+		r.Notes = append(r.Notes, "the name exists but has no IPv6 address there: NOERROR with no answers (NODATA), not forwarded")
+		return r
+	}
+	sort.Slice(v6, func(i, j int) bool { return v6[i].IP.Less(v6[j].IP) })
+	r.Answers = v6
+	return r
 }
 
 const shuffleNote = "real Docker shuffles the order of multiple A records on every query (R6-9); composenet lists them by address"

@@ -51,3 +51,32 @@ func TestReverseAndLiteral(t *testing.T) {
 		t.Errorf("literal: %+v", r)
 	}
 }
+
+// TestAAAA: R6-9 (a name with IPv4 only answers AAAA with NODATA, not
+// forwarded) and R3-11 (dual-stack containers answer with their IPv6
+// address on the answering network).
+func TestAAAA(t *testing.T) {
+	topo := loadYAML(t, "v6", `name: v6
+services:
+  web: {image: nginx, networks: [dual, plain]}
+  api: {image: api, networks: [dual]}
+  old: {image: old, networks: [plain]}
+networks:
+  dual: {enable_ipv6: true}
+  plain: {}
+`)
+	s := New(topo)
+	web := topo.Container("v6-web-1")
+	r := s.ResolveType(web, "api", "AAAA")
+	want := topo.Container("v6-api-1").Endpoints[0].IPv6
+	if r.Rcode != RcodeNoError || len(r.Answers) != 1 || r.Answers[0].IP != want || !want.Is6() {
+		t.Errorf("R3-11 AAAA api: %+v, want %s", r, want)
+	}
+	r = s.ResolveType(web, "old", "AAAA")
+	if r.Rcode != RcodeNoError || len(r.Answers) != 0 || r.Forwarded {
+		t.Errorf("R6-9 AAAA of an IPv4-only name: %+v", r)
+	}
+	if r := s.ResolveType(web, "example.com", "AAAA"); r.Source != SourceUpstream {
+		t.Errorf("external AAAA: %+v", r)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/composenet/composenet/render/journey"
 	"github.com/composenet/composenet/sim"
@@ -17,14 +18,18 @@ func cmdDNS(ctx context.Context, e *env, args []string) int {
 		name: "dns",
 		args: "FROM NAME",
 		summary: "Resolve NAME from container or service FROM the way Docker's embedded DNS,\n" +
-			"the container's /etc/hosts and the upstream resolvers would (A records).",
+			"the container's /etc/hosts and the upstream resolvers would (A records; AAAA with\n" +
+			"--type AAAA; a reverse name such as 2.0.19.172.in-addr.arpa asks for the PTR).",
 		examples: []string{
 			"composenet dns web api",
 			"composenet dns shop-api-1 db.shop_back --format json",
+			"composenet dns web api --type AAAA",
+			"composenet dns web 2.0.19.172.in-addr.arpa",
 		},
 	})
 	lf := addLoadFlags(fs)
-	format := fs.String("format", "text", "output `FORMAT`: text (also called ascii: the hop-by-hop drawing) or json")
+	format := fs.String("format", "text", "output `FORMAT`: text (also called ascii) or json")
+	qtype := fs.String("type", "A", "query `TYPE`: A or AAAA")
 	ascii := fs.Bool("ascii-only", false, "plain ASCII text output")
 	pos, code, ok := parseArgs(e, fs, args)
 	if !ok {
@@ -46,7 +51,11 @@ func cmdDNS(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "composenet dns: unknown container or service %q\n", pos[0])
 		return exitBadInput
 	}
-	r := s.Resolve(from, pos[1])
+	if !strings.EqualFold(*qtype, "A") && !strings.EqualFold(*qtype, "AAAA") {
+		fmt.Fprintf(e.stderr, "composenet dns: unknown --type %q (want A or AAAA)\n", *qtype)
+		return exitBadInput
+	}
+	r := s.ResolveType(from, pos[1], *qtype)
 	var buf bytes.Buffer
 	var err error
 	if *format == "json" {

@@ -264,7 +264,11 @@ func WriteDNS(w io.Writer, r sim.DNSResult, opt Options) error {
 	g := opt.glyphs()
 	p := &printer{w: w, ascii: opt.ASCIIOnly}
 	width := opt.width()
-	p.line("dns %s -> %s", r.From, r.Name)
+	if r.Type != "" {
+		p.line("dns %s -> %s (%s)", r.From, r.Name, r.Type)
+	} else {
+		p.line("dns %s -> %s", r.From, r.Name)
+	}
 	src := map[string]string{
 		sim.SourceEmbedded: "embedded DNS 127.0.0.11",
 		sim.SourceHosts:    "/etc/hosts",
