@@ -549,6 +549,9 @@ func (p *parser) expects(sc *Scenario, n *yaml.Node, path string) {
 				}
 			case k.Value == "only" && e.Kind == KindExposed:
 				e.Only = p.strs(v, kp)
+				if e.Only == nil {
+					e.Only = []string{} // only: [] says nothing is exposed
+				}
 				for oi, o := range e.Only {
 					if _, port, _, err := sim.ParseTarget(o); err != nil || port == 0 {
 						p.errf(v, fmt.Sprintf("%s.%d", kp, oi), "want SERVICE:PORT[/PROTO], got %q", o)
