@@ -113,6 +113,11 @@ type Result struct {
 	Notes []string `json:"notes,omitempty"`
 	// Error explains an InvalidQuery.
 	Error string `json:"error,omitempty"`
+	// ClientSees is what the client program observes, by cause (R10-5):
+	// a timeout for silent drops, ENETUNREACH at once without a route, an
+	// RST for a closed port, the proxy's accept-and-close through
+	// docker-proxy.
+	ClientSees string `json:"client_sees,omitempty"`
 }
 
 // ParseTarget splits "TARGET[:PORT][/PROTO]" (IPv6 as "[::1]:80" or a bare
@@ -196,7 +201,65 @@ func (s *Sim) Reach(q Query) Result {
 	if r.Rules == nil {
 		r.Rules = []string{}
 	}
+	r.ClientSees = clientSees(r)
 	return r
+}
+
+// clientSees describes what the client observes for a result (R10-5).
+func clientSees(r Result) string {
+	viaProxy := false
+	for _, h := range r.Hops {
+		if h.Step == StepProxy && !h.Return {
+			viaProxy = true
+		}
+	}
+	icmp := r.Protocol == "icmp"
+	timeout := "no answer: TCP connect() resends its SYN and times out (about 127 s with Linux defaults; applications usually give up sooner)"
+	switch {
+	case icmp:
+		timeout = "no answer: ping times out"
+	case r.Protocol == "udp":
+		timeout = "no answer: the UDP datagram is dropped silently"
+	}
+	switch r.Verdict {
+	case Delivered:
+		switch {
+		case icmp:
+			return "echo reply"
+		case r.Protocol == "udp":
+			return "the datagram arrives (UDP has no handshake)"
+		case viaProxy:
+			return "connection established with docker-proxy, which relays to the container"
+		}
+		return "connection established"
+	case Refused:
+		if viaProxy {
+			return "docker-proxy accepts the connection, then closes it: a reset or empty reply, not ECONNREFUSED (R10-5)"
+		}
+		if r.Protocol == "udp" {
+			return "ICMP port unreachable: the next recv() fails with ECONNREFUSED"
+		}
+		return "immediate RST: connect() fails with ECONNREFUSED"
+	case NoRoute, NetworkNone:
+		return "immediate ENETUNREACH: connect() fails at once, no packet leaves (R5-4)"
+	case NameNotResolved:
+		if r.DNS != nil && r.DNS.Rcode == RcodeServFail {
+			return "the lookup fails at once with SERVFAIL: getaddrinfo returns EAI_AGAIN (temporary failure in name resolution)"
+		}
+		return "the lookup fails: getaddrinfo returns EAI_NONAME (name or service not known); no packet is sent"
+	case UnassignedAddress:
+		return "ARP gets no answer: connect() fails with EHOSTUNREACH after about 3 s"
+	case HostFirewall:
+		return "depends on the host firewall's rule: DROP times out, REJECT fails at once"
+	case NotDockerManaged:
+		return "up to the host: a host process answers, or the host kernel resets the connection"
+	case NotPublished:
+		if r.From == Internet {
+			return "the host's kernel answers with an RST (nothing listens there) unless a host firewall drops it"
+		}
+		return timeout
+	}
+	return timeout
 }
 
 // tracer collects the path of one evaluation. A nil *tracer records

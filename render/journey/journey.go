@@ -163,6 +163,11 @@ func WriteReach(w io.Writer, r sim.Result, opt Options) error {
 			}
 		}
 	}
+	if r.ClientSees != "" && !r.Reachable {
+		for _, l := range wrap("client sees: "+r.ClientSees, width-len(g.no)-1) {
+			p.line("%s %s", strings.Repeat(" ", len(g.no)), l)
+		}
+	}
 	if len(back) > 0 {
 		p.line("")
 		p.line("reply path")
