@@ -19,7 +19,7 @@ func FuzzLoad(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	if root, err := filepath.Abs("../../shared/corpus"); err == nil {
+	if root := corpusDir(f); root != "" {
 		n := 0
 		filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) && n < 60 {
