@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/composenet/composenet/render/journey"
 	"github.com/composenet/composenet/sim"
+	"github.com/composenet/composenet/topology"
 )
 
 // cmdDNS answers `composenet dns FROM NAME`: exit 0 when the name resolves
@@ -56,22 +58,30 @@ func cmdDNS(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	r := s.ResolveType(from, pos[1], *qtype)
+	return emitAnswer(e, t, *format, r.Resolved(), r, func(w io.Writer) error {
+		return journey.WriteDNS(w, r, journey.Options{ASCIIOnly: *ascii})
+	})
+}
+
+// emitAnswer prints a dns or reach answer as JSON or through text, with
+// the warnings for text, and returns 0 for a yes, 1 for a no.
+func emitAnswer(e *env, t *topology.Topology, format string, yes bool, v any, text func(io.Writer) error) int {
 	var buf bytes.Buffer
 	var err error
-	if *format == "json" {
-		err = journey.WriteJSON(&buf, r)
+	if format == "json" {
+		err = journey.WriteJSON(&buf, v)
 	} else {
-		err = journey.WriteDNS(&buf, r, journey.Options{ASCIIOnly: *ascii})
+		err = text(&buf)
 	}
 	if err != nil {
 		printError(e, err)
 		return exitBadInput
 	}
-	if *format == "text" {
+	if format == "text" {
 		printWarnings(e, t)
 	}
 	e.stdout.Write(buf.Bytes())
-	if !r.Resolved() {
+	if !yes {
 		return exitNegative
 	}
 	return exitOK
@@ -120,24 +130,9 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "composenet reach: %s\n", r.Error)
 		return exitBadInput
 	}
-	var buf bytes.Buffer
-	if *format == "json" {
-		err = journey.WriteJSON(&buf, r)
-	} else {
-		err = journey.WriteReach(&buf, r, journey.Options{ASCIIOnly: *ascii})
-	}
-	if err != nil {
-		printError(e, err)
-		return exitBadInput
-	}
-	if *format == "text" {
-		printWarnings(e, t)
-	}
-	e.stdout.Write(buf.Bytes())
-	if !r.Reachable {
-		return exitNegative
-	}
-	return exitOK
+	return emitAnswer(e, t, *format, r.Reachable, r, func(w io.Writer) error {
+		return journey.WriteReach(w, r, journey.Options{ASCIIOnly: *ascii})
+	})
 }
 
 // cmdMatrix prints every source against every container.
