@@ -56,3 +56,40 @@ networks:
 		})
 	}
 }
+
+// TestLegacyLinkICCOff: on the default bridge with icc off, a legacy link
+// opens only the linked container's exposed ports, and only to the linker
+// (R7-4, R6-14).
+func TestLegacyLinkICCOff(t *testing.T) {
+	topo := loadYAML(t, "ll", `name: ll
+services:
+  web:
+    image: nginx
+    network_mode: bridge
+    links: [db]
+  db:
+    image: postgres
+    network_mode: bridge
+    expose: ["5432"]
+`, "icc=false")
+	s := New(topo)
+	dbIP := topo.Container("ll-db-1").Endpoints[0].IPv4.String()
+	webIP := topo.Container("ll-web-1").Endpoints[0].IPv4.String()
+	for _, tc := range []struct {
+		name string
+		q    Query
+		want Verdict
+	}{
+		{"R7-4 linker reaches the exposed port by its link name", Query{From: "web", To: "db", Port: 5432}, Delivered},
+		{"R7-4 linker reaches the exposed port by address", Query{From: "web", To: dbIP, Port: 5432}, Delivered},
+		{"R7-4 a port that is not exposed stays closed", Query{From: "web", To: dbIP, Port: 6379}, DroppedICC},
+		{"R7-4 the linked container cannot reach the linker", Query{From: "db", To: webIP, Port: 80}, DroppedICC},
+		{"R7-4 ping is not an exposed port", Query{From: "web", To: dbIP}, DroppedICC},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if r := s.Reach(tc.q); r.Verdict != tc.want {
+				t.Errorf("verdict %s, want %s (%s)", r.Verdict, tc.want, r.Reason)
+			}
+		})
+	}
+}

@@ -612,6 +612,13 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 				}
 				continue
 			}
+			if !s.icc(n) && s.isBridge0(n) && linkedExposed(view, te.Container, pp) {
+				// R7-4: on the default bridge with icc off, a legacy link
+				// opens the linked container's exposed ports to the linker.
+				tr.rule("R7-4", "R6-14")
+				s.srcHopsTo(view, e, "on-link "+n.Subnet.String(), fmt.Sprintf("legacy link: DOCKER -i docker0 -o docker0 -s %s -d %s --dport %d -j ACCEPT (exposed port of a linked container, icc off)", e.IPv4, a, pp.Port), tr)
+				return s.arrive(te, view.Name+" "+e.IPv4.String(), pp, tr)
+			}
 			if !s.icc(n) {
 				s.srcHopsTo(view, e, "on-link "+n.Subnet.String(), "frame for "+te.Container.Name+" ("+a.String()+")", tr)
 				tr.rule("R7-4")
@@ -1338,4 +1345,34 @@ func dedupe(l []string) []string {
 		}
 	}
 	return out
+}
+
+// linkedExposed reports whether c links to target and target exposes
+// pp (expose entries and published ports' targets, R8-3): the legacy-link
+// exception of R7-4.
+func linkedExposed(c, target *topology.Container, pp topology.PortProto) bool {
+	if pp.Port == 0 {
+		return false
+	}
+	linked := false
+	for _, l := range c.Links {
+		if l.Target == target.Name {
+			linked = true
+			break
+		}
+	}
+	if !linked {
+		return false
+	}
+	for _, x := range target.Expose {
+		if x == pp {
+			return true
+		}
+	}
+	for _, p := range target.Ports {
+		if p.ContainerPort == pp.Port && p.Protocol == pp.Protocol {
+			return true
+		}
+	}
+	return false
 }
