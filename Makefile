@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/composenet
 PKGS    := ./...
 
-.PHONY: build test lint bench bench-report fuzz demo imports clean
+.PHONY: build test test-long lint bench bench-report fuzz demo imports clean
 
 build:
 	$(GO) build -o bin/ ./cmd/composenet ./cmd/composenet-graphviz
@@ -11,6 +11,10 @@ build:
 ## test: unit, table, golden, script, corpus and bundled-scenario tests.
 test:
 	$(GO) vet $(PKGS)
+	$(GO) test -short -count=1 $(PKGS)
+
+## test-long: the same without -short (the 1,200-service generator case).
+test-long:
 	$(GO) test -count=1 $(PKGS)
 
 ## lint: gofmt, go vet, staticcheck (separate tools module), import direction.
@@ -37,7 +41,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s -fuzzminimizetime 10x ./scenarios
 
 demo: build
-	$(BIN) inspect -f scenarios/ecommerce/compose.yaml
+	$(BIN) inspect -f examples/ecommerce/compose.yaml
 
 clean:
 	rm -rf bin

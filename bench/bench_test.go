@@ -17,7 +17,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/composenet/composenet/gen"
+	"github.com/composenet/composenet/internal/gen"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
 )

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/composenet/composenet/render"
-	"github.com/composenet/composenet/render/internal/fixture"
+	"github.com/composenet/composenet/internal/fixture"
 )
 
 func names[T any](xs []T, f func(T) string) string {

@@ -124,7 +124,7 @@ func TestExposure(t *testing.T) {
 			// included: the internet reaches all six directly (R7-9); the
 			// calls (DATABASE_URL, *_SERVICE_URL) add no new service.
 			name: "R7-9 ecommerce guide: gateway:80 and 3001-3004 and 5432",
-			load: func(t *testing.T) *topology.Topology { return loadFile(t, "../scenarios/ecommerce/compose.yaml") },
+			load: func(t *testing.T) *topology.Topology { return loadFile(t, "../examples/ecommerce/compose.yaml") },
 			entries: []string{
 				"internet 0.0.0.0:80 -> api-gateway:80/tcp R7-9",
 				"internet 0.0.0.0:3001 -> user-service:3001/tcp R7-9",
@@ -146,7 +146,7 @@ func TestExposure(t *testing.T) {
 			// Only nginx publishes; nginx declares no calls (its upstreams
 			// live in nginx.conf), so nothing is reached transitively.
 			name: "R7-9 production: only nginx 80/443, no transitive surface",
-			load: func(t *testing.T) *topology.Topology { return loadFile(t, "../scenarios/production/compose.yaml") },
+			load: func(t *testing.T) *topology.Topology { return loadFile(t, "../examples/production/compose.yaml") },
 			entries: []string{
 				"internet 0.0.0.0:80 -> nginx-gateway:80/tcp R7-9",
 				"internet 0.0.0.0:443 -> nginx-gateway:443/tcp R7-9",
@@ -279,7 +279,7 @@ func TestExposureShopDetails(t *testing.T) {
 // reaches are exactly what scenarios.Exposed (the check command's
 // `exposed` expectation) reports, on every bundled example.
 func TestExposureMatchesScenarios(t *testing.T) {
-	files := []string{"../scenarios/ecommerce/compose.yaml", "../scenarios/production/compose.yaml", "../scenarios/secure/compose.yaml"}
+	files := []string{"../examples/ecommerce/compose.yaml", "../examples/production/compose.yaml", "../examples/secure/compose.yaml"}
 	for _, f := range files {
 		tp := loadFile(t, f)
 		var got, want []string

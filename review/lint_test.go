@@ -14,7 +14,7 @@ import (
 // user-service's KAFKA_BROKERS, but user-service is not on message-tier, so
 // its embedded DNS cannot answer the name (R6-7).
 func TestProductionKafkaR67(t *testing.T) {
-	tp, err := topology.Load(context.Background(), topology.Options{Files: []string{"../scenarios/production/compose.yaml"}})
+	tp, err := topology.Load(context.Background(), topology.Options{Files: []string{"../examples/production/compose.yaml"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func BenchmarkCheck1000(b *testing.B) {
 	src := thousandExpectations()
 	b.ReportAllocs()
 	for b.Loop() {
-		sc, err := Parse(filepath.Join("ecommerce", "bench.scenario.yaml"), src)
+		sc, err := Parse(filepath.Join("..", "examples", "ecommerce", "bench.scenario.yaml"), src)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -62,11 +62,11 @@ func BenchmarkLoadOnly(b *testing.B) {
 
 // benchOptions returns load options for a bundled example folder.
 func benchOptions(dir string) topology.Options {
-	return topology.Options{Files: []string{"compose.yaml"}, Dir: dir, ProjectName: "ecommerce", Env: []string{}}
+	return topology.Options{Files: []string{"compose.yaml"}, Dir: filepath.Join("..", "examples", dir), ProjectName: "ecommerce", Env: []string{}}
 }
 
 func TestCheck1000BodyOnce(t *testing.T) {
-	sc, err := Parse(filepath.Join("ecommerce", "bench.scenario.yaml"), thousandExpectations())
+	sc, err := Parse(filepath.Join("..", "examples", "ecommerce", "bench.scenario.yaml"), thousandExpectations())
 	if err != nil {
 		t.Fatal(err)
 	}

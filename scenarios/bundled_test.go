@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// TestBundledScenarios runs every bundled scenario file (scenarios/*/
+// TestBundledScenarios runs every bundled scenario file (examples/*/
 // *.scenario.yaml): each must load and every expectation must hold or be a
 // known, marked failure (xfail).
 func TestBundledScenarios(t *testing.T) {
-	files, err := filepath.Glob("*/*.scenario.yaml")
+	files, err := filepath.Glob("../examples/*/*.scenario.yaml")
 	if err != nil || len(files) < 2 {
 		t.Fatalf("want at least two bundled scenario files, got %v (%v)", files, err)
 	}

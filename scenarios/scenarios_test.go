@@ -18,7 +18,7 @@ import (
 // FORWARD 0.003 + bridge 0.001 + veth 0.002, reply 0.002 + 0.001 + conntrack
 // 0.003 + wire 20: 40.020 ms.
 func TestOrderFlowLatencyByHand(t *testing.T) {
-	sc, err := Load("ecommerce/ecommerce.scenario.yaml")
+	sc, err := Load("../examples/ecommerce/ecommerce.scenario.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ flows:
   - chain: order-service -> parallel[user-service:3001, payment-service:3004, product-service:3002]
     processing: {user-service: 2ms, payment-service: 10ms, product-service: 2ms}
 `
-	sc, err := Parse(filepath.Join("ecommerce", "x.scenario.yaml"), []byte(src))
+	sc, err := Parse(filepath.Join("..", "examples", "ecommerce", "x.scenario.yaml"), []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ what_if:
 expect:
   - reach: ghost -> gateway:80
 `
-	sc, err := Parse(filepath.Join("ecommerce", "x.scenario.yaml"), []byte(src))
+	sc, err := Parse(filepath.Join("..", "examples", "ecommerce", "x.scenario.yaml"), []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ expect:
   - reach: user-service -> database:5432
   - dns: {from: order-service, name: user-service, answers: [user-service@backend-network]}
 `
-	sc, err := Parse(filepath.Join("ecommerce", "x.scenario.yaml"), []byte(src))
+	sc, err := Parse(filepath.Join("..", "examples", "ecommerce", "x.scenario.yaml"), []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -203,7 +203,7 @@ func TestDeterminism(t *testing.T) {
 
 // The design guide's claims on the bundled examples.
 func TestDesignGuideEcommerce(t *testing.T) {
-	top := loadFile(t, filepath.Join("..", "scenarios", "ecommerce", "compose.yaml"))
+	top := loadFile(t, filepath.Join("..", "examples", "ecommerce", "compose.yaml"))
 	s := New(top)
 	services := []string{"user-service", "product-service", "order-service", "payment-service"}
 	for _, svc := range services {
@@ -227,7 +227,7 @@ func TestDesignGuideEcommerce(t *testing.T) {
 }
 
 func TestDesignGuideSecure(t *testing.T) {
-	top := loadFile(t, filepath.Join("..", "scenarios", "secure", "compose.yaml"))
+	top := loadFile(t, filepath.Join("..", "examples", "secure", "compose.yaml"))
 	// The bundled file publishes nothing: the internet reaches no container.
 	m := New(top).Matrix(80, "tcp")
 	for j := range m.Cols {

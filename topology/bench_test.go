@@ -11,7 +11,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/sirupsen/logrus"
 
-	"github.com/composenet/composenet/gen"
+	"github.com/composenet/composenet/internal/gen"
 	"github.com/composenet/composenet/topology"
 )
 

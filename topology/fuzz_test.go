@@ -14,7 +14,7 @@ import (
 // panic. Seeds come from the bundled examples and the real-world corpus.
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte(section14))
-	for _, p := range []string{"../scenarios/ecommerce/compose.yaml", "../scenarios/production/compose.yaml", "../scenarios/production/compose.guide.yaml"} {
+	for _, p := range []string{"../examples/ecommerce/compose.yaml", "../examples/production/compose.yaml", "../examples/production/compose.guide.yaml"} {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}

@@ -588,13 +588,13 @@ networks:
 // rejected (M1) with its position; the corrected copy and the other
 // examples load.
 func TestBundledGuideExamples(t *testing.T) {
-	_, err := Load(context.Background(), Options{Files: []string{"compose.guide.yaml"}, Dir: "../scenarios/production", Env: []string{}})
+	_, err := Load(context.Background(), Options{Files: []string{"compose.guide.yaml"}, Dir: "../examples/production", Env: []string{}})
 	want := "compose.guide.yaml:34:5: services.user-service.container_name: can't set container_name together with deploy.replicas > 1: a container name must be unique, so the service cannot be scaled; remove container_name"
 	if err == nil || err.Error() != want {
 		t.Errorf("M1 guide file: got %v\nwant %s", err, want)
 	}
 	for _, dir := range []string{"production", "ecommerce", "secure"} {
-		topo, err := Load(context.Background(), Options{Dir: "../scenarios/" + dir, Env: []string{}})
+		topo, err := Load(context.Background(), Options{Dir: "../examples/" + dir, Env: []string{}})
 		if err != nil {
 			t.Errorf("%s: %v", dir, err)
 			continue

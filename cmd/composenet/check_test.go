@@ -14,7 +14,7 @@ import (
 // counts must match the test cases.
 func TestCheckJUnitWellFormed(t *testing.T) {
 	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"check", "--format", "junit", "../../scenarios/ecommerce/ecommerce.scenario.yaml"}, strings.NewReader(""), &out, &errb)
+	code := run(context.Background(), []string{"check", "--format", "junit", "../../examples/ecommerce/ecommerce.scenario.yaml"}, strings.NewReader(""), &out, &errb)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}

@@ -18,8 +18,8 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 		args:    "SCENARIO...",
 		summary: "Run the expectations, what-ifs and flows of scenario files (see scenarios/README.md)\nand report each failure with its counterexample trace and a fix. Exit status: 0 when\nevery expectation holds, 1 when any fails, 2 on bad input.",
 		examples: []string{
-			"composenet check scenarios/ecommerce/ecommerce.scenario.yaml",
-			"composenet check --format junit scenarios/*/*.scenario.yaml > report.xml",
+			"composenet check examples/ecommerce/ecommerce.scenario.yaml",
+			"composenet check --format junit examples/*/*.scenario.yaml > report.xml",
 		},
 	})
 	format := fs.String("format", "text", "output `FORMAT`: text, json or junit")

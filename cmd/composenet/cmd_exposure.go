@@ -29,7 +29,7 @@ func cmdExposure(ctx context.Context, e *env, args []string) int {
 			"exposure graph. The format comes from --format, else from -o's extension (.txt .json\n" +
 			".svg), else text.",
 		examples: []string{
-			"composenet exposure -f scenarios/production/compose.yaml",
+			"composenet exposure -f examples/production/compose.yaml",
 			"composenet exposure --format json | jq '.surface[] | select(.depth > 1)'",
 			"composenet exposure -o exposure.svg",
 		},

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/composenet/composenet/gen"
+	"github.com/composenet/composenet/internal/gen"
 )
 
 // cmdGenerate writes a synthetic compose project (a testing aid for

@@ -17,7 +17,7 @@ func cmdInspect(ctx context.Context, e *env, args []string) int {
 		summary: "Show the topology Docker would build: each network with subnet, gateway and flags and\nits members with addresses; each container with endpoints, aliases and published ports;\nthe warnings.",
 		examples: []string{
 			"composenet inspect",
-			"composenet inspect -f scenarios/ecommerce/compose.yaml --format json",
+			"composenet inspect -f examples/ecommerce/compose.yaml --format json",
 			"composenet inspect -f compose.yaml -f compose.prod.yaml --profile debug",
 		},
 	})

@@ -17,7 +17,7 @@ func cmdLint(ctx context.Context, e *env, args []string) int {
 		name:    "lint",
 		summary: "Design review of a compose project: intended calls (service addresses in environment\nvalues) that cannot work, depends_on without a network path, datastores published on\nevery interface, unused network attachments, the default network in a segmented\nproject, and the rule book's silent misconfigurations (section 11). Each finding has a\nstable code, a severity, the compose position and a fix. Exit 1 when a finding at or\nabove --fail-on exists.\n\nCodes: L-ENV-UNRESOLVED, L-ENV-UNREACHABLE, L-DATASTORE-PUBLISHED, L-NET-UNUSED, L-DEFAULT-NETWORK, and the topology's W-* codes.",
 		examples: []string{
-			"composenet lint -f scenarios/production/compose.yaml",
+			"composenet lint -f examples/production/compose.yaml",
 			"composenet lint --format sarif > composenet.sarif",
 		},
 	})

@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/composenet/composenet/render/journey"
+	"github.com/composenet/composenet/answers"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
 )
@@ -59,7 +59,7 @@ func cmdDNS(ctx context.Context, e *env, args []string) int {
 	}
 	r := s.ResolveType(from, pos[1], *qtype)
 	return emitAnswer(e, t, *format, r.Resolved(), r, func(w io.Writer) error {
-		return journey.WriteDNS(w, r, journey.Options{ASCIIOnly: *ascii})
+		return answers.WriteDNS(w, r, answers.Options{ASCIIOnly: *ascii})
 	})
 }
 
@@ -69,7 +69,7 @@ func emitAnswer(e *env, t *topology.Topology, format string, yes bool, v any, te
 	var buf bytes.Buffer
 	var err error
 	if format == "json" {
-		err = journey.WriteJSON(&buf, v)
+		err = answers.WriteJSON(&buf, v)
 	} else {
 		err = text(&buf)
 	}
@@ -131,7 +131,7 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	return emitAnswer(e, t, *format, r.Reachable, r, func(w io.Writer) error {
-		return journey.WriteReach(w, r, journey.Options{ASCIIOnly: *ascii})
+		return answers.WriteReach(w, r, answers.Options{ASCIIOnly: *ascii})
 	})
 }
 
@@ -186,11 +186,11 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 	var err error
 	switch *format {
 	case "json":
-		err = journey.WriteJSON(w, m)
+		err = answers.WriteJSON(w, m)
 	case "csv":
-		err = journey.WriteMatrixCSV(w, m)
+		err = answers.WriteMatrixCSV(w, m)
 	default:
-		err = journey.WriteMatrix(w, m, journey.Options{ASCIIOnly: *ascii})
+		err = answers.WriteMatrix(w, m, answers.Options{ASCIIOnly: *ascii})
 	}
 	if err == nil {
 		err = w.Flush()

@@ -8,7 +8,7 @@ import (
 
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/render/ascii"
-	"github.com/composenet/composenet/render/internal/fixture"
+	"github.com/composenet/composenet/internal/fixture"
 )
 
 func renderCase(t *testing.T, c fixture.Case) string {

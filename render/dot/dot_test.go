@@ -9,7 +9,7 @@ import (
 
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/render/dot"
-	"github.com/composenet/composenet/render/internal/fixture"
+	"github.com/composenet/composenet/internal/fixture"
 )
 
 func renderCase(t *testing.T, c fixture.Case) []byte {

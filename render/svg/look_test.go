@@ -7,7 +7,7 @@ import (
 
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/render/dot"
-	"github.com/composenet/composenet/render/internal/fixture"
+	"github.com/composenet/composenet/internal/fixture"
 	"github.com/composenet/composenet/topology"
 )
 
@@ -40,7 +40,7 @@ func TestLook(t *testing.T) {
 	run("production", fixture.Production(), render.Options{})
 	run("modes", fixture.Modes(), render.Options{})
 	for _, ex := range []string{"ecommerce", "production", "secure"} {
-		dir, _ := filepath.Abs(filepath.Join("..", "..", "scenarios", ex))
+		dir, _ := filepath.Abs(filepath.Join("..", "..", "examples", ex))
 		top, err := topology.Load(t.Context(), topology.Options{Dir: dir})
 		if err != nil {
 			t.Fatal(err)

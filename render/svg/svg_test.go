@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/composenet/composenet/render"
-	"github.com/composenet/composenet/render/internal/fixture"
+	"github.com/composenet/composenet/internal/fixture"
 	"github.com/composenet/composenet/render/svg"
 )
 

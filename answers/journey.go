@@ -1,4 +1,4 @@
-// Package journey writes the simulator's answers for people and programs:
+// Package answers writes the simulator's answers for people and programs:
 // the hop-by-hop journey of a reach question drawn top to bottom, a DNS
 // answer, and the reachability matrix as a grid with a legend or as CSV;
 // and all three as JSON (stable field order, two-space indent).
@@ -7,7 +7,7 @@
 // Options.ASCIIOnly it uses plain ASCII instead of box-drawing characters
 // and check marks. The writers only format values from package sim: they
 // never load files or route packets.
-package journey
+package answers
 
 import (
 	"encoding/csv"

@@ -1,4 +1,4 @@
-package journey
+package answers
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/composenet/composenet/render/internal/fixture"
+	"github.com/composenet/composenet/internal/fixture"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
 )
