@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/internal/fixture"
+	"github.com/composenet/composenet/render"
 )
 
 func names[T any](xs []T, f func(T) string) string {

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/composenet/composenet/internal/fixture"
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/render/ascii"
-	"github.com/composenet/composenet/internal/fixture"
 )
 
 func renderCase(t *testing.T, c fixture.Case) string {

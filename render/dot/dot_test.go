@@ -7,9 +7,9 @@ import (
 
 	gdot "gonum.org/v1/gonum/graph/formats/dot"
 
+	"github.com/composenet/composenet/internal/fixture"
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/render/dot"
-	"github.com/composenet/composenet/internal/fixture"
 )
 
 func renderCase(t *testing.T, c fixture.Case) []byte {

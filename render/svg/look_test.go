@@ -5,9 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/composenet/composenet/internal/fixture"
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/render/dot"
-	"github.com/composenet/composenet/internal/fixture"
 	"github.com/composenet/composenet/topology"
 )
 
