@@ -45,6 +45,7 @@ func commands() []command {
 		{"diff", "what changed between two versions: reachability, DNS, exposure, lint findings", cmdDiff},
 		{"generate", "write a synthetic compose project (testing aid for benchmarks)", cmdGenerate},
 		{"version", "print the version", cmdVersion},
+		{"probe", "", cmdProbe}, // hidden: the program verify runs inside containers
 	}
 }
 
@@ -103,6 +104,9 @@ func suggest(name string) string {
 func (e *env) usage(w io.Writer) {
 	fmt.Fprintf(w, "composenet predicts what Docker Engine 28 with Compose v2 builds and allows,\noffline: networks, addresses, DNS, reachability, diagrams.\n\nUsage:\n  composenet COMMAND [flags] [args]\n\nCommands:\n")
 	for _, c := range commands() {
+		if c.summary == "" {
+			continue
+		}
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'composenet COMMAND --help' for a command's flags and an example.\n")
