@@ -110,13 +110,15 @@ func (sc *Scenario) Options(extraDaemon []string) topology.Options {
 	}
 }
 
-// Topology loads sc's project and applies its what-ifs: daemon settings by
-// reloading with them, stop and disconnect on a copy of the topology. A
-// what-if that cannot be modelled faithfully is an error with its position.
+// Topology loads sc's project and applies its what-ifs in order, each on
+// a new copy (topology's copy-on-write operations). Daemon settings that
+// move addresses or ports (bip, pools, ...) are a daemon restart: they are
+// given to the load. A what-if that cannot be modelled faithfully is an
+// error with its position.
 func (sc *Scenario) Topology(ctx context.Context) (*topology.Topology, error) {
 	var daemon []string
 	for _, w := range sc.WhatIfs {
-		if w.Kind == WhatIfDaemon {
+		if key, _ := splitSetting(w.Setting); w.Kind == WhatIfDaemon && topology.DaemonSettingNeedsReload(key) {
 			daemon = append(daemon, w.Setting)
 		}
 	}
@@ -125,24 +127,13 @@ func (sc *Scenario) Topology(ctx context.Context) (*topology.Topology, error) {
 		return nil, err
 	}
 	var probs []topology.Problem
-	mutated := false
 	for i, w := range sc.WhatIfs {
-		if w.Kind == WhatIfDaemon {
-			continue
-		}
-		if !mutated {
-			t, mutated = clone(t), true
-		}
-		var werr error
-		switch w.Kind {
-		case WhatIfStop:
-			werr = stop(t, w.Service)
-		case WhatIfDisconnect:
-			werr = disconnect(t, w.Service, w.Network)
-		}
+		u, werr := apply(t, w)
 		if werr != nil {
 			probs = append(probs, topology.Problem{Pos: w.Pos, Path: fmt.Sprintf("what_if.%d", i), Message: werr.Error()})
+			continue
 		}
+		t = u
 	}
 	if len(probs) > 0 {
 		return nil, &topology.LoadError{Problems: probs}
@@ -188,7 +179,7 @@ func Evaluate(sc *Scenario, t *topology.Topology) (*Report, error) {
 		if name == sim.Internet || name == sim.Host || name == "client" || s.Container(name) != nil {
 			return true
 		}
-		if findService(t, name) != nil {
+		if t.Service(name) != nil {
 			return true // stopped by a what-if
 		}
 		bad(pos, "unknown service or container %q", name)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -151,6 +152,9 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 			return nil, &LoadError{Problems: []Problem{{Message: fmt.Sprintf("no compose file found in %s or its parents (looked for %s); use -f FILE", displayPath(dir, dir), strings.Join(cli.DefaultFileNames, ", "))}}}
 		}
 		if len(problems) == 0 {
+			problems = recheck(ctx, files, fnOpts, ix, host, dir)
+		}
+		if len(problems) == 0 {
 			problems = append(problems, mapComposeError(lerr, ix, dir))
 		}
 		return nil, &LoadError{Problems: sortProblems(problems)}
@@ -171,6 +175,50 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 }
 
 var errNoFile = errors.New("no compose file")
+
+// recheck is called when compose-go refused the project. Its consistency
+// check stops at the first problem it meets in map order, so the error
+// would change from run to run and hide the others. The project is loaded
+// again without that check; if that succeeds, the failure was an
+// inconsistency, and the project's own checks (consistency, then the
+// builder's) report every problem, sorted. It returns nil when the second
+// load fails too (the error is of another kind) or finds nothing.
+func recheck(ctx context.Context, files []string, fnOpts []cli.ProjectOptionsFn, ix *posIndex, host *hostSpec, dir string) []Problem {
+	var project *types.Project
+	withCapturedLogs(func() {
+		po, err := cli.NewProjectOptions(files, append(slices.Clone(fnOpts), cli.WithConsistency(false))...)
+		if err != nil || len(po.ConfigPaths) == 0 {
+			return
+		}
+		if project, err = po.LoadProject(ctx); err != nil {
+			project = nil
+		}
+	})
+	if project == nil {
+		return nil
+	}
+	problems := consistency(project, ix)
+	if len(problems) == 0 {
+		return nil
+	}
+	// The builder's checks see the same project; what they report about a
+	// path already refused above is a consequence, not news.
+	func() {
+		defer func() { _ = recover() }()
+		b := newBuilder(project.WithoutUnnecessaryResources(), ix, host, dir, nil)
+		if _, err := b.build(); err != nil {
+			var le *LoadError
+			if errors.As(err, &le) {
+				for _, p := range le.Problems {
+					if !slices.ContainsFunc(problems, func(q Problem) bool { return samePlace(p.Path, q.Path) }) {
+						problems = append(problems, p)
+					}
+				}
+			}
+		}
+	}()
+	return problems
+}
 
 // withDiscoveryFrom runs docker compose's default file discovery starting
 // at dir instead of the process working directory.

@@ -11,8 +11,11 @@ import (
 // endpoints and addresses, published ports, and the warnings that a real
 // `docker compose up` would print or that hide silent misconfigurations.
 //
-// A Topology is immutable after Load returns; every slice is sorted as its
-// comment says so that output built from it is deterministic.
+// A Topology is immutable after Load returns: what-ifs use the
+// copy-on-write operations of whatif.go (Stopped, WithoutService,
+// WithoutEndpoint, Disconnected, WithEndpoint, WithDaemon), which return a
+// new, re-indexed Topology. Every slice is sorted as its comment says so
+// that output built from it is deterministic.
 type Topology struct {
 	// Project is the compose project name (R1-1, R1-2).
 	Project string
@@ -371,9 +374,9 @@ type LatencyModel struct {
 	Internet    time.Duration `json:"internet"`
 }
 
-// Reindex rebuilds the lookup indexes from the exported slices. Load does
-// this; call it after building or changing a Topology by hand (tests,
-// what-ifs).
+// Reindex rebuilds the lookup indexes from the exported slices. Load and
+// the copy-on-write operations (Stopped, WithEndpoint, ...) do this; call
+// it only after building a Topology by hand (tests).
 func (t *Topology) Reindex() {
 	t.netByKey = map[string]*Network{}
 	t.netByName = map[string]*Network{}
