@@ -7,20 +7,14 @@
 // severity, the compose position and a fix. Findings are sorted by
 // position, then code, then message.
 //
-// Calls are read from environment values only: URLs (scheme://host:port),
-// host:port pairs, and the values of *_HOST, *_ADDR, *_URL, *_URI,
-// *_BROKERS, *_SERVERS and *_HOSTS keys (with a sibling *_PORT when given).
-// A name is considered when it is a single label (it cannot exist in public
-// DNS) or a name the project registers; dotted public names, addresses,
-// localhost and values with unresolved ${...} are skipped. Calls configured
-// elsewhere (nginx.conf, code) are not seen, so L-NET-UNUSED is a hint.
+// Calls are read from environment values only (see Calls for the typed,
+// conservative inference rules). Calls configured elsewhere (nginx.conf,
+// code) are not seen, so L-NET-UNUSED is a hint and never suggests cutting
+// a service off from every peer.
 package review
 
 import (
 	"fmt"
-	"net/netip"
-	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,107 +60,6 @@ type Finding struct {
 	Position string            `json:"position"`
 }
 
-// Call is an intended call read from an environment value.
-type Call struct {
-	From string
-	Host string
-	Port uint16
-	Env  topology.EnvVar
-}
-
-var (
-	urlRe      = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s,;"']+`)
-	hostPortRe = regexp.MustCompile(`^([a-zA-Z0-9][a-zA-Z0-9._-]*):([0-9]{1,5})$`)
-	keySuffix  = []string{"_HOST", "_ADDR", "_URL", "_URI", "_BROKERS", "_SERVERS", "_HOSTS", "_ADDRESS"}
-	schemePort = map[string]uint16{"http": 80, "https": 443, "postgres": 5432, "postgresql": 5432, "mysql": 3306, "redis": 6379, "mongodb": 27017, "amqp": 5672, "kafka": 9092, "nats": 4222}
-)
-
-// Calls extracts the intended calls of every service, sorted by service,
-// then position.
-func Calls(t *topology.Topology) []Call {
-	names := projectNames(t)
-	var out []Call
-	for _, s := range t.Services {
-		env := map[string]string{}
-		for _, e := range s.Environment {
-			env[e.Key] = e.Value
-		}
-		for _, e := range s.Environment {
-			if !e.Set || e.Value == "" || strings.Contains(e.Value, "${") {
-				continue
-			}
-			add := func(h string, port uint16) {
-				h = strings.ToLower(h)
-				if h == "" || h == "localhost" || h == s.Name {
-					return
-				}
-				if _, err := netip.ParseAddr(h); err == nil {
-					return
-				}
-				if strings.Contains(h, ".") && !names[h] {
-					return
-				}
-				out = append(out, Call{From: s.Name, Host: h, Port: port, Env: e})
-			}
-			if ms := urlRe.FindAllString(e.Value, -1); len(ms) > 0 {
-				for _, m := range ms {
-					u, err := url.Parse(m)
-					if err != nil {
-						continue
-					}
-					port := schemePort[strings.ToLower(u.Scheme)]
-					if p, err := strconv.Atoi(u.Port()); err == nil && p > 0 && p < 65536 {
-						port = uint16(p)
-					}
-					add(u.Hostname(), port)
-				}
-				continue
-			}
-			suffixed := false
-			for _, suf := range keySuffix {
-				if strings.HasSuffix(e.Key, suf) {
-					suffixed = true
-				}
-			}
-			for _, part := range strings.Split(e.Value, ",") {
-				part = strings.TrimSpace(part)
-				if m := hostPortRe.FindStringSubmatch(part); m != nil {
-					p, _ := strconv.Atoi(m[2])
-					if p > 0 && p < 65536 && strings.IndexFunc(m[1], func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-						add(m[1], uint16(p))
-					}
-					continue
-				}
-				if suffixed && !strings.ContainsAny(part, " /:=") {
-					var port uint16
-					base := e.Key[:strings.LastIndexByte(e.Key, '_')]
-					if p, err := strconv.Atoi(env[base+"_PORT"]); err == nil && p > 0 && p < 65536 {
-						port = uint16(p)
-					}
-					add(part, port)
-				}
-			}
-		}
-	}
-	return out
-}
-
-func projectNames(t *topology.Topology) map[string]bool {
-	m := map[string]bool{}
-	for _, s := range t.Services {
-		m[strings.ToLower(s.Name)] = true
-	}
-	for _, c := range t.Containers {
-		m[strings.ToLower(c.Name)] = true
-		for _, e := range c.Endpoints {
-			for _, a := range e.Aliases {
-				m[strings.ToLower(a)] = true
-			}
-		}
-	}
-	return m
-}
-
 var datastores = []string{"postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "keydb", "elasticsearch", "opensearch", "kafka", "cp-kafka", "zookeeper", "cp-zookeeper", "memcached", "cassandra", "scylla", "rabbitmq", "influxdb", "couchdb", "couchbase", "neo4j", "clickhouse", "etcd", "minio", "mssql", "oracle", "cockroach"}
 
 // IsDatastore reports whether image names a well-known datastore (by the
@@ -208,6 +101,7 @@ func Lint(t *topology.Topology) []Finding {
 		used[c.Name][n] = true
 	}
 	calls := Calls(t)
+	names := projectNames(t)
 	for _, cl := range calls {
 		src := t.Service(cl.From)
 		if src == nil || len(src.Containers) == 0 {
@@ -227,15 +121,25 @@ func Lint(t *topology.Topology) []Finding {
 		}
 		fix := strings.Join(fixes, "; ")
 		switch {
+		case r.Verdict == sim.NameNotResolved && !names[cl.Host]:
+			// Nothing in the project answers to the name. Only single
+			// labels get here (dotted unregistered names are public).
+			msg := fmt.Sprintf("%s=%s (read as a %s): no service, container or alias of the project is named %q", cl.Env.Key, cl.Env.Value, inferText[cl.Rule], cl.Host)
+			fix := fmt.Sprintf("correct the name in %s, or add the service it names", cl.Env.Key)
+			if dym := didYouMean(closest(cl.Host, names)); dym != "" {
+				msg += ": " + dym
+				fix = fmt.Sprintf("correct the name in %s (%s)", cl.Env.Key, dym)
+			}
+			add(Finding{Code: CodeEnvUnresolved, Severity: Error, Service: cl.From, Pos: cl.Env.Pos, Rule: "R6-7", Message: msg, Fix: fix})
 		case r.Verdict == sim.NameNotResolved:
 			if fix == "" {
 				fix = fmt.Sprintf("attach %s to a network that %s joins, or correct the name", cl.From, cl.Host)
 			}
 			add(Finding{Code: CodeEnvUnresolved, Severity: Error, Service: cl.From, Pos: cl.Env.Pos, Rule: "R6-7",
-				Message: fmt.Sprintf("%s=%s: %s cannot resolve %q (%s): the call cannot work", cl.Env.Key, cl.Env.Value, cl.From, cl.Host, r.Reason), Fix: fix})
+				Message: fmt.Sprintf("%s=%s (read as a %s): %s cannot resolve %q (%s): the call cannot work", cl.Env.Key, cl.Env.Value, inferText[cl.Rule], cl.From, cl.Host, r.Reason), Fix: fix})
 		case !r.Reachable && r.Verdict != sim.InvalidQuery && !(cl.Port == 0 && r.Verdict == sim.Refused):
 			add(Finding{Code: CodeEnvUnreachable, Severity: Error, Service: cl.From, Pos: cl.Env.Pos,
-				Message: fmt.Sprintf("%s=%s: %s -> %s is %s (%s)", cl.Env.Key, cl.Env.Value, cl.From, target, r.Verdict, r.Reason), Fix: orText(fix, "give both services a common network")})
+				Message: fmt.Sprintf("%s=%s (read as a %s): %s -> %s is %s (%s)", cl.Env.Key, cl.Env.Value, inferText[cl.Rule], cl.From, target, r.Verdict, r.Reason), Fix: orText(fix, "give both services a common network")})
 		case r.DNS != nil && r.DNS.Network != "":
 			use(from, r.DNS.Network)
 			for _, a := range r.DNS.Answers {
