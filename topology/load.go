@@ -41,6 +41,9 @@ type Options struct {
 	Daemon []string
 	// Latency are HOP=DURATION latency overrides.
 	Latency []string
+	// Record, when not nil, receives the inputs a successful load read
+	// (see Inputs); a cache uses it to tell when the result is stale.
+	Record *Inputs
 }
 
 var logMu sync.Mutex
@@ -167,8 +170,11 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 	for _, f := range po.ConfigPaths {
 		shown = append(shown, displayPath(dir, f))
 	}
+	if opts.Record != nil {
+		*opts.Record = collectInputs(dir, opts, po, project, ix)
+	}
 	b := newBuilder(project, ix, host, dir, shown)
-	for _, m := range logs {
+	for _, m := range versionWarnings(logs, ix) {
 		b.composeWarning(m)
 	}
 	return b.build()

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/composenet/composenet/topology"
+	"github.com/composenet/composenet/topology/snapshot"
 )
 
 // multiFlag is a repeatable string flag.
@@ -166,6 +167,7 @@ type loadFlags struct {
 	project    string
 	projectDir string
 	hostFile   string
+	noCache    bool
 }
 
 // addLoadFlags registers the shared project flags on fs.
@@ -181,6 +183,7 @@ func addLoadFlags(fs *flag.FlagSet) *loadFlags {
 	fs.StringVar(&lf.hostFile, "host", "", "host description `FILE` (YAML: daemon settings, host addresses, pre-existing networks and containers)")
 	fs.Var(&lf.daemon, "daemon", "daemon setting `KEY=VALUE`, e.g. userland-proxy=false, icc=false, ip-masq=false, bip=172.17.0.1/16, default-address-pools=10.10.0.0/16/24 (repeatable)")
 	fs.Var(&lf.latency, "latency", "latency model override `HOP=DURATION`, e.g. proxy=80us, internet=30ms (repeatable)")
+	fs.BoolVar(&lf.noCache, "no-cache", false, "load the project afresh and store no snapshot (default: reuse a snapshot whose inputs are unchanged; folder: $COMPOSENET_CACHE_DIR or the user cache folder)")
 	return lf
 }
 
@@ -203,13 +206,25 @@ func (lf *loadFlags) options(e *env) topology.Options {
 // returns ok=false (exit status 2).
 func (lf *loadFlags) load(ctx context.Context, e *env) (*topology.Topology, bool) {
 	stop := newProgress(e, "loading the project").spin()
-	t, err := topology.Load(ctx, lf.options(e))
+	t, _, err := snapshot.Load(ctx, lf.options(e), lf.cacheConfig(e))
 	stop()
 	if err != nil {
 		printError(e, err)
 		return nil, false
 	}
 	return t, true
+}
+
+// cacheConfig says where the load cache lives: $COMPOSENET_CACHE_DIR, else
+// the user cache folder; --no-cache turns it off.
+func (lf *loadFlags) cacheConfig(e *env) snapshot.Config {
+	cfg := snapshot.Config{Version: version, Disabled: lf.noCache}
+	for _, kv := range e.environ {
+		if v, ok := strings.CutPrefix(kv, "COMPOSENET_CACHE_DIR="); ok {
+			cfg.Dir = v
+		}
+	}
+	return cfg
 }
 
 // printError writes err to stderr, one problem per line.
