@@ -1,0 +1,501 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/composenet/composenet/topology"
+)
+
+// Paths from a container namespace with endpoints (R7-1 to R7-8, R7-11)
+// and from network_mode none (R7-10).
+
+func (s *Sim) fromContainer(c, view *topology.Container, q Query, pp topology.PortProto, tr *tracer) Verdict {
+	d, v, ok := s.targetFromContainer(c, q, tr)
+	if !ok {
+		return v
+	}
+	return s.containerTo(c, view, d, pp, tr)
+}
+
+// targetFromContainer resolves q.To from a container's point of view.
+func (s *Sim) targetFromContainer(c *topology.Container, q Query, tr *tracer) (dst, Verdict, bool) {
+	switch strings.ToLower(q.To) {
+	case Internet:
+		return dst{internet: true, label: Internet}, 0, true
+	case Localhost:
+		return dst{addr: netip.AddrFrom4([4]byte{127, 0, 0, 1}), label: "127.0.0.1"}, 0, true
+	case Host:
+		a, ok := s.hostAddr()
+		if !ok {
+			return dst{}, s.invalid(tr, "the host has no non-loopback address in the model"), false
+		}
+		return dst{addr: a, label: a.String()}, 0, true
+	}
+	if a, err := netip.ParseAddr(q.To); err == nil {
+		return dst{addr: a.Unmap(), label: a.String()}, 0, true
+	}
+	r := s.Resolve(c, q.To)
+	if tr != nil {
+		tr.dns = &r
+		node := "127.0.0.11 (embedded DNS)"
+		switch r.Source {
+		case SourceHosts:
+			node = "/etc/hosts"
+		case SourceUpstream:
+			node = "upstream resolver"
+			if slices.Contains(r.Rules, "R6-10") {
+				node = "127.0.0.11 -> upstream resolver"
+			}
+		case SourceNone:
+			node = "no resolver"
+		}
+		detail := "A " + q.To + "? -> " + r.Rcode
+		if len(r.Answers) > 0 {
+			ips := make([]string, len(r.Answers))
+			for i, a := range r.Answers {
+				ips[i] = a.IP.String()
+			}
+			detail += " " + strings.Join(ips, ", ")
+		}
+		if r.Network != "" {
+			detail += " from network " + r.Network + " (" + r.NetworkName + ")"
+		}
+		if r.External {
+			detail += " (external name, forwarded)"
+		}
+		tr.hop(StepDNS, node, detail, r.latency)
+		tr.rule(r.Rules...)
+	}
+	if r.Resolved() {
+		if len(r.Answers) > 1 {
+			tr.note("the name has " + strconv.Itoa(len(r.Answers)) + " addresses; Docker returns them in random order (R6-9) and clients usually take the first: composenet evaluates " + r.Answers[0].IP.String())
+		}
+		return dst{addr: r.Answers[0].IP, label: r.Answers[0].IP.String()}, 0, true
+	}
+	if r.Rcode == RcodeNoError && r.External {
+		return dst{internet: true, label: q.To}, 0, true
+	}
+	mode, _ := modeOf(c)
+	if mode == nsNone {
+		return dst{}, s.noneBlock(c, tr), false
+	}
+	tr.because("name " + strconv.Quote(q.To) + " not resolved from " + c.Name + " (" + r.Rcode + ")")
+	if tr != nil {
+		s.explainUnresolved(c, q, r, tr)
+	}
+	return dst{}, NameNotResolved, false
+}
+
+// explainUnresolved finds where the name does exist and lists what would
+// still block once it resolved.
+func (s *Sim) explainUnresolved(c *topology.Container, q Query, r DNSResult, tr *tracer) {
+	name := strings.ToLower(strings.TrimSuffix(q.To, "."))
+	var found *topology.Endpoint
+	for id, table := range s.names {
+		if table == nil {
+			continue
+		}
+		if eps := table[name]; len(eps) > 0 {
+			found = eps[0]
+			_ = id
+			break
+		}
+	}
+	component := "embedded DNS 127.0.0.11 in " + c.Name
+	if r.Source == SourceUpstream && !r.Forwarded {
+		component = "resolver of " + c.Name
+	}
+	_, view := modeOf(c)
+	if found == nil {
+		fix := "no service, container, alias or hostname " + strconv.Quote(q.To) + " exists in the project: check the name"
+		rule := "R6-9: unknown names are forwarded upstream, which answers " + r.Rcode
+		if r.Rcode == RcodeServFail && view != nil && !hasExternalAccess(view) {
+			rule = "R6-11: internal-only containers get SERVFAIL for names Docker does not know"
+		}
+		tr.block(component, rule, c.Pos, fix)
+		return
+	}
+	n := found.Network
+	svc := c.Service
+	if svc == "" {
+		svc = c.Name
+	}
+	if view != nil && view != c {
+		svc = view.Service
+	}
+	rule := "R6-7: " + q.To + " is registered only on network " + n.Name + ", which " + c.Name + " does not join"
+	if s.isBridge0(n) {
+		rule = "R6-16: the default bridge has no embedded DNS"
+	}
+	if r.Rcode == RcodeServFail {
+		rule += "; R6-11: internal-only, unknown names get SERVFAIL"
+	}
+	tr.block(component, rule, srcPos(c), "attach "+svc+" to network "+netLabel(n)+posSuffix(n.Pos))
+	// What would still block by address?
+	sub := &tracer{lat: s.t.Latency}
+	pp := topology.PortProto{Port: q.Port, Protocol: proto(q.Protocol)}
+	if view != nil {
+		if v := s.containerTo(c, view, dst{addr: found.IPv4, label: found.IPv4.String()}, pp, sub); v != Delivered {
+			for _, b := range sub.blockers {
+				tr.block(b.Component, b.Rule, topology.Position{}, b.Fix)
+				tr.blockers[len(tr.blockers)-1].Position = b.Position
+			}
+			tr.note("even by address (" + found.IPv4.String() + ") the flow would be " + v.String())
+		}
+	}
+}
+
+// containerTo is R7-11 for a source namespace with endpoints (view).
+func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortProto, tr *tracer) Verdict {
+	lat := s.t.Latency
+	if tr != nil {
+		tr.dest = d.label
+		if pp.Port != 0 && !d.internet {
+			tr.dest = netip.AddrPortFrom(d.addr, pp.Port).String()
+		}
+	}
+	if !d.internet {
+		a := d.addr
+		// Own address or loopback: local delivery (R7-11, R7-10).
+		if a.IsLoopback() || s.ownAddr(view, a) {
+			tr.rule("R7-10", "R7-11")
+			tr.hop(StepLoopback, view.Name+" lo", "destination "+a.String()+" is local to "+view.Name+"'s namespace", lat.Loopback)
+			return s.deliver(view, view, pp, tr, "")
+		}
+		// A gateway address of one of our own networks (R7-11, R7-5).
+		for _, e := range view.Endpoints {
+			n := e.Network
+			if !n.Gateway.IsValid() || n.Gateway != a || n.GatewayMode == "isolated" {
+				continue
+			}
+			s.srcHops(view, e, "on-link "+n.Subnet.String()+" (the bridge's own address)", tr)
+			if pp.Port != 0 {
+				if b := s.matchBinding(a, pp); b != nil {
+					if n.Internal {
+						// DNATed by nat PREROUTING, dropped by the internal
+						// network's STAGE-1 rule.
+						t := b.b.Endpoint
+						tr.rule("R7-5", "R7-11")
+						tr.hop(StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s:%d (%s publishes it)", a, pp.Port, t.IPv4, b.b.ContainerPort, b.ctr.Name), lat.NAT)
+						tr.hop(StepDrop, "filter DOCKER-ISOLATION-STAGE-1", fmt.Sprintf("-i %s ! -d %s -j DROP (internal network %s)", bridgeName(n), n.Subnet, n.Name), lat.Netfilter)
+						tr.because("DNATed to " + b.ctr.Name + " and dropped: " + n.Name + " is internal")
+						tr.block("filter DOCKER-ISOLATION-STAGE-1 on "+bridgeName(n), fmt.Sprintf("DOCKER-ISOLATION-STAGE-1 -i %s ! -d %s -j DROP: internal network %s lets nothing leave its subnet (R7-5, R7-11)", bridgeName(n), n.Subnet, n.Name), n.Pos,
+							"remove internal: true from "+netLabel(n)+posSuffix(n.Pos)+", or attach "+svcOf(view)+" to a network of "+svcOf(b.ctr))
+						return DroppedIsolation
+					}
+					return s.viaHostAddress(view, n, a, b, pp, tr)
+				}
+			}
+			return s.hostService(view, n, a, pp, tr)
+		}
+		// Same subnet as one of our endpoints (R7-1, R7-4).
+		for _, e := range view.Endpoints {
+			n := e.Network
+			if !n.Subnet.IsValid() || !n.Subnet.Contains(a) {
+				continue
+			}
+			te := s.ipOwner[a]
+			if te == nil || te.Network != n {
+				if te == nil {
+					tr.hop(StepRoute, view.Name+" "+ifName(view, e), "on-link "+n.Subnet.String()+", but no container holds "+a.String()+": ARP gets no answer", 0)
+					tr.because("no container holds " + a.String() + " on " + n.Name)
+					tr.block("ARP on "+bridgeName(n), "no endpoint with address "+a.String()+" on "+n.Name, n.Pos, "use the address of a running container (see composenet dns)")
+					return UnassignedAddress
+				}
+				continue
+			}
+			if !s.icc(n) && s.isBridge0(n) && linkedExposed(view, te.Container, pp) {
+				// R7-4: on the default bridge with icc off, a legacy link
+				// opens the linked container's exposed ports to the linker.
+				tr.rule("R7-4", "R6-14")
+				s.srcHopsTo(view, e, "on-link "+n.Subnet.String(), fmt.Sprintf("legacy link: DOCKER -i docker0 -o docker0 -s %s -d %s --dport %d -j ACCEPT (exposed port of a linked container, icc off)", e.IPv4, a, pp.Port), tr)
+				return s.arrive(te, view.Name+" "+e.IPv4.String(), pp, tr)
+			}
+			if !s.icc(n) {
+				s.srcHopsTo(view, e, "on-link "+n.Subnet.String(), "frame for "+te.Container.Name+" ("+a.String()+")", tr)
+				tr.rule("R7-4")
+				tr.hop(StepDrop, "filter DOCKER-FORWARD", fmt.Sprintf("-i %s -o %s -j DROP (icc off)", bridgeName(n), bridgeName(n)), lat.Netfilter)
+				tr.because("icc is off on " + n.Name + ": containers on it cannot talk directly")
+				tr.block("filter DOCKER-FORWARD on "+bridgeName(n), fmt.Sprintf("DOCKER-FORWARD -i %s -o %s -j DROP: enable_icc is false on %s (R7-4)", bridgeName(n), bridgeName(n), n.Name), n.Pos,
+					"remove com.docker.network.bridge.enable_icc: \"false\" from "+netLabel(n)+posSuffix(n.Pos)+", or publish the port and connect through a host address")
+				return DroppedICC
+			}
+			tr.rule("R7-1")
+			s.srcHopsTo(view, e, "on-link "+n.Subnet.String(), "L2 forward by FDB to "+te.Container.Name+"'s veth (same network, no NAT)", tr)
+			return s.arrive(te, view.Name+" "+e.IPv4.String(), pp, tr)
+		}
+	}
+	// No default route when every network is internal (R5-4, R7-5, P10).
+	gw := view.GatewayEndpoint()
+	if gw == nil {
+		tr.rule("R5-4", "R7-5")
+		target := d.label
+		tr.hop(StepRoute, view.Name, "no default route (every network is internal): connect() to "+target+" fails with ENETUNREACH", 0)
+		tr.because(view.Name + " has no default route: its networks are all internal")
+		fix := "attach " + svcOf(view) + " to a non-internal network"
+		pos := srcPos(view)
+		if len(view.Endpoints) > 0 {
+			n := view.Endpoints[0].Network
+			fix = "remove internal: true from " + netLabel(n) + posSuffix(n.Pos) + ", or attach " + svcOf(view) + " to a non-internal network"
+			pos = n.Pos
+		}
+		if len(view.Endpoints) == 0 {
+			fix = "attach " + svcOf(view) + " to a network"
+		}
+		tr.block("routing table of "+view.Name, "no default route: internal networks provide no gateway (R5-4, R7-5)", pos, fix)
+		return NoRoute
+	}
+	gn := gw.Network
+	if d.internet {
+		return s.egress(view, gw, d, pp, tr)
+	}
+	a := d.addr
+	// Container address on another bridge: raw PREROUTING / isolation (R7-2).
+	if te := s.ipOwner[a]; te != nil {
+		tn := te.Network
+		s.srcHops(view, gw, "default route via "+gn.Gateway.String()+" ("+gn.Name+")", tr)
+		tr.hop(StepHost, "host routing", a.String()+" is on "+bridgeName(tn)+" ("+tn.Name+")", lat.HostRouting)
+		tr.rule("R7-2")
+		var chain, rule string
+		switch {
+		case tn.Internal:
+			chain = "filter DOCKER-ISOLATION-STAGE-1"
+			rule = fmt.Sprintf("-o %s ! -s %s -j DROP: internal network %s admits nothing from outside its subnet (R7-5)", bridgeName(tn), tn.Subnet, tn.Name)
+		case tn.GatewayMode == "nat-unprotected" || tn.GatewayMode == "routed":
+			chain = "filter DOCKER-ISOLATION-STAGE-2"
+			rule = fmt.Sprintf("-o %s -j DROP: traffic between Docker networks is dropped (R7-2)", bridgeName(tn))
+		default:
+			chain = "raw PREROUTING"
+			rule = fmt.Sprintf("-d %s/32 ! -i %s -j DROP: direct-access filter; DOCKER-ISOLATION-STAGE-2 -o %s -j DROP would drop it too (R7-2)", a, bridgeName(tn), bridgeName(tn))
+		}
+		tr.hop(StepDrop, chain, "DROP (silent: the client times out)", lat.Netfilter)
+		tr.because(view.Name + " and " + te.Container.Name + " share no network: silently dropped (timeout)")
+		fixPos := tn.Pos
+		tr.block(chain, chain+" "+rule, srcPos(view), "attach "+svcOf(view)+" to network "+netLabel(tn)+posSuffix(fixPos))
+		return DroppedIsolation
+	}
+	if n := s.subnetOf(a); n != nil && !s.isHostAddr(a) {
+		s.srcHops(view, gw, "default route via "+gn.Gateway.String()+" ("+gn.Name+")", tr)
+		tr.rule("R7-2")
+		tr.hop(StepDrop, "filter DOCKER-ISOLATION-STAGE-2", "-o "+bridgeName(n)+" -j DROP (no container holds "+a.String()+" anyway)", lat.Netfilter)
+		tr.because(a.String() + " is on another Docker network (" + n.Name + ") and no container holds it")
+		tr.block("filter DOCKER-ISOLATION-STAGE-2", "DOCKER-ISOLATION-STAGE-2 -o "+bridgeName(n)+" -j DROP (R7-2)", n.Pos, "use the address of a running container on a network "+svcOf(view)+" joins")
+		return DroppedIsolation
+	}
+	// A host address (R7-3, R7-7, R7-11).
+	if s.isHostAddr(a) {
+		s.srcHops(view, gw, "default route via "+gn.Gateway.String()+" ("+gn.Name+")", tr)
+		if pp.Port != 0 {
+			if b := s.matchBinding(a, pp); b != nil {
+				return s.viaHostAddress(view, gn, a, b, pp, tr)
+			}
+		}
+		return s.hostService(view, gn, a, pp, tr)
+	}
+	return s.egress(view, gw, d, pp, tr)
+}
+
+func (s *Sim) ownAddr(view *topology.Container, a netip.Addr) bool {
+	for _, e := range view.Endpoints {
+		if e.IPv4 == a {
+			return true
+		}
+	}
+	return false
+}
+
+// ingress network, hairpin DNAT on the same network, else isolation drop.
+func (s *Sim) viaHostAddress(view *topology.Container, in *topology.Network, a netip.Addr, b *binding, pp topology.PortProto, tr *tracer) Verdict {
+	lat := s.t.Latency
+	te := b.b.Endpoint
+	tn := te.Network
+	tgt := fmt.Sprintf("%s:%d", te.IPv4, b.b.ContainerPort)
+	cpp := topology.PortProto{Port: b.b.ContainerPort, Protocol: pp.Protocol}
+	switch {
+	case s.t.Daemon.UserlandProxy && s.masq(in):
+		tr.rule("R7-3", "R8-9")
+		tr.hop(StepNetfilter, "nat PREROUTING DOCKER", "-i "+bridgeName(in)+" -j RETURN (no DNAT for traffic from a bridge: the proxy serves it)", lat.Netfilter)
+		if s.t.Host.Firewall {
+			tr.hop(StepDrop, "filter INPUT (host firewall)", "the host's INPUT policy drops "+pp.String(), lat.Netfilter)
+			tr.because("the host firewall filters INPUT, where docker-proxy listens")
+			tr.block("filter INPUT (host firewall)", "docker-proxy for "+pp.String()+" listens in the host namespace; the host's INPUT rules drop the connection (R7-3, R7-7)", b.b.Pos,
+				fmt.Sprintf("allow %d/%s in the host firewall (e.g. ufw allow %d/%s)", pp.Port, pp.Protocol, pp.Port, pp.Protocol))
+			return HostFirewall
+		}
+		tr.hop(StepNetfilter, "filter INPUT", "ACCEPT (Docker adds no INPUT rules; no host firewall)", lat.Netfilter)
+		tr.hop(StepProxy, "docker-proxy "+bindLabel(b.b), "accepts, opens a second connection "+tn.Gateway.String()+" -> "+tgt, lat.Proxy)
+		s.bridgeHop(tn, "proxy connection to "+b.ctr.Name, tr)
+		return s.arrive(te, tn.Gateway.String()+" (gateway of "+tn.Name+", via docker-proxy)", cpp, tr)
+	case tn == in:
+		tr.rule("R8-9")
+		tr.hop(StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s (hairpin, userland proxy off)", a, pp.Port, tgt), lat.NAT)
+		tr.hop(StepNetfilter, "filter DOCKER-FORWARD", "-i "+bridgeName(in)+" -j ACCEPT", lat.Netfilter)
+		s.bridgeHop(tn, "hairpin back to "+b.ctr.Name, tr)
+		return s.arrive(te, view.Name+"'s address (hairpin)", cpp, tr)
+	default:
+		tr.rule("R7-3", "R8-9")
+		why := "userland-proxy is off"
+		fix := "turn userland-proxy back on in the daemon, or attach " + svcOf(view) + " to network " + netLabel(tn) + posSuffix(tn.Pos)
+		if s.t.Daemon.UserlandProxy {
+			why = "masquerading is off on " + in.Name + ", so the RETURN rule that hands bridge traffic to docker-proxy is missing"
+			fix = "enable masquerading on " + netLabel(in) + posSuffix(in.Pos) + ", or attach " + svcOf(view) + " to network " + netLabel(tn) + posSuffix(tn.Pos)
+		}
+		tr.hop(StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s", a, pp.Port, tgt), lat.NAT)
+		tr.hop(StepDrop, "filter DOCKER-ISOLATION-STAGE-2", "-o "+bridgeName(tn)+" -j DROP (silent)", lat.Netfilter)
+		tr.because("published port reached across networks without docker-proxy: " + why)
+		tr.block("filter DOCKER-ISOLATION-STAGE-2", fmt.Sprintf("DOCKER-ISOLATION-STAGE-1 -i %s ! -o %s -j DOCKER-ISOLATION-STAGE-2, then DOCKER-ISOLATION-STAGE-2 -o %s -j DROP after DNAT: %s (R7-3, moby#38784)", bridgeName(in), bridgeName(in), bridgeName(tn), why), b.b.Pos, fix)
+		return DroppedIsolation
+	}
+}
+
+func bindLabel(b *topology.PortBinding) string {
+	ip := b.HostIP
+	if !ip.IsValid() {
+		ip = netip.IPv4Unspecified()
+	}
+	return netip.AddrPortFrom(ip, b.HostPort).String()
+}
+
+// hostService: the destination is the host itself, through filter INPUT
+// (R7-7): the host firewall and host listeners decide.
+func (s *Sim) hostService(view *topology.Container, in *topology.Network, a netip.Addr, pp topology.PortProto, tr *tracer) Verdict {
+	lat := s.t.Latency
+	tr.rule("R7-7")
+	if pp.Port == 0 {
+		tr.hop(StepDeliver, "host "+a.String(), "ICMP echo answered by the host kernel", 0)
+		return Delivered
+	}
+	if s.t.Host.Firewall {
+		tr.hop(StepDrop, "filter INPUT (host firewall)", "the host's INPUT policy drops "+pp.String(), lat.Netfilter)
+		tr.because("a host service behind the host's own INPUT firewall")
+		tr.block("filter INPUT (host firewall)", "the host filters INPUT; Docker adds no INPUT rules (R7-7)", topology.Position{},
+			fmt.Sprintf("allow %d/%s from %s in the host firewall", pp.Port, pp.Protocol, in.Subnet))
+		return HostFirewall
+	}
+	tr.hop(StepNetfilter, "filter INPUT", "ACCEPT (no host firewall)", lat.Netfilter)
+	if lb := s.otherBinding(pp); lb != nil && lb.b.HostIP.IsLoopback() {
+		tr.hop(StepDeliver, "host "+a.String(), "nothing listens on "+pp.String()+" here: RST", 0)
+		tr.because(pp.String() + " is published only on " + lb.b.HostIP.String() + ", which is the host's loopback, not " + a.String())
+		tr.block("docker-proxy "+bindLabel(lb.b), "published on loopback only: a container's 127.0.0.1 is its own (R7-7, M29)", lb.b.Pos,
+			fmt.Sprintf("publish %d on 0.0.0.0 (ports: [\"%d:%d\"])", lb.b.HostPort, lb.b.HostPort, lb.b.ContainerPort))
+		return LoopbackOnly
+	}
+	ok, known := s.listens(nil, pp)
+	switch {
+	case ok:
+		tr.hop(StepDeliver, "host "+a.String(), pp.String()+" accepted by a host process", 0)
+		return Delivered
+	case known:
+		tr.hop(StepDeliver, "host "+a.String(), "nothing listens on "+pp.String()+": RST", 0)
+		tr.because("no host process listens on " + pp.String() + " and no container publishes it")
+		tr.block("host "+a.String(), "no published port and no host listener for "+pp.String(), topology.Position{},
+			fmt.Sprintf("publish %d on the service that serves it, or start a host process on it", pp.Port))
+		return Refused
+	}
+	tr.hop(StepDeliver, "host "+a.String(), "reaches the host's own stack: a host service, if any, answers", 0)
+	tr.because("no container publishes " + pp.String() + "; the flow ends at the host itself, outside Docker's rules")
+	tr.block("filter INPUT", "no published binding for "+pp.String()+" on "+a.String()+"; host listeners are not declared (R7-7)", topology.Position{},
+		fmt.Sprintf("publish %d on the service that serves it, or declare the host's listeners in the host description", pp.Port))
+	return NotDockerManaged
+}
+
+// egress: container -> off-host (R7-8, P3).
+func (s *Sim) egress(view *topology.Container, gw *topology.Endpoint, d dst, pp topology.PortProto, tr *tracer) Verdict {
+	lat := s.t.Latency
+	gn := gw.Network
+	s.srcHops(view, gw, "default route via "+gn.Gateway.String()+" ("+gn.Name+")", tr)
+	tr.hop(StepHost, "host routing", "forward to "+d.label+" via the host's default route", lat.HostRouting)
+	tr.hop(StepNetfilter, "filter DOCKER-FORWARD", "-i "+bridgeName(gn)+" -j ACCEPT", lat.Netfilter)
+	if !s.masq(gn) {
+		tr.rule("R7-8")
+		why := "enable_ip_masquerade is false on " + gn.Name
+		fix := "remove com.docker.network.bridge.enable_ip_masquerade: \"false\" from " + netLabel(gn) + posSuffix(gn.Pos)
+		switch {
+		case !s.t.Daemon.IPMasq:
+			why, fix = "the daemon runs with ip-masq=false", "turn ip-masq back on in the daemon"
+		case gn.GatewayMode == "routed":
+			why, fix = "gateway mode routed does no NAT", "use gateway mode nat on "+netLabel(gn)+posSuffix(gn.Pos)
+		}
+		tr.hop(StepWire, "host eth0", "leaves with source "+gw.IPv4.String()+" (no MASQUERADE): replies need a route back", lat.Internet)
+		tr.because("no masquerade: " + why)
+		tr.block("nat POSTROUTING", "nat POSTROUTING has no MASQUERADE -s "+gn.Subnet.String()+" ! -o "+bridgeName(gn)+": "+why+" (R7-8)", gn.Pos, fix)
+		return NoMasquerade
+	}
+	tr.rule("R7-8")
+	egressIP := "the host's egress address"
+	if a, ok := s.hostAddr(); ok {
+		egressIP = a.String()
+	}
+	tr.hop(StepSNAT, "nat POSTROUTING", "MASQUERADE -s "+gn.Subnet.String()+" ! -o "+bridgeName(gn)+": "+gw.IPv4.String()+" -> "+egressIP, lat.NAT)
+	tr.hop(StepWire, "host eth0", "to "+d.label, lat.Internet)
+	if pp.Port == 0 {
+		tr.hop(StepDeliver, d.label, "ICMP echo (if the remote answers)", 0)
+	} else {
+		tr.hop(StepDeliver, d.label, pp.String()+" (the remote side decides)", 0)
+	}
+	return Delivered
+}
+
+// network_mode none (R7-10).
+
+func (s *Sim) fromNone(c *topology.Container, q Query, pp topology.PortProto, tr *tracer) Verdict {
+	tr.rule("R7-10")
+	to := strings.ToLower(q.To)
+	a, err := netip.ParseAddr(q.To)
+	if to == Localhost || err == nil && a.IsLoopback() {
+		tr.hop(StepLoopback, c.Name+" lo", "loopback only (network_mode none)", s.t.Latency.Loopback)
+		return s.deliver(c, c, pp, tr, "")
+	}
+	if err != nil && to != Host && to != Internet {
+		r := s.Resolve(c, q.To)
+		if tr != nil {
+			tr.dns = &r
+		}
+		if r.Resolved() && r.Answers[0].IP.IsLoopback() {
+			tr.hop(StepLoopback, c.Name+" lo", "loopback only (network_mode none)", s.t.Latency.Loopback)
+			return s.deliver(c, c, pp, tr, "")
+		}
+	}
+	return s.noneBlock(c, tr)
+}
+
+func (s *Sim) noneBlock(c *topology.Container, tr *tracer) Verdict {
+	tr.rule("R7-10")
+	tr.hop(StepRoute, c.Name, "network_mode none: only lo exists; connect() fails with ENETUNREACH", 0)
+	tr.because(c.Name + " has network_mode none")
+	tr.block("network namespace of "+c.Name, "network_mode: none gives loopback only (R7-10)", c.Pos, "remove network_mode: none from "+svcOf(c)+posSuffix(c.Pos))
+	return NetworkNone
+}
+
+// pp (expose entries and published ports' targets, R8-3): the legacy-link
+// exception of R7-4.
+func linkedExposed(c, target *topology.Container, pp topology.PortProto) bool {
+	if pp.Port == 0 {
+		return false
+	}
+	linked := false
+	for _, l := range c.Links {
+		if l.Target == target.Name {
+			linked = true
+			break
+		}
+	}
+	if !linked {
+		return false
+	}
+	for _, x := range target.Expose {
+		if x == pp {
+			return true
+		}
+	}
+	for _, p := range target.Ports {
+		if p.ContainerPort == pp.Port && p.Protocol == pp.Protocol {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,253 @@
+package sim
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/composenet/composenet/topology"
+)
+
+// Reach, its tracer and what the client sees (R10-5).
+
+// Reach answers q on t (section 7, R7-11). It builds (or reuses) the index
+// of t; use New(t).Reach for many questions.
+func Reach(t *topology.Topology, q Query) Result { return simFor(t).Reach(q) }
+
+// Reach answers q (R7-11) with the hop-by-hop path (section 9), latency
+// (section 10) and, when blocked, every blocker with its rule and fix.
+func (s *Sim) Reach(q Query) Result {
+	tr := &tracer{lat: s.t.Latency}
+	v := s.reach(q, tr)
+	r := Result{
+		From: q.From, To: q.To, Port: q.Port, Protocol: proto(q.Protocol),
+		Verdict: v, Reachable: v == Delivered,
+		DNS: tr.dns, Hops: tr.hops, BlockedBy: tr.blockers,
+		Rules: dedupe(tr.rules), Notes: dedupe(tr.notes), Error: tr.err,
+		Destination: tr.dest,
+	}
+	if q.Port == 0 {
+		r.Protocol = "icmp"
+	}
+	r.Reason = tr.reason
+	if r.Reason == "" {
+		r.Reason = v.Describe()
+	}
+	if v == Delivered && q.Port != 0 && r.Protocol == "tcp" {
+		tr.addReturn()
+		r.Hops = tr.hops
+	}
+	var total time.Duration
+	for i := range r.Hops {
+		total += r.Hops[i].lat
+	}
+	r.LatencyMS = ms(total)
+	if r.Hops == nil {
+		r.Hops = []Hop{}
+	}
+	if r.BlockedBy == nil {
+		r.BlockedBy = []Blocker{}
+	}
+	if r.Rules == nil {
+		r.Rules = []string{}
+	}
+	r.ClientSees = clientSees(r)
+	return r
+}
+
+// clientSees describes what the client observes for a result (R10-5).
+func clientSees(r Result) string {
+	viaProxy := false
+	for _, h := range r.Hops {
+		if h.Step == StepProxy && !h.Return {
+			viaProxy = true
+		}
+	}
+	icmp := r.Protocol == "icmp"
+	timeout := "no answer: TCP connect() resends its SYN and times out (about 127 s with Linux defaults; applications usually give up sooner)"
+	switch {
+	case icmp:
+		timeout = "no answer: ping times out"
+	case r.Protocol == "udp":
+		timeout = "no answer: the UDP datagram is dropped silently"
+	}
+	switch r.Verdict {
+	case Delivered:
+		switch {
+		case icmp:
+			return "echo reply"
+		case r.Protocol == "udp":
+			return "the datagram arrives (UDP has no handshake)"
+		case viaProxy:
+			return "connection established with docker-proxy, which relays to the container"
+		}
+		return "connection established"
+	case Refused:
+		if viaProxy {
+			return "docker-proxy accepts the connection, then closes it: a reset or empty reply, not ECONNREFUSED (R10-5)"
+		}
+		if r.Protocol == "udp" {
+			return "ICMP port unreachable: the next recv() fails with ECONNREFUSED"
+		}
+		return "immediate RST: connect() fails with ECONNREFUSED"
+	case NoRoute, NetworkNone:
+		return "immediate ENETUNREACH: connect() fails at once, no packet leaves (R5-4)"
+	case NameNotResolved:
+		if r.DNS != nil && r.DNS.Rcode == RcodeServFail {
+			return "the lookup fails at once with SERVFAIL: getaddrinfo returns EAI_AGAIN (temporary failure in name resolution)"
+		}
+		return "the lookup fails: getaddrinfo returns EAI_NONAME (name or service not known); no packet is sent"
+	case UnassignedAddress:
+		return "ARP gets no answer: connect() fails with EHOSTUNREACH after about 3 s"
+	case HostFirewall:
+		return "depends on the host firewall's rule: DROP times out, REJECT fails at once"
+	case NotDockerManaged:
+		return "up to the host: a host process answers, or the host kernel resets the connection"
+	case NotPublished:
+		if r.From == Internet {
+			return "the host's kernel answers with an RST (nothing listens there) unless a host firewall drops it"
+		}
+		return timeout
+	}
+	return timeout
+}
+
+// tracer collects the path of one evaluation. A nil *tracer records
+// nothing (used by Matrix).
+type tracer struct {
+	lat      topology.LatencyModel
+	hops     []Hop
+	blockers []Blocker
+	rules    []string
+	notes    []string
+	dns      *DNSResult
+	reason   string
+	err      string
+	dest     string
+}
+
+func (tr *tracer) hop(step, node, detail string, d time.Duration) {
+	if tr == nil {
+		return
+	}
+	tr.hops = append(tr.hops, Hop{Step: step, Node: node, Detail: detail, LatencyMS: ms(d), lat: d})
+}
+
+func (tr *tracer) rule(ids ...string) {
+	if tr != nil {
+		tr.rules = append(tr.rules, ids...)
+	}
+}
+
+func (tr *tracer) note(n string) {
+	if tr != nil {
+		tr.notes = append(tr.notes, n)
+	}
+}
+
+func (tr *tracer) because(reason string) {
+	if tr != nil && tr.reason == "" {
+		tr.reason = reason
+	}
+}
+
+func (tr *tracer) block(component, rule string, pos topology.Position, fix string) {
+	if tr == nil {
+		return
+	}
+	b := Blocker{Component: component, Rule: rule, Position: pos.String(), Fix: fix}
+	for _, o := range tr.blockers {
+		if o == b {
+			return
+		}
+	}
+	tr.blockers = append(tr.blockers, b)
+}
+
+// addReturn appends the reply path of a delivered TCP flow: the transit
+// steps in reverse, NAT undone by conntrack.
+func (tr *tracer) addReturn() {
+	fwd := tr.hops
+	var back []Hop
+	for i := len(fwd) - 1; i >= 0; i-- {
+		h := fwd[i]
+		switch h.Step {
+		case StepVeth, StepBridge, StepHost, StepLoopback, StepWire, StepProxy:
+			back = append(back, Hop{Step: h.Step, Node: h.Node, Detail: "reply", LatencyMS: h.LatencyMS, lat: h.lat, Return: true})
+		case StepDNAT, StepSNAT:
+			back = append(back, Hop{Step: h.Step, Node: "conntrack", Detail: "reply: " + h.Step + " reversed by conntrack", LatencyMS: ms(tr.lat.Netfilter), lat: tr.lat.Netfilter, Return: true})
+		case StepDeliver:
+			back = append(back, Hop{Step: StepRoute, Node: h.Node, Detail: "reply leaves the server's socket", Return: true})
+		}
+	}
+	tr.hops = append(tr.hops, back...)
+}
+
+// reach is R7-11. tr may be nil.
+func (s *Sim) reach(q Query, tr *tracer) Verdict {
+	pp := topology.PortProto{Port: q.Port, Protocol: proto(q.Protocol)}
+	switch pp.Protocol {
+	case "tcp", "udp", "sctp":
+	default:
+		return s.invalid(tr, "unknown protocol "+strconv.Quote(q.Protocol)+" (want tcp, udp or sctp)")
+	}
+	if q.From == "" || q.To == "" {
+		return s.invalid(tr, "both FROM and TO are needed")
+	}
+	switch q.From {
+	case Internet:
+		return s.fromInternet(q, pp, tr)
+	case Host:
+		return s.fromHost(nil, q, pp, tr)
+	}
+	c := s.findContainer(q.From)
+	if c == nil {
+		return s.invalid(tr, "unknown source "+strconv.Quote(q.From)+": not a container, a service, host or internet")
+	}
+	mode, view := modeOf(c)
+	switch mode {
+	case nsHost:
+		tr.rule("R7-10")
+		tr.note(c.Name + " uses network_mode host: it is the host for networking")
+		return s.fromHost(c, q, pp, tr)
+	case nsNone:
+		return s.fromNone(c, q, pp, tr)
+	}
+	if view != c {
+		tr.rule("R7-10")
+		tr.note(c.Name + " shares " + view.Name + "'s network namespace (" + c.NetworkMode + "): same addresses, routes and DNS (P8)")
+	}
+	return s.fromContainer(c, view, q, pp, tr)
+}
+
+func (s *Sim) invalid(tr *tracer, msg string) Verdict {
+	if tr != nil {
+		tr.err = msg
+		tr.reason = msg
+	}
+	return InvalidQuery
+}
+
+// dst is a resolved destination.
+type dst struct {
+	internet bool
+	addr     netip.Addr
+	label    string
+}
+
+func dedupe(l []string) []string {
+	if len(l) == 0 {
+		return nil
+	}
+	seen := make(map[string]bool, len(l))
+	out := l[:0:0]
+	for _, x := range l {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// linkedExposed reports whether c links to target and target exposes
