@@ -67,7 +67,7 @@ func (s *Sim) targetFromContainer(c *topology.Container, q Query, tr *tracer) (d
 		if r.External {
 			detail += " (external name, forwarded)"
 		}
-		tr.hop(StepDNS, node, detail, r.latency)
+		tr.hop(inCtr(c).netName(r.NetworkName), StepDNS, node, detail, r.latency)
 		tr.rule(r.Rules...)
 	}
 	if r.Resolved() {
@@ -112,11 +112,11 @@ func (s *Sim) explainUnresolved(c *topology.Container, q Query, r DNSResult, tr 
 	_, view := modeOf(c)
 	if found == nil {
 		fix := "no service, container, alias or hostname " + strconv.Quote(q.To) + " exists in the project: check the name"
-		rule := "R6-9: unknown names are forwarded upstream, which answers " + r.Rcode
+		rule, ruleIDs := "R6-9: unknown names are forwarded upstream, which answers "+r.Rcode, ids("R6-9")
 		if r.Rcode == RcodeServFail && view != nil && !hasExternalAccess(view) {
-			rule = "R6-11: internal-only containers get SERVFAIL for names Docker does not know"
+			rule, ruleIDs = "R6-11: internal-only containers get SERVFAIL for names Docker does not know", ids("R6-11")
 		}
-		tr.block(component, rule, c.Pos, fix)
+		tr.block(inCtr(c), ruleIDs, component, rule, c.Pos, fix)
 		return
 	}
 	n := found.Network
@@ -127,22 +127,22 @@ func (s *Sim) explainUnresolved(c *topology.Container, q Query, r DNSResult, tr 
 	if view != nil && view != c {
 		svc = view.Service
 	}
-	rule := "R6-7: " + q.To + " is registered only on network " + n.Name + ", which " + c.Name + " does not join"
+	rule, ruleIDs := "R6-7: "+q.To+" is registered only on network "+n.Name+", which "+c.Name+" does not join", ids("R6-7")
 	if s.isBridge0(n) {
-		rule = "R6-16: the default bridge has no embedded DNS"
+		rule, ruleIDs = "R6-16: the default bridge has no embedded DNS", ids("R6-16")
 	}
 	if r.Rcode == RcodeServFail {
 		rule += "; R6-11: internal-only, unknown names get SERVFAIL"
+		ruleIDs = append(ruleIDs, "R6-11")
 	}
-	tr.block(component, rule, srcPos(c), "attach "+svc+" to network "+netLabel(n)+posSuffix(n.Pos))
+	tr.block(inCtr(c).netName(n.Name), ruleIDs, component, rule, srcPos(c), "attach "+svc+" to network "+netLabel(n)+posSuffix(n.Pos))
 	// What would still block by address?
 	sub := &tracer{lat: s.t.Latency}
 	pp := topology.PortProto{Port: q.Port, Protocol: proto(q.Protocol)}
 	if view != nil {
 		if v := s.containerTo(c, view, dst{addr: found.IPv4, label: found.IPv4.String()}, pp, sub); v != Delivered {
 			for _, b := range sub.blockers {
-				tr.block(b.Component, b.Rule, topology.Position{}, b.Fix)
-				tr.blockers[len(tr.blockers)-1].Position = b.Position
+				tr.addBlocker(b)
 			}
 			tr.note("even by address (" + found.IPv4.String() + ") the flow would be " + v.String())
 		}
@@ -153,6 +153,7 @@ func (s *Sim) explainUnresolved(c *topology.Container, q Query, r DNSResult, tr 
 func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortProto, tr *tracer) Verdict {
 	lat := s.t.Latency
 	if tr != nil {
+		tr.target = s.targetPeer(d, view)
 		tr.dest = d.label
 		if pp.Port != 0 && !d.internet {
 			tr.dest = netip.AddrPortFrom(d.addr, pp.Port).String()
@@ -163,7 +164,7 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 		// Own address or loopback: local delivery (R7-11, R7-10).
 		if a.IsLoopback() || s.ownAddr(view, a) {
 			tr.rule("R7-10", "R7-11")
-			tr.hop(StepLoopback, view.Name+" lo", "destination "+a.String()+" is local to "+view.Name+"'s namespace", lat.Loopback)
+			tr.hop(inCtr(view).dev("lo"), StepLoopback, view.Name+" lo", "destination "+a.String()+" is local to "+view.Name+"'s namespace", lat.Loopback)
 			return s.deliver(view, view, pp, tr, "")
 		}
 		// A gateway address of one of our own networks (R7-11, R7-5).
@@ -180,10 +181,10 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 						// network's STAGE-1 rule.
 						t := b.b.Endpoint
 						tr.rule("R7-5", "R7-11")
-						tr.hop(StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s:%d (%s publishes it)", a, pp.Port, t.IPv4, b.b.ContainerPort, b.ctr.Name), lat.NAT)
-						tr.hop(StepDrop, "filter DOCKER-ISOLATION-STAGE-1", fmt.Sprintf("-i %s ! -d %s -j DROP (internal network %s)", bridgeName(n), n.Subnet, n.Name), lat.Netfilter)
+						tr.hop(hostOn(n), StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s:%d (%s publishes it)", a, pp.Port, t.IPv4, b.b.ContainerPort, b.ctr.Name), lat.NAT)
+						tr.hop(hostOn(n), StepDrop, "filter DOCKER-ISOLATION-STAGE-1", fmt.Sprintf("-i %s ! -d %s -j DROP (internal network %s)", bridgeName(n), n.Subnet, n.Name), lat.Netfilter)
 						tr.because("DNATed to " + b.ctr.Name + " and dropped: " + n.Name + " is internal")
-						tr.block("filter DOCKER-ISOLATION-STAGE-1 on "+bridgeName(n), fmt.Sprintf("DOCKER-ISOLATION-STAGE-1 -i %s ! -d %s -j DROP: internal network %s lets nothing leave its subnet (R7-5, R7-11)", bridgeName(n), n.Subnet, n.Name), n.Pos,
+						tr.block(hostOn(n), ids("R7-5", "R7-11"), "filter DOCKER-ISOLATION-STAGE-1 on "+bridgeName(n), fmt.Sprintf("DOCKER-ISOLATION-STAGE-1 -i %s ! -d %s -j DROP: internal network %s lets nothing leave its subnet (R7-5, R7-11)", bridgeName(n), n.Subnet, n.Name), n.Pos,
 							"remove internal: true from "+netLabel(n)+posSuffix(n.Pos)+", or attach "+svcOf(view)+" to a network of "+svcOf(b.ctr))
 						return DroppedIsolation
 					}
@@ -201,9 +202,9 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 			te := s.ipOwner[a]
 			if te == nil || te.Network != n {
 				if te == nil {
-					tr.hop(StepRoute, view.Name+" "+ifName(view, e), "on-link "+n.Subnet.String()+", but no container holds "+a.String()+": ARP gets no answer", 0)
+					tr.hop(inCtr(view).via(n, ifName(view, e)), StepRoute, view.Name+" "+ifName(view, e), "on-link "+n.Subnet.String()+", but no container holds "+a.String()+": ARP gets no answer", 0)
 					tr.because("no container holds " + a.String() + " on " + n.Name)
-					tr.block("ARP on "+bridgeName(n), "no endpoint with address "+a.String()+" on "+n.Name, n.Pos, "use the address of a running container (see composenet dns)")
+					tr.block(onBridge(n), nil, "ARP on "+bridgeName(n), "no endpoint with address "+a.String()+" on "+n.Name, n.Pos, "use the address of a running container (see composenet dns)")
 					return UnassignedAddress
 				}
 				continue
@@ -218,9 +219,9 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 			if !s.icc(n) {
 				s.srcHopsTo(view, e, "on-link "+n.Subnet.String(), "frame for "+te.Container.Name+" ("+a.String()+")", tr)
 				tr.rule("R7-4")
-				tr.hop(StepDrop, "filter DOCKER-FORWARD", fmt.Sprintf("-i %s -o %s -j DROP (icc off)", bridgeName(n), bridgeName(n)), lat.Netfilter)
+				tr.hop(hostOn(n), StepDrop, "filter DOCKER-FORWARD", fmt.Sprintf("-i %s -o %s -j DROP (icc off)", bridgeName(n), bridgeName(n)), lat.Netfilter)
 				tr.because("icc is off on " + n.Name + ": containers on it cannot talk directly")
-				tr.block("filter DOCKER-FORWARD on "+bridgeName(n), fmt.Sprintf("DOCKER-FORWARD -i %s -o %s -j DROP: enable_icc is false on %s (R7-4)", bridgeName(n), bridgeName(n), n.Name), n.Pos,
+				tr.block(hostOn(n), ids("R7-4"), "filter DOCKER-FORWARD on "+bridgeName(n), fmt.Sprintf("DOCKER-FORWARD -i %s -o %s -j DROP: enable_icc is false on %s (R7-4)", bridgeName(n), bridgeName(n), n.Name), n.Pos,
 					"remove com.docker.network.bridge.enable_icc: \"false\" from "+netLabel(n)+posSuffix(n.Pos)+", or publish the port and connect through a host address")
 				return DroppedICC
 			}
@@ -234,7 +235,7 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 	if gw == nil {
 		tr.rule("R5-4", "R7-5")
 		target := d.label
-		tr.hop(StepRoute, view.Name, "no default route (every network is internal): connect() to "+target+" fails with ENETUNREACH", 0)
+		tr.hop(inCtr(view), StepRoute, view.Name, "no default route (every network is internal): connect() to "+target+" fails with ENETUNREACH", 0)
 		tr.because(view.Name + " has no default route: its networks are all internal")
 		fix := "attach " + svcOf(view) + " to a non-internal network"
 		pos := srcPos(view)
@@ -246,7 +247,7 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 		if len(view.Endpoints) == 0 {
 			fix = "attach " + svcOf(view) + " to a network"
 		}
-		tr.block("routing table of "+view.Name, "no default route: internal networks provide no gateway (R5-4, R7-5)", pos, fix)
+		tr.block(inCtr(view), ids("R5-4", "R7-5"), "routing table of "+view.Name, "no default route: internal networks provide no gateway (R5-4, R7-5)", pos, fix)
 		return NoRoute
 	}
 	gn := gw.Network
@@ -258,11 +259,13 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 	if te := s.ipOwner[a]; te != nil {
 		tn := te.Network
 		s.srcHops(view, gw, "default route via "+gn.Gateway.String()+" ("+gn.Name+")", tr)
-		tr.hop(StepHost, "host routing", a.String()+" is on "+bridgeName(tn)+" ("+tn.Name+")", lat.HostRouting)
+		tr.hop(hostOn(tn), StepHost, "host routing", a.String()+" is on "+bridgeName(tn)+" ("+tn.Name+")", lat.HostRouting)
 		tr.rule("R7-2")
 		var chain, rule string
+		ruleIDs := ids("R7-2")
 		switch {
 		case tn.Internal:
+			ruleIDs = ids("R7-5")
 			chain = "filter DOCKER-ISOLATION-STAGE-1"
 			rule = fmt.Sprintf("-o %s ! -s %s -j DROP: internal network %s admits nothing from outside its subnet (R7-5)", bridgeName(tn), tn.Subnet, tn.Name)
 		case tn.GatewayMode == "nat-unprotected" || tn.GatewayMode == "routed":
@@ -272,18 +275,18 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 			chain = "raw PREROUTING"
 			rule = fmt.Sprintf("-d %s/32 ! -i %s -j DROP: direct-access filter; DOCKER-ISOLATION-STAGE-2 -o %s -j DROP would drop it too (R7-2)", a, bridgeName(tn), bridgeName(tn))
 		}
-		tr.hop(StepDrop, chain, "DROP (silent: the client times out)", lat.Netfilter)
+		tr.hop(hostOn(tn), StepDrop, chain, "DROP (silent: the client times out)", lat.Netfilter)
 		tr.because(view.Name + " and " + te.Container.Name + " share no network: silently dropped (timeout)")
 		fixPos := tn.Pos
-		tr.block(chain, chain+" "+rule, srcPos(view), "attach "+svcOf(view)+" to network "+netLabel(tn)+posSuffix(fixPos))
+		tr.block(hostOn(tn), ruleIDs, chain, chain+" "+rule, srcPos(view), "attach "+svcOf(view)+" to network "+netLabel(tn)+posSuffix(fixPos))
 		return DroppedIsolation
 	}
 	if n := s.subnetOf(a); n != nil && !s.isHostAddr(a) {
 		s.srcHops(view, gw, "default route via "+gn.Gateway.String()+" ("+gn.Name+")", tr)
 		tr.rule("R7-2")
-		tr.hop(StepDrop, "filter DOCKER-ISOLATION-STAGE-2", "-o "+bridgeName(n)+" -j DROP (no container holds "+a.String()+" anyway)", lat.Netfilter)
+		tr.hop(hostOn(n), StepDrop, "filter DOCKER-ISOLATION-STAGE-2", "-o "+bridgeName(n)+" -j DROP (no container holds "+a.String()+" anyway)", lat.Netfilter)
 		tr.because(a.String() + " is on another Docker network (" + n.Name + ") and no container holds it")
-		tr.block("filter DOCKER-ISOLATION-STAGE-2", "DOCKER-ISOLATION-STAGE-2 -o "+bridgeName(n)+" -j DROP (R7-2)", n.Pos, "use the address of a running container on a network "+svcOf(view)+" joins")
+		tr.block(hostOn(n), ids("R7-2"), "filter DOCKER-ISOLATION-STAGE-2", "DOCKER-ISOLATION-STAGE-2 -o "+bridgeName(n)+" -j DROP (R7-2)", n.Pos, "use the address of a running container on a network "+svcOf(view)+" joins")
 		return DroppedIsolation
 	}
 	// A host address (R7-3, R7-7, R7-11).
@@ -318,22 +321,22 @@ func (s *Sim) viaHostAddress(view *topology.Container, in *topology.Network, a n
 	switch {
 	case s.t.Daemon.UserlandProxy && s.masq(in):
 		tr.rule("R7-3", "R8-9")
-		tr.hop(StepNetfilter, "nat PREROUTING DOCKER", "-i "+bridgeName(in)+" -j RETURN (no DNAT for traffic from a bridge: the proxy serves it)", lat.Netfilter)
+		tr.hop(hostOn(in), StepNetfilter, "nat PREROUTING DOCKER", "-i "+bridgeName(in)+" -j RETURN (no DNAT for traffic from a bridge: the proxy serves it)", lat.Netfilter)
 		if s.t.Host.Firewall {
-			tr.hop(StepDrop, "filter INPUT (host firewall)", "the host's INPUT policy drops "+pp.String(), lat.Netfilter)
+			tr.hop(atHost, StepDrop, "filter INPUT (host firewall)", "the host's INPUT policy drops "+pp.String(), lat.Netfilter)
 			tr.because("the host firewall filters INPUT, where docker-proxy listens")
-			tr.block("filter INPUT (host firewall)", "docker-proxy for "+pp.String()+" listens in the host namespace; the host's INPUT rules drop the connection (R7-3, R7-7)", b.b.Pos,
+			tr.block(atHost.about(b.ctr), ids("R7-3", "R7-7"), "filter INPUT (host firewall)", "docker-proxy for "+pp.String()+" listens in the host namespace; the host's INPUT rules drop the connection (R7-3, R7-7)", b.b.Pos,
 				fmt.Sprintf("allow %d/%s in the host firewall (e.g. ufw allow %d/%s)", pp.Port, pp.Protocol, pp.Port, pp.Protocol))
 			return HostFirewall
 		}
-		tr.hop(StepNetfilter, "filter INPUT", "ACCEPT (Docker adds no INPUT rules; no host firewall)", lat.Netfilter)
-		tr.hop(StepProxy, "docker-proxy "+bindLabel(b.b), "accepts, opens a second connection "+tn.Gateway.String()+" -> "+tgt, lat.Proxy)
+		tr.hop(atHost, StepNetfilter, "filter INPUT", "ACCEPT (Docker adds no INPUT rules; no host firewall)", lat.Netfilter)
+		tr.hop(atHost, StepProxy, "docker-proxy "+bindLabel(b.b), "accepts, opens a second connection "+tn.Gateway.String()+" -> "+tgt, lat.Proxy)
 		s.bridgeHop(tn, "proxy connection to "+b.ctr.Name, tr)
 		return s.arrive(te, tn.Gateway.String()+" (gateway of "+tn.Name+", via docker-proxy)", cpp, tr)
 	case tn == in:
 		tr.rule("R8-9")
-		tr.hop(StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s (hairpin, userland proxy off)", a, pp.Port, tgt), lat.NAT)
-		tr.hop(StepNetfilter, "filter DOCKER-FORWARD", "-i "+bridgeName(in)+" -j ACCEPT", lat.Netfilter)
+		tr.hop(hostOn(in), StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s (hairpin, userland proxy off)", a, pp.Port, tgt), lat.NAT)
+		tr.hop(hostOn(in), StepNetfilter, "filter DOCKER-FORWARD", "-i "+bridgeName(in)+" -j ACCEPT", lat.Netfilter)
 		s.bridgeHop(tn, "hairpin back to "+b.ctr.Name, tr)
 		return s.arrive(te, view.Name+"'s address (hairpin)", cpp, tr)
 	default:
@@ -344,10 +347,10 @@ func (s *Sim) viaHostAddress(view *topology.Container, in *topology.Network, a n
 			why = "masquerading is off on " + in.Name + ", so the RETURN rule that hands bridge traffic to docker-proxy is missing"
 			fix = "enable masquerading on " + netLabel(in) + posSuffix(in.Pos) + ", or attach " + svcOf(view) + " to network " + netLabel(tn) + posSuffix(tn.Pos)
 		}
-		tr.hop(StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s", a, pp.Port, tgt), lat.NAT)
-		tr.hop(StepDrop, "filter DOCKER-ISOLATION-STAGE-2", "-o "+bridgeName(tn)+" -j DROP (silent)", lat.Netfilter)
+		tr.hop(hostOn(in), StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s", a, pp.Port, tgt), lat.NAT)
+		tr.hop(hostOn(tn), StepDrop, "filter DOCKER-ISOLATION-STAGE-2", "-o "+bridgeName(tn)+" -j DROP (silent)", lat.Netfilter)
 		tr.because("published port reached across networks without docker-proxy: " + why)
-		tr.block("filter DOCKER-ISOLATION-STAGE-2", fmt.Sprintf("DOCKER-ISOLATION-STAGE-1 -i %s ! -o %s -j DOCKER-ISOLATION-STAGE-2, then DOCKER-ISOLATION-STAGE-2 -o %s -j DROP after DNAT: %s (R7-3, moby#38784)", bridgeName(in), bridgeName(in), bridgeName(tn), why), b.b.Pos, fix)
+		tr.block(hostOn(tn).about(b.ctr), ids("R7-3"), "filter DOCKER-ISOLATION-STAGE-2", fmt.Sprintf("DOCKER-ISOLATION-STAGE-1 -i %s ! -o %s -j DOCKER-ISOLATION-STAGE-2, then DOCKER-ISOLATION-STAGE-2 -o %s -j DROP after DNAT: %s (R7-3, moby#38784)", bridgeName(in), bridgeName(in), bridgeName(tn), why), b.b.Pos, fix)
 		return DroppedIsolation
 	}
 }
@@ -366,39 +369,39 @@ func (s *Sim) hostService(view *topology.Container, in *topology.Network, a neti
 	lat := s.t.Latency
 	tr.rule("R7-7")
 	if pp.Port == 0 {
-		tr.hop(StepDeliver, "host "+a.String(), "ICMP echo answered by the host kernel", 0)
+		tr.hop(atHost, StepDeliver, "host "+a.String(), "ICMP echo answered by the host kernel", 0)
 		return Delivered
 	}
 	if s.t.Host.Firewall {
-		tr.hop(StepDrop, "filter INPUT (host firewall)", "the host's INPUT policy drops "+pp.String(), lat.Netfilter)
+		tr.hop(atHost, StepDrop, "filter INPUT (host firewall)", "the host's INPUT policy drops "+pp.String(), lat.Netfilter)
 		tr.because("a host service behind the host's own INPUT firewall")
-		tr.block("filter INPUT (host firewall)", "the host filters INPUT; Docker adds no INPUT rules (R7-7)", topology.Position{},
+		tr.block(atHost, ids("R7-7"), "filter INPUT (host firewall)", "the host filters INPUT; Docker adds no INPUT rules (R7-7)", topology.Position{},
 			fmt.Sprintf("allow %d/%s from %s in the host firewall", pp.Port, pp.Protocol, in.Subnet))
 		return HostFirewall
 	}
-	tr.hop(StepNetfilter, "filter INPUT", "ACCEPT (no host firewall)", lat.Netfilter)
+	tr.hop(atHost, StepNetfilter, "filter INPUT", "ACCEPT (no host firewall)", lat.Netfilter)
 	if lb := s.otherBinding(pp); lb != nil && lb.b.HostIP.IsLoopback() {
-		tr.hop(StepDeliver, "host "+a.String(), "nothing listens on "+pp.String()+" here: RST", 0)
+		tr.hop(atHost, StepDeliver, "host "+a.String(), "nothing listens on "+pp.String()+" here: RST", 0)
 		tr.because(pp.String() + " is published only on " + lb.b.HostIP.String() + ", which is the host's loopback, not " + a.String())
-		tr.block("docker-proxy "+bindLabel(lb.b), "published on loopback only: a container's 127.0.0.1 is its own (R7-7, M29)", lb.b.Pos,
+		tr.block(atHost.about(lb.ctr), ids("R7-7"), "docker-proxy "+bindLabel(lb.b), "published on loopback only: a container's 127.0.0.1 is its own (R7-7, M29)", lb.b.Pos,
 			fmt.Sprintf("publish %d on 0.0.0.0 (ports: [\"%d:%d\"])", lb.b.HostPort, lb.b.HostPort, lb.b.ContainerPort))
 		return LoopbackOnly
 	}
 	ok, known := s.listens(nil, pp)
 	switch {
 	case ok:
-		tr.hop(StepDeliver, "host "+a.String(), pp.String()+" accepted by a host process", 0)
+		tr.hop(atHost, StepDeliver, "host "+a.String(), pp.String()+" accepted by a host process", 0)
 		return Delivered
 	case known:
-		tr.hop(StepDeliver, "host "+a.String(), "nothing listens on "+pp.String()+": RST", 0)
+		tr.hop(atHost, StepDeliver, "host "+a.String(), "nothing listens on "+pp.String()+": RST", 0)
 		tr.because("no host process listens on " + pp.String() + " and no container publishes it")
-		tr.block("host "+a.String(), "no published port and no host listener for "+pp.String(), topology.Position{},
+		tr.block(atHost, nil, "host "+a.String(), "no published port and no host listener for "+pp.String(), topology.Position{},
 			fmt.Sprintf("publish %d on the service that serves it, or start a host process on it", pp.Port))
 		return Refused
 	}
-	tr.hop(StepDeliver, "host "+a.String(), "reaches the host's own stack: a host service, if any, answers", 0)
+	tr.hop(atHost, StepDeliver, "host "+a.String(), "reaches the host's own stack: a host service, if any, answers", 0)
 	tr.because("no container publishes " + pp.String() + "; the flow ends at the host itself, outside Docker's rules")
-	tr.block("filter INPUT", "no published binding for "+pp.String()+" on "+a.String()+"; host listeners are not declared (R7-7)", topology.Position{},
+	tr.block(atHost, ids("R7-7"), "filter INPUT", "no published binding for "+pp.String()+" on "+a.String()+"; host listeners are not declared (R7-7)", topology.Position{},
 		fmt.Sprintf("publish %d on the service that serves it, or declare the host's listeners in the host description", pp.Port))
 	return NotDockerManaged
 }
@@ -408,8 +411,8 @@ func (s *Sim) egress(view *topology.Container, gw *topology.Endpoint, d dst, pp 
 	lat := s.t.Latency
 	gn := gw.Network
 	s.srcHops(view, gw, "default route via "+gn.Gateway.String()+" ("+gn.Name+")", tr)
-	tr.hop(StepHost, "host routing", "forward to "+d.label+" via the host's default route", lat.HostRouting)
-	tr.hop(StepNetfilter, "filter DOCKER-FORWARD", "-i "+bridgeName(gn)+" -j ACCEPT", lat.Netfilter)
+	tr.hop(atHost, StepHost, "host routing", "forward to "+d.label+" via the host's default route", lat.HostRouting)
+	tr.hop(hostOn(gn), StepNetfilter, "filter DOCKER-FORWARD", "-i "+bridgeName(gn)+" -j ACCEPT", lat.Netfilter)
 	if !s.masq(gn) {
 		tr.rule("R7-8")
 		why := "enable_ip_masquerade is false on " + gn.Name
@@ -420,9 +423,9 @@ func (s *Sim) egress(view *topology.Container, gw *topology.Endpoint, d dst, pp 
 		case gn.GatewayMode == "routed":
 			why, fix = "gateway mode routed does no NAT", "use gateway mode nat on "+netLabel(gn)+posSuffix(gn.Pos)
 		}
-		tr.hop(StepWire, "host eth0", "leaves with source "+gw.IPv4.String()+" (no MASQUERADE): replies need a route back", lat.Internet)
+		tr.hop(hostDev("eth0"), StepWire, "host eth0", "leaves with source "+gw.IPv4.String()+" (no MASQUERADE): replies need a route back", lat.Internet)
 		tr.because("no masquerade: " + why)
-		tr.block("nat POSTROUTING", "nat POSTROUTING has no MASQUERADE -s "+gn.Subnet.String()+" ! -o "+bridgeName(gn)+": "+why+" (R7-8)", gn.Pos, fix)
+		tr.block(hostOn(gn), ids("R7-8"), "nat POSTROUTING", "nat POSTROUTING has no MASQUERADE -s "+gn.Subnet.String()+" ! -o "+bridgeName(gn)+": "+why+" (R7-8)", gn.Pos, fix)
 		return NoMasquerade
 	}
 	tr.rule("R7-8")
@@ -430,12 +433,12 @@ func (s *Sim) egress(view *topology.Container, gw *topology.Endpoint, d dst, pp 
 	if a, ok := s.hostAddr(); ok {
 		egressIP = a.String()
 	}
-	tr.hop(StepSNAT, "nat POSTROUTING", "MASQUERADE -s "+gn.Subnet.String()+" ! -o "+bridgeName(gn)+": "+gw.IPv4.String()+" -> "+egressIP, lat.NAT)
-	tr.hop(StepWire, "host eth0", "to "+d.label, lat.Internet)
+	tr.hop(hostOn(gn), StepSNAT, "nat POSTROUTING", "MASQUERADE -s "+gn.Subnet.String()+" ! -o "+bridgeName(gn)+": "+gw.IPv4.String()+" -> "+egressIP, lat.NAT)
+	tr.hop(hostDev("eth0"), StepWire, "host eth0", "to "+d.label, lat.Internet)
 	if pp.Port == 0 {
-		tr.hop(StepDeliver, d.label, "ICMP echo (if the remote answers)", 0)
+		tr.hop(atInternet, StepDeliver, d.label, "ICMP echo (if the remote answers)", 0)
 	} else {
-		tr.hop(StepDeliver, d.label, pp.String()+" (the remote side decides)", 0)
+		tr.hop(atInternet, StepDeliver, d.label, pp.String()+" (the remote side decides)", 0)
 	}
 	return Delivered
 }
@@ -447,7 +450,8 @@ func (s *Sim) fromNone(c *topology.Container, q Query, pp topology.PortProto, tr
 	to := strings.ToLower(q.To)
 	a, err := netip.ParseAddr(q.To)
 	if to == Localhost || err == nil && a.IsLoopback() {
-		tr.hop(StepLoopback, c.Name+" lo", "loopback only (network_mode none)", s.t.Latency.Loopback)
+		tr.setTarget(Peer{Kind: PeerContainer, Container: c.Name, Service: c.Service, Address: netip.AddrFrom4([4]byte{127, 0, 0, 1})})
+		tr.hop(inCtr(c).dev("lo"), StepLoopback, c.Name+" lo", "loopback only (network_mode none)", s.t.Latency.Loopback)
 		return s.deliver(c, c, pp, tr, "")
 	}
 	if err != nil && to != Host && to != Internet {
@@ -456,7 +460,8 @@ func (s *Sim) fromNone(c *topology.Container, q Query, pp topology.PortProto, tr
 			tr.dns = &r
 		}
 		if r.Resolved() && r.Answers[0].IP.IsLoopback() {
-			tr.hop(StepLoopback, c.Name+" lo", "loopback only (network_mode none)", s.t.Latency.Loopback)
+			tr.setTarget(Peer{Kind: PeerContainer, Container: c.Name, Service: c.Service, Address: r.Answers[0].IP})
+			tr.hop(inCtr(c).dev("lo"), StepLoopback, c.Name+" lo", "loopback only (network_mode none)", s.t.Latency.Loopback)
 			return s.deliver(c, c, pp, tr, "")
 		}
 	}
@@ -465,9 +470,9 @@ func (s *Sim) fromNone(c *topology.Container, q Query, pp topology.PortProto, tr
 
 func (s *Sim) noneBlock(c *topology.Container, tr *tracer) Verdict {
 	tr.rule("R7-10")
-	tr.hop(StepRoute, c.Name, "network_mode none: only lo exists; connect() fails with ENETUNREACH", 0)
+	tr.hop(inCtr(c), StepRoute, c.Name, "network_mode none: only lo exists; connect() fails with ENETUNREACH", 0)
 	tr.because(c.Name + " has network_mode none")
-	tr.block("network namespace of "+c.Name, "network_mode: none gives loopback only (R7-10)", c.Pos, "remove network_mode: none from "+svcOf(c)+posSuffix(c.Pos))
+	tr.block(inCtr(c), ids("R7-10"), "network namespace of "+c.Name, "network_mode: none gives loopback only (R7-10)", c.Pos, "remove network_mode: none from "+svcOf(c)+posSuffix(c.Pos))
 	return NetworkNone
 }
 

@@ -22,6 +22,7 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 	}
 	a := d.addr
 	if tr != nil {
+		tr.setTarget(s.targetPeer(d, nil))
 		tr.dest = d.label
 		if pp.Port != 0 {
 			tr.dest = netip.AddrPortFrom(a, pp.Port).String()
@@ -32,54 +33,56 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 	}
 	tr.rule("R7-9", "R7-11")
 	if s.hostIPs[a] {
-		tr.hop(StepWire, "remote client -> host eth0", "to "+d.label, lat.Internet)
+		tr.hop(atInternet.dev("eth0"), StepWire, "remote client -> host eth0", "to "+d.label, lat.Internet)
 		if pp.Port == 0 {
-			tr.hop(StepDeliver, "host "+a.String(), "ICMP echo answered by the host kernel", 0)
+			tr.hop(atHost, StepDeliver, "host "+a.String(), "ICMP echo answered by the host kernel", 0)
 			return Delivered
 		}
-		tr.hop(StepNetfilter, "raw PREROUTING", "no match (destination is a host address)", lat.Netfilter)
+		tr.hop(atHost, StepNetfilter, "raw PREROUTING", "no match (destination is a host address)", lat.Netfilter)
 		if b := s.matchBinding(a, pp); b != nil && !b.b.HostIP.IsLoopback() {
 			te := b.b.Endpoint
 			tn := te.Network
 			tgt := fmt.Sprintf("%s:%d", te.IPv4, b.b.ContainerPort)
 			tr.rule("R8-9")
-			tr.hop(StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s -> %s", netip.AddrPortFrom(a, pp.Port), tgt), lat.NAT)
-			tr.hop(StepNetfilter, "filter FORWARD DOCKER-FORWARD", "DOCKER-CT: new, no match; ISOLATION-STAGE-1: no match; DOCKER-BRIDGE -> DOCKER: -d "+te.IPv4.String()+"/32 ! -i "+bridgeName(tn)+" -o "+bridgeName(tn)+" -p "+pp.Protocol+" --dport "+strconv.Itoa(int(b.b.ContainerPort))+" -j ACCEPT", lat.Netfilter)
+			tr.hop(hostOn(tn), StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s -> %s", netip.AddrPortFrom(a, pp.Port), tgt), lat.NAT)
+			tr.hop(hostOn(tn), StepNetfilter, "filter FORWARD DOCKER-FORWARD", "DOCKER-CT: new, no match; ISOLATION-STAGE-1: no match; DOCKER-BRIDGE -> DOCKER: -d "+te.IPv4.String()+"/32 ! -i "+bridgeName(tn)+" -o "+bridgeName(tn)+" -p "+pp.Protocol+" --dport "+strconv.Itoa(int(b.b.ContainerPort))+" -j ACCEPT", lat.Netfilter)
 			s.bridgeHop(tn, "to "+b.ctr.Name, tr)
 			return s.arrive(te, "the remote client's own address (DNAT keeps it)", topology.PortProto{Port: b.b.ContainerPort, Protocol: pp.Protocol}, tr)
 		}
 		if ok, _ := s.listens(nil, pp); ok {
 			if s.t.Host.Firewall {
-				tr.hop(StepDrop, "filter INPUT (host firewall)", "DROP", lat.Netfilter)
+				tr.hop(atHost, StepDrop, "filter INPUT (host firewall)", "DROP", lat.Netfilter)
 				tr.because("a host service behind the host's INPUT firewall")
-				tr.block("filter INPUT (host firewall)", "the host filters INPUT (R7-7, R7-11)", topology.Position{}, fmt.Sprintf("allow %d/%s in the host firewall", pp.Port, pp.Protocol))
+				tr.block(atHost, ids("R7-7", "R7-11"), "filter INPUT (host firewall)", "the host filters INPUT (R7-7, R7-11)", topology.Position{}, fmt.Sprintf("allow %d/%s in the host firewall", pp.Port, pp.Protocol))
 				return HostFirewall
 			}
-			tr.hop(StepNetfilter, "filter INPUT", "ACCEPT", lat.Netfilter)
-			tr.hop(StepDeliver, "host "+a.String(), pp.String()+" accepted by a host-namespace listener", 0)
+			tr.hop(atHost, StepNetfilter, "filter INPUT", "ACCEPT", lat.Netfilter)
+			tr.hop(atHost, StepDeliver, "host "+a.String(), pp.String()+" accepted by a host-namespace listener", 0)
 			return Delivered
 		}
 		if lb := s.otherBinding(pp); lb != nil {
 			v := NotPublished
 			rule := "the binding is on " + lb.b.HostIP.String() + " only; nat DOCKER DNAT carries -d " + lb.b.HostIP.String() + " (R7-11)"
+			ruleIDs := ids("R7-11")
 			if lb.b.HostIP.IsLoopback() {
-				v = LoopbackOnly
+				v, ruleIDs = LoopbackOnly, ids("R7-9")
 				rule = fmt.Sprintf("raw PREROUTING -d %s/32 -p %s --dport %d ! -i lo -j DROP: loopback-published ports are host-only (R7-9, Engine 28)", lb.b.HostIP, pp.Protocol, lb.b.HostPort)
 			}
-			tr.hop(StepDrop, "host "+a.String(), "no binding of "+pp.String()+" on "+a.String(), 0)
+			tr.hopKind(atHost, HopDeliver, StepDrop, "host "+a.String(), "no binding of "+pp.String()+" on "+a.String(), 0)
 			tr.because(pp.String() + " is published by " + lb.ctr.Name + " only on " + lb.b.HostIP.String())
-			tr.block("port binding of "+lb.ctr.Name, rule, lb.b.Pos, fmt.Sprintf("publish %d on 0.0.0.0 (ports: [\"%d:%d\"])", lb.b.HostPort, lb.b.HostPort, lb.b.ContainerPort))
+			tr.block(atHost.about(lb.ctr), ruleIDs, "port binding of "+lb.ctr.Name, rule, lb.b.Pos, fmt.Sprintf("publish %d on 0.0.0.0 (ports: [\"%d:%d\"])", lb.b.HostPort, lb.b.HostPort, lb.b.ContainerPort))
 			return v
 		}
-		tr.hop(StepDrop, "host "+a.String(), "no published binding of "+pp.String(), 0)
+		tr.hopKind(atHost, HopDeliver, StepDrop, "host "+a.String(), "no published binding of "+pp.String(), 0)
 		tr.because("no container publishes " + pp.String() + " on " + a.String())
 		fix := fmt.Sprintf("publish %d on the service that serves it (ports: [\"%d:%d\"])", pp.Port, pp.Port, pp.Port)
 		pos := topology.Position{}
-		if c := s.listenerFor(pp); c != nil {
+		lc := s.listenerFor(pp)
+		if c := lc; c != nil {
 			fix = fmt.Sprintf("publish %d on %s (ports: [\"%d:%d\"])%s", pp.Port, svcOf(c), pp.Port, pp.Port, posSuffix(c.Pos))
 			pos = c.Pos
 		}
-		tr.block("host "+a.String(), "no nat DOCKER DNAT rule for "+pp.String()+" (R7-9)", pos, fix)
+		tr.block(atHost.about(lc), ids("R7-9"), "host "+a.String(), "no nat DOCKER DNAT rule for "+pp.String()+" (R7-9)", pos, fix)
 		return NotPublished
 	}
 	// Straight at a Docker address.
@@ -89,13 +92,13 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 		if n.GatewayMode == "nat-unprotected" || n.GatewayMode == "routed" {
 			tr.rule("R8-13")
 			tr.note("gateway mode " + n.GatewayMode + ": no direct-access filter; assumes the LAN routes " + n.Subnet.String() + " to the host")
-			tr.hop(StepWire, "remote client -> host eth0", "to "+a.String()+" (routed)", lat.Internet)
-			tr.hop(StepHost, "host routing", "to "+bridgeName(n), lat.HostRouting)
+			tr.hop(atInternet.dev("eth0"), StepWire, "remote client -> host eth0", "to "+a.String()+" (routed)", lat.Internet)
+			tr.hop(hostOn(n), StepHost, "host routing", "to "+bridgeName(n), lat.HostRouting)
 			s.bridgeHop(n, "to "+te.Container.Name, tr)
 			return s.arrive(te, "the remote client's own address", pp, tr)
 		}
-		tr.hop(StepWire, "remote client -> host eth0", "to "+a.String()+" (assuming the LAN routes it to the host)", lat.Internet)
-		tr.hop(StepDrop, "raw PREROUTING", fmt.Sprintf("-d %s/32 ! -i %s -j DROP", a, bridgeName(n)), lat.Netfilter)
+		tr.hop(atInternet.dev("eth0"), StepWire, "remote client -> host eth0", "to "+a.String()+" (assuming the LAN routes it to the host)", lat.Internet)
+		tr.hop(hostOn(n), StepDrop, "raw PREROUTING", fmt.Sprintf("-d %s/32 ! -i %s -j DROP", a, bridgeName(n)), lat.Netfilter)
 		tr.because("container addresses are not reachable from other machines; only published ports on host addresses are")
 		fix := "publish the port on " + svcOf(te.Container) + " and connect to host:PORT"
 		for _, p := range te.Container.Ports {
@@ -107,13 +110,13 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 		if pp.Port != 0 && fix == "publish the port on "+svcOf(te.Container)+" and connect to host:PORT" {
 			fix = fmt.Sprintf("publish %d on %s (ports: [\"%d:%d\"]) and connect to host:%d", pp.Port, svcOf(te.Container), pp.Port, pp.Port, pp.Port)
 		}
-		tr.block("raw PREROUTING", fmt.Sprintf("raw PREROUTING -d %s/32 ! -i %s -j DROP: direct-access filter (R7-9, Engine 28.0.2+)", a, bridgeName(n)), te.Container.Pos, fix)
+		tr.block(hostOn(n).about(te.Container), ids("R7-9"), "raw PREROUTING", fmt.Sprintf("raw PREROUTING -d %s/32 ! -i %s -j DROP: direct-access filter (R7-9, Engine 28.0.2+)", a, bridgeName(n)), te.Container.Pos, fix)
 		return DroppedDirectAccess
 	}
 	if n != nil {
-		tr.hop(StepWire, "remote client", "to "+a.String(), lat.Internet)
+		tr.hop(atInternet, StepWire, "remote client", "to "+a.String(), lat.Internet)
 		tr.because(a.String() + " is a Docker-internal address; other machines have no route to it")
-		tr.block("LAN routing", "Docker subnets are not routed from other machines (R7-9)", n.Pos, "connect to a published port on a host address")
+		tr.block(atInternet.netName(n.Name), ids("R7-9"), "LAN routing", "Docker subnets are not routed from other machines (R7-9)", n.Pos, "connect to a published port on a host address")
 		return DroppedDirectAccess
 	}
 	return s.invalid(tr, a.String()+" is neither a host address nor a Docker address")

@@ -61,8 +61,8 @@ func (s *Sim) srcHopsTo(view *topology.Container, e *topology.Endpoint, route, b
 	}
 	lat := s.t.Latency
 	ifn := ifName(view, e)
-	tr.hop(StepRoute, view.Name, "route: "+route+" dev "+ifn+", src "+e.IPv4.String(), 0)
-	tr.hop(StepVeth, view.Name+" "+ifn+" -> veth", "veth pair into the host namespace", lat.Veth)
+	tr.hop(inCtr(view).via(e.Network, ifn), StepRoute, view.Name, "route: "+route+" dev "+ifn+", src "+e.IPv4.String(), 0)
+	tr.hop(inCtr(view).via(e.Network, ifn), StepVeth, view.Name+" "+ifn+" -> veth", "veth pair into the host namespace", lat.Veth)
 	s.bridgeHop(e.Network, bridge, tr)
 }
 
@@ -70,7 +70,7 @@ func (s *Sim) bridgeHop(n *topology.Network, detail string, tr *tracer) {
 	if tr == nil {
 		return
 	}
-	tr.hop(StepBridge, bridgeName(n), n.Name+" "+n.Subnet.String()+": "+detail, s.t.Latency.Bridge+n.Latency)
+	tr.hop(onBridge(n), StepBridge, bridgeName(n), n.Name+" "+n.Subnet.String()+": "+detail, s.t.Latency.Bridge+n.Latency)
 }
 
 // arrive adds the destination side (veth into T, T's interface) and the
@@ -82,7 +82,7 @@ func (s *Sim) arrive(te *topology.Endpoint, seenSrc string, pp topology.PortProt
 	if o == nil {
 		o = t
 	}
-	tr.hop(StepVeth, "veth -> "+t.Name+" "+ifName(t, te), "into "+t.Name+"'s namespace", lat.Veth)
+	tr.hop(inCtr(t).via(te.Network, ifName(t, te)), StepVeth, "veth -> "+t.Name+" "+ifName(t, te), "into "+t.Name+"'s namespace", lat.Veth)
 	return s.deliver(o, t, pp, tr, "source seen: "+seenSrc)
 }
 
@@ -90,29 +90,29 @@ func (s *Sim) arrive(te *topology.Endpoint, seenSrc string, pp topology.PortProt
 func (s *Sim) deliver(o, t *topology.Container, pp topology.PortProto, tr *tracer, seen string) Verdict {
 	node := t.Name
 	if pp.Port == 0 {
-		tr.hop(StepDeliver, node, joinDetail("ICMP echo answered by the kernel", seen), 0)
+		tr.hop(inCtr(t), StepDeliver, node, joinDetail("ICMP echo answered by the kernel", seen), 0)
 		return Delivered
 	}
 	ok, known := s.listens(o, pp)
 	switch {
 	case ok:
-		tr.hop(StepDeliver, node, joinDetail(pp.String()+" accepted (declared listener)", seen), 0)
+		tr.hop(inCtr(t), StepDeliver, node, joinDetail(pp.String()+" accepted (declared listener)", seen), 0)
 	case known:
 		tr.rule("R10-5")
-		tr.hop(StepDeliver, node, joinDetail("nothing listens on "+pp.String()+": RST", seen), 0)
+		tr.hop(inCtr(t), StepDeliver, node, joinDetail("nothing listens on "+pp.String()+": RST", seen), 0)
 		tr.because(t.Name + " does not listen on " + pp.String())
 		ls := s.listenList(o)
-		tr.block("socket layer of "+t.Name, "no listener on "+pp.String()+"; declared listeners: "+ls+" (x-composenet.listen)", t.Pos,
+		tr.block(inCtr(t), nil, "socket layer of "+t.Name, "no listener on "+pp.String()+"; declared listeners: "+ls+" (x-composenet.listen)", t.Pos,
 			"make "+svcOf(t)+" listen on "+pp.String()+", or use one of its listeners ("+ls+")"+posSuffix(t.Pos))
 		return Refused
 	default:
 		tr.note(t.Name + " declares no listeners (x-composenet.listen): composenet assumes something listens on " + pp.String())
-		tr.hop(StepDeliver, node, joinDetail(pp.String()+" delivered (listener assumed)", seen), 0)
+		tr.hop(inCtr(t), StepDeliver, node, joinDetail(pp.String()+" delivered (listener assumed)", seen), 0)
 	}
 	members := s.members[o]
 	for _, m := range members {
 		if m.Processing > 0 && (m == t || hasPort(m.Listen, pp)) {
-			tr.hop(StepProcess, m.Name, "processing (x-composenet.processing)", m.Processing)
+			tr.hop(inCtr(m), StepProcess, m.Name, "processing (x-composenet.processing)", m.Processing)
 			break
 		}
 	}

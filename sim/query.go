@@ -2,9 +2,20 @@ package sim
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 )
+
+// The grammar of flows and targets, the one place it is parsed:
+//
+//	flow   = FROM "->" target          (spaces around the arrow allowed)
+//	target = TO [":" PORT] ["/" PROTO]
+//	TO     = name | IPv4 | IPv6 | "[" IPv6 "]"   (a port after IPv6 needs the brackets)
+//	PORT   = 1..65535                  (absent: an IP-level question)
+//	PROTO  = tcp | udp | sctp          (case-insensitive; default tcp)
+//
+// FROM is a container, a service, host or internet; Sim.Peer resolves it.
 
 // Keywords for Query.From and Query.To.
 const (
@@ -20,7 +31,8 @@ const (
 // Port 0, exchange an ICMP echo) with To?
 type Query struct {
 	// From is a container name, a service name (its first replica), Host or
-	// Internet. The keywords win over services with the same name.
+	// Internet (see Sim.Peer). The keywords win over services with the same
+	// name.
 	From string `json:"from"`
 	// To is a name resolved from From's point of view (section 6), an IP
 	// address, Localhost, Host (the host's first non-loopback address) or
@@ -29,8 +41,33 @@ type Query struct {
 	To string `json:"to"`
 	// Port is the destination port; 0 asks an IP-level question (ping).
 	Port uint16 `json:"port"`
-	// Protocol is tcp (default), udp or sctp.
+	// Protocol is tcp (default, also for ""), udp or sctp; Reach checks it
+	// with ParseProtocol.
 	Protocol string `json:"protocol"`
+}
+
+// Protocol is a transport protocol of a flow.
+type Protocol string
+
+// The protocols. ICMP is what a port-less (IP-level) question uses; it is
+// never parsed from input.
+const (
+	TCP  Protocol = "tcp"
+	UDP  Protocol = "udp"
+	SCTP Protocol = "sctp"
+	ICMP Protocol = "icmp"
+)
+
+// ParseProtocol validates a protocol word: tcp, udp or sctp, in any case;
+// the empty string means tcp. It is the only place protocols are checked.
+func ParseProtocol(s string) (Protocol, error) {
+	switch p := Protocol(strings.ToLower(s)); p {
+	case "":
+		return TCP, nil
+	case TCP, UDP, SCTP:
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown protocol %q (want tcp, udp or sctp)", s)
 }
 
 // Hop step kinds, in the vocabulary of section 9.
@@ -51,41 +88,124 @@ const (
 	StepDrop      = "drop"
 )
 
-// address without port) into its parts. The protocol defaults to tcp.
+// ParseTarget splits "TARGET[:PORT][/PROTO]" (IPv6 as "[::1]:80" or a bare
+// address without port) into its parts. The protocol defaults to tcp. A
+// colon must be followed by a port ("api:" is an error).
 func ParseTarget(s string) (target string, port uint16, protocol string, err error) {
-	protocol = "tcp"
+	p := TCP
 	if i := strings.LastIndexByte(s, '/'); i >= 0 {
-		protocol = strings.ToLower(s[i+1:])
-		s = s[:i]
-		switch protocol {
-		case "tcp", "udp", "sctp":
-		default:
-			return "", 0, "", fmt.Errorf("unknown protocol %q (want tcp, udp or sctp)", protocol)
+		if p, err = ParseProtocol(s[i+1:]); err != nil {
+			return "", 0, "", err
 		}
+		if s[i+1:] == "" {
+			return "", 0, "", fmt.Errorf("empty protocol after / in %q (want tcp, udp or sctp)", s)
+		}
+		s = s[:i]
 	}
-	ps := ""
+	ps, hasPort := "", false
 	switch {
 	case strings.HasPrefix(s, "["):
 		j := strings.IndexByte(s, ']')
 		if j < 0 {
 			return "", 0, "", fmt.Errorf("missing ] in %q", s)
 		}
-		target, ps = s[1:j], strings.TrimPrefix(s[j+1:], ":")
+		target = s[1:j]
+		rest := s[j+1:]
+		switch {
+		case rest == "":
+		case rest[0] == ':':
+			ps, hasPort = rest[1:], true
+		default:
+			return "", 0, "", fmt.Errorf("unexpected %q after ] (want [ADDRESS]:PORT)", rest)
+		}
+		if a, aerr := netip.ParseAddr(target); aerr != nil || !a.Is6() {
+			return "", 0, "", fmt.Errorf("invalid IPv6 address %q in brackets", target)
+		}
 	case strings.Count(s, ":") == 1:
 		i := strings.IndexByte(s, ':')
-		target, ps = s[:i], s[i+1:]
+		target, ps, hasPort = s[:i], s[i+1:], true
 	default:
 		target = s
+		if strings.Contains(s, ":") {
+			if _, aerr := netip.ParseAddr(s); aerr != nil {
+				return "", 0, "", fmt.Errorf("invalid target %q: an IPv6 address with a port is written [ADDRESS]:PORT", s)
+			}
+		}
 	}
 	if target == "" {
 		return "", 0, "", fmt.Errorf("empty target")
 	}
-	if ps != "" {
+	if strings.ContainsAny(target, " \t[]/") {
+		return "", 0, "", fmt.Errorf("invalid target %q", target)
+	}
+	if hasPort {
+		if ps == "" {
+			return "", 0, "", fmt.Errorf("empty port after : in %q (leave out the colon for an IP-level question)", s)
+		}
 		n, perr := strconv.ParseUint(ps, 10, 16)
 		if perr != nil || n == 0 {
 			return "", 0, "", fmt.Errorf("invalid port %q", ps)
 		}
 		port = uint16(n)
 	}
-	return target, port, protocol, nil
+	return target, port, string(p), nil
+}
+
+// ParsePort parses "PORT[/PROTO]" (a port is required).
+func ParsePort(s string) (uint16, Protocol, error) {
+	ps, pr, _ := strings.Cut(s, "/")
+	p, err := ParseProtocol(pr)
+	if err != nil {
+		return 0, "", err
+	}
+	if strings.Contains(s, "/") && pr == "" {
+		return 0, "", fmt.Errorf("empty protocol after / in %q (want tcp, udp or sctp)", s)
+	}
+	n, err := strconv.ParseUint(ps, 10, 16)
+	if err != nil || n == 0 {
+		return 0, "", fmt.Errorf("invalid port %q (want PORT or PORT/PROTO)", s)
+	}
+	return uint16(n), p, nil
+}
+
+// ParseFlow parses "FROM->TO[:PORT][/PROTO]" (spaces around the arrow are
+// allowed) into a Query. FROM must be one word: a container, a service,
+// host or internet; it is resolved later, by Sim.Peer.
+func ParseFlow(s string) (Query, error) {
+	from, to, found := strings.Cut(s, "->")
+	if !found || strings.Contains(to, "->") {
+		return Query{}, fmt.Errorf("want FROM -> TO[:PORT][/PROTO], got %q", s)
+	}
+	from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+	if from == "" || strings.ContainsAny(from, " \t:/[]") {
+		return Query{}, fmt.Errorf("invalid source %q: want a service, a container, host or internet", from)
+	}
+	if to == "" {
+		return Query{}, fmt.Errorf("want FROM -> TO[:PORT][/PROTO], got %q", s)
+	}
+	target, port, proto, err := ParseTarget(to)
+	if err != nil {
+		return Query{}, err
+	}
+	return Query{From: from, To: target, Port: port, Protocol: proto}, nil
+}
+
+// String formats q in the flow grammar, so that ParseFlow(q.String())
+// gives q back (with the protocol spelled out).
+func (q Query) String() string {
+	to := q.To
+	if strings.Contains(to, ":") {
+		if q.Port != 0 {
+			to = "[" + to + "]"
+		}
+	}
+	s := q.From + "->" + to
+	if q.Port != 0 {
+		s += ":" + strconv.Itoa(int(q.Port))
+	}
+	p := q.Protocol
+	if p == "" {
+		p = string(TCP)
+	}
+	return s + "/" + strings.ToLower(p)
 }

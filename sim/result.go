@@ -4,10 +4,71 @@ import (
 	"time"
 )
 
-// Hop is one step of a simulated packet's path.
+// HopKind classifies a hop by the component it happens in, coarser than
+// Step: both DNAT and SNAT are nat, a drop is the kind of the component
+// that drops.
+type HopKind string
+
+// The hop kinds.
+const (
+	// HopDNS is a name lookup (embedded DNS, /etc/hosts, upstream).
+	HopDNS HopKind = "dns"
+	// HopRoute is a routing decision (a namespace's routing table, the
+	// host's, or a missing route).
+	HopRoute HopKind = "route"
+	// HopVeth is a veth-pair crossing between a container and the host.
+	HopVeth HopKind = "veth"
+	// HopBridge is the Linux bridge of a network.
+	HopBridge HopKind = "bridge"
+	// HopNetfilter is an iptables chain traversal with a verdict.
+	HopNetfilter HopKind = "netfilter"
+	// HopNAT is an address rewrite (DNAT, SNAT/MASQUERADE, conntrack).
+	HopNAT HopKind = "nat"
+	// HopProxy is docker-proxy accepting and relaying a connection.
+	HopProxy HopKind = "proxy"
+	// HopLoopback is delivery over a namespace's lo.
+	HopLoopback HopKind = "loopback"
+	// HopWire is the host's uplink (LAN, internet).
+	HopWire HopKind = "wire"
+	// HopDeliver is the destination's socket layer accepting (or not).
+	HopDeliver HopKind = "deliver"
+	// HopProcess is the destination's processing time.
+	HopProcess HopKind = "process"
+)
+
+// Place says where on the picture of a project a hop happens or a blocker
+// sits: in a container's namespace, on a network's bridge, in the host's
+// namespace, or outside the host.
+type Place string
+
+// The places.
+const (
+	AtContainer Place = "container"
+	AtNetwork   Place = "network"
+	AtHost      Place = "host"
+	AtInternet  Place = "internet"
+)
+
+// Hop is one step of a simulated packet's path. Step, Node and Detail are
+// prose for people; Kind, Place, Container, Network and Interface are the
+// same facts typed for programs.
 type Hop struct {
 	// Step is one of the Step* kinds.
 	Step string `json:"step"`
+	// Kind is the component class of the step.
+	Kind HopKind `json:"kind"`
+	// Place is where the step happens: AtContainer (Container's namespace),
+	// AtNetwork (Network's bridge), AtHost or AtInternet.
+	Place Place `json:"place"`
+	// Container is the engine name of the container whose namespace or
+	// interface the step is in (empty for host and bridge steps).
+	Container string `json:"container,omitempty"`
+	// Network is the engine name of the network involved: the bridge, the
+	// network of the interface used, or the network a DNS answer came from.
+	Network string `json:"network,omitempty"`
+	// Interface is the device: eth0, lo, a bridge such as br-1a2b3c or
+	// docker0, or the host's uplink eth0.
+	Interface string `json:"interface,omitempty"`
 	// Node is the device, chain or process the step happens at.
 	Node string `json:"node"`
 	// Detail says what happens there (rule, verdict, addresses).
@@ -21,12 +82,27 @@ type Hop struct {
 }
 
 // Blocker names one thing that stops a flow, the rule that does it, where
-// in the compose files it comes from, and how to fix it.
+// in the compose files it comes from, and how to fix it. Component and Rule
+// are prose; Place, Container, Network and RuleIDs carry the same facts
+// typed.
 type Blocker struct {
 	// Component is the kernel or Docker component that drops or refuses.
 	Component string `json:"component"`
+	// Place is where the component lives: AtContainer (Container's
+	// namespace), AtNetwork (Network's bridge or ARP), AtHost (netfilter,
+	// docker-proxy, the host's routing and resolver) or AtInternet.
+	Place Place `json:"place"`
+	// Container is the engine name of the container the blocker concerns
+	// (its namespace, resolver or socket layer, or the publisher of a
+	// binding), when there is one.
+	Container string `json:"container,omitempty"`
+	// Network is the engine name of the network the blocker concerns, when
+	// there is one.
+	Network string `json:"network,omitempty"`
 	// Rule is the exact rule or chain plus the rule-book ID.
 	Rule string `json:"rule"`
+	// RuleIDs are the rule-book IDs Rule cites, in order.
+	RuleIDs []string `json:"rule_ids"`
 	// Position is the compose position (file:line:col) that caused it.
 	Position string `json:"position"`
 	// Fix is a concrete change that removes this blocker.
@@ -35,8 +111,17 @@ type Blocker struct {
 
 // Result is the answer to a Query.
 type Result struct {
-	From     string `json:"from"`
-	To       string `json:"to"`
+	// From and To are the query's words as given.
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Source is From resolved (see Sim.Peer); Kind is empty for an
+	// InvalidQuery whose source is unknown.
+	Source Peer `json:"source"`
+	// Target is what To denotes from Source's point of view after name
+	// resolution and before any DNAT: a container (whose address it is),
+	// the host, the internet, an unassigned address in a Docker subnet, or
+	// PeerUnresolved when the name has no address.
+	Target   Peer   `json:"target"`
 	Port     uint16 `json:"port"`
 	Protocol string `json:"protocol"`
 	// Reachable is true exactly when Verdict is Delivered.
@@ -68,4 +153,3 @@ type Result struct {
 	ClientSees string `json:"client_sees,omitempty"`
 }
 
-// ParseTarget splits "TARGET[:PORT][/PROTO]" (IPv6 as "[::1]:80" or a bare

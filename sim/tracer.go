@@ -24,7 +24,13 @@ func (s *Sim) Reach(q Query) Result {
 		Verdict: v, Reachable: v == Delivered,
 		DNS: tr.dns, Hops: tr.hops, BlockedBy: tr.blockers,
 		Rules: dedupe(tr.rules), Notes: dedupe(tr.notes), Error: tr.err,
-		Destination: tr.dest,
+		Destination: tr.dest, Source: tr.source, Target: tr.target,
+	}
+	if v != InvalidQuery && r.Target.Kind == "" {
+		r.Target.Kind = PeerUnresolved
+	}
+	if r.Target.Kind != "" {
+		r.Target.Name = q.To
 	}
 	if q.Port == 0 {
 		r.Protocol = "icmp"
@@ -104,7 +110,7 @@ func clientSees(r Result) string {
 	case NotDockerManaged:
 		return "up to the host: a host process answers, or the host kernel resets the connection"
 	case NotPublished:
-		if r.From == Internet {
+		if r.Source.Kind == PeerInternet {
 			return "the host's kernel answers with an RST (nothing listens there) unless a host firewall drops it"
 		}
 		return timeout
@@ -124,14 +130,85 @@ type tracer struct {
 	reason   string
 	err      string
 	dest     string
+	source   Peer
+	target   Peer
 }
 
-func (tr *tracer) hop(step, node, detail string, d time.Duration) {
+// setTarget records what the destination is, unless already known.
+func (tr *tracer) setTarget(p Peer) {
+	if tr != nil && tr.target.Kind == "" {
+		tr.target = p
+	}
+}
+
+// loc is where a hop happens or a blocker sits (see Place).
+type loc struct {
+	place         Place
+	ctr, net, ifc string
+}
+
+var (
+	atHost     = loc{place: AtHost}
+	atInternet = loc{place: AtInternet}
+)
+
+// inCtr is c's namespace.
+func inCtr(c *topology.Container) loc { return loc{place: AtContainer, ctr: c.Name} }
+
+// onBridge is n's bridge.
+func onBridge(n *topology.Network) loc {
+	return loc{place: AtNetwork, net: n.Name, ifc: bridgeName(n)}
+}
+
+// hostOn is the host namespace, about network n (its chains or routes).
+func hostOn(n *topology.Network) loc { return loc{place: AtHost, net: n.Name} }
+
+// hostDev is the host namespace at device ifc.
+func hostDev(ifc string) loc { return loc{place: AtHost, ifc: ifc} }
+
+// via sets the network and interface of l.
+func (l loc) via(n *topology.Network, ifc string) loc { l.net, l.ifc = n.Name, ifc; return l }
+
+// onDev sets network n and its bridge device.
+func (l loc) onDev(n *topology.Network) loc { return l.via(n, bridgeName(n)) }
+
+// dev sets the interface of l.
+func (l loc) dev(ifc string) loc { l.ifc = ifc; return l }
+
+// netName sets the network (engine name) of l.
+func (l loc) netName(name string) loc { l.net = name; return l }
+
+// about sets the container l concerns (nil leaves it empty).
+func (l loc) about(c *topology.Container) loc {
+	if c != nil {
+		l.ctr = c.Name
+	}
+	return l
+}
+
+// stepKinds maps each step to its component class; a drop is netfilter
+// unless the caller says otherwise (hopKind).
+var stepKinds = map[string]HopKind{
+	StepDNS: HopDNS, StepRoute: HopRoute, StepVeth: HopVeth, StepBridge: HopBridge,
+	StepHost: HopRoute, StepNetfilter: HopNetfilter, StepDNAT: HopNAT, StepSNAT: HopNAT,
+	StepProxy: HopProxy, StepLoopback: HopLoopback, StepWire: HopWire,
+	StepDeliver: HopDeliver, StepProcess: HopProcess, StepDrop: HopNetfilter,
+}
+
+func (tr *tracer) hop(w loc, step, node, detail string, d time.Duration) {
+	tr.hopKind(w, stepKinds[step], step, node, detail, d)
+}
+
+func (tr *tracer) hopKind(w loc, kind HopKind, step, node, detail string, d time.Duration) {
 	if tr == nil {
 		return
 	}
-	tr.hops = append(tr.hops, Hop{Step: step, Node: node, Detail: detail, LatencyMS: ms(d), lat: d})
+	tr.hops = append(tr.hops, Hop{Step: step, Kind: kind, Place: w.place, Container: w.ctr, Network: w.net, Interface: w.ifc,
+		Node: node, Detail: detail, LatencyMS: ms(d), lat: d})
 }
+
+// ids lists rule-book IDs (for a blocker's RuleIDs).
+func ids(l ...string) []string { return l }
 
 func (tr *tracer) rule(ids ...string) {
 	if tr != nil {
@@ -151,13 +228,22 @@ func (tr *tracer) because(reason string) {
 	}
 }
 
-func (tr *tracer) block(component, rule string, pos topology.Position, fix string) {
+// block records a blocker at w citing the rule-book IDs ruleIDs (exactly
+// those its rule text names; a test holds the two equal).
+func (tr *tracer) block(w loc, ruleIDs []string, component, rule string, pos topology.Position, fix string) {
 	if tr == nil {
 		return
 	}
-	b := Blocker{Component: component, Rule: rule, Position: pos.String(), Fix: fix}
+	if ruleIDs == nil {
+		ruleIDs = []string{}
+	}
+	tr.addBlocker(Blocker{Component: component, Place: w.place, Container: w.ctr, Network: w.net,
+		Rule: rule, RuleIDs: ruleIDs, Position: pos.String(), Fix: fix})
+}
+
+func (tr *tracer) addBlocker(b Blocker) {
 	for _, o := range tr.blockers {
-		if o == b {
+		if o.Component == b.Component && o.Rule == b.Rule && o.Position == b.Position && o.Fix == b.Fix {
 			return
 		}
 	}
@@ -173,11 +259,13 @@ func (tr *tracer) addReturn() {
 		h := fwd[i]
 		switch h.Step {
 		case StepVeth, StepBridge, StepHost, StepLoopback, StepWire, StepProxy:
-			back = append(back, Hop{Step: h.Step, Node: h.Node, Detail: "reply", LatencyMS: h.LatencyMS, lat: h.lat, Return: true})
+			r := h
+			r.Detail, r.Return = "reply", true
+			back = append(back, r)
 		case StepDNAT, StepSNAT:
-			back = append(back, Hop{Step: h.Step, Node: "conntrack", Detail: "reply: " + h.Step + " reversed by conntrack", LatencyMS: ms(tr.lat.Netfilter), lat: tr.lat.Netfilter, Return: true})
+			back = append(back, Hop{Step: h.Step, Kind: HopNAT, Place: AtHost, Network: h.Network, Node: "conntrack", Detail: "reply: " + h.Step + " reversed by conntrack", LatencyMS: ms(tr.lat.Netfilter), lat: tr.lat.Netfilter, Return: true})
 		case StepDeliver:
-			back = append(back, Hop{Step: StepRoute, Node: h.Node, Detail: "reply leaves the server's socket", Return: true})
+			back = append(back, Hop{Step: StepRoute, Kind: HopRoute, Place: h.Place, Container: h.Container, Node: h.Node, Detail: "reply leaves the server's socket", Return: true})
 		}
 	}
 	tr.hops = append(tr.hops, back...)
@@ -194,16 +282,20 @@ func (s *Sim) reach(q Query, tr *tracer) Verdict {
 	if q.From == "" || q.To == "" {
 		return s.invalid(tr, "both FROM and TO are needed")
 	}
-	switch q.From {
-	case Internet:
+	src, err := s.Peer(q.From)
+	if err != nil {
+		return s.invalid(tr, err.Error())
+	}
+	if tr != nil {
+		tr.source = src
+	}
+	switch src.Kind {
+	case PeerInternet:
 		return s.fromInternet(q, pp, tr)
-	case Host:
+	case PeerHost:
 		return s.fromHost(nil, q, pp, tr)
 	}
-	c := s.findContainer(q.From)
-	if c == nil {
-		return s.invalid(tr, "unknown source "+strconv.Quote(q.From)+": not a container, a service, host or internet")
-	}
+	c := src.ctr
 	mode, view := modeOf(c)
 	switch mode {
 	case nsHost:
