@@ -152,4 +152,3 @@ type Result struct {
 	// docker-proxy.
 	ClientSees string `json:"client_sees,omitempty"`
 }
-

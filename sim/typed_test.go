@@ -125,8 +125,8 @@ func checkTyped(t *testing.T, seed uint64, r Result, ctrs, nets map[string]bool)
 func TestTypedHops(t *testing.T) {
 	s := New(shop())
 	type hop struct {
-		kind         HopKind
-		place        Place
+		kind          HopKind
+		place         Place
 		ctr, net, if_ string
 	}
 	for _, tc := range []struct {
