@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/composenet
 PKGS    := ./...
 
-.PHONY: build test test-long lint bench bench-report fuzz demo imports clean
+.PHONY: build test test-long lint bench bench-report fuzz demo imports clean viewer-test
 
 build:
 	$(GO) build -o bin/ ./cmd/composenet ./cmd/composenet-graphviz
@@ -39,6 +39,12 @@ bench-report:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s -fuzzminimizetime 10x ./scenarios
+
+## viewer-test: the report and serve pages driven in Debian's chromium with
+## playwright-core (browsertest/, npm lockfile); not part of make test.
+viewer-test: build
+	cd browsertest && npm ci --no-audit --no-fund --silent
+	COMPOSENET=$(CURDIR)/$(BIN) node browsertest/viewer.test.mjs
 
 demo: build
 	$(BIN) inspect -f examples/ecommerce/compose.yaml

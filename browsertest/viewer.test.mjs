@@ -1,0 +1,143 @@
+// Browser test of composenet's viewer, in Debian's chromium through
+// playwright-core: `make viewer-test` (not part of `make test`).
+//
+// For each bundled example it writes the report, opens it from disk and
+// checks the page's contract (data-node / data-service / data-network on
+// the diagram, verdict codes in [data-role=verdict], hops in
+// [data-role=trace]), the guide's claims on the e-commerce example, that
+// the page logs no console error and that no request leaves file://. Then
+// it runs `composenet serve` on a copy of the e-commerce example: a
+// journey through the API, a what-if, a broken and a repaired compose file
+// pushed to the open page. Screenshots go to browsertest/out/.
+//
+// Environment: COMPOSENET (the composenet binary, default ../bin/composenet),
+// CHROMIUM (default /usr/bin/chromium).
+import { chromium } from 'playwright-core';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const bin = resolve(process.env.COMPOSENET || join(root, 'bin/composenet'));
+const out = join(here, 'out');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+let failures = 0;
+let checks = 0;
+function check(ok, what) {
+  checks++;
+  if (!ok) { failures++; console.log('FAIL ' + what); } else console.log('ok   ' + what);
+}
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+
+// watch records console errors, page errors and every request of a page.
+function watch(page) {
+  const w = { errors: [], requests: [] };
+  page.on('console', (m) => { if (m.type() === 'error') w.errors.push(m.text()); });
+  page.on('pageerror', (e) => w.errors.push(String(e)));
+  page.on('request', (r) => w.requests.push(r.url()));
+  return w;
+}
+
+async function newPage() {
+  const ctx = await browser.newContext({ viewport: { width: 1500, height: 900 } });
+  const page = await ctx.newPage();
+  return { page, w: watch(page), ctx };
+}
+
+async function pick(page, service) {
+  await page.locator(`svg [data-service="${service}"]`).first().click();
+}
+
+async function verdict(page) {
+  await page.waitForSelector('[data-role=verdict]');
+  return (await page.locator('[data-role=verdict]').textContent()).trim();
+}
+
+// --- report, every bundled example --------------------------------------
+
+const examples = [
+  { name: 'ecommerce', file: 'examples/ecommerce/compose.yaml' },
+  { name: 'secure', file: 'examples/secure/compose.yaml' },
+  { name: 'production', file: 'examples/production/compose.yaml' },
+];
+
+for (const ex of examples) {
+  const html = join(out, ex.name + '.html');
+  execFileSync(bin, ['report', '-f', join(root, ex.file), '-o', html], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const inspect = JSON.parse(execFileSync(bin, ['inspect', '--format', 'json', '-f', join(root, ex.file)], { stdio: ['ignore', 'pipe', 'ignore'] }));
+  const { page, w, ctx } = await newPage();
+  await page.goto(pathToFileURL(html).href);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
+  const nodes = await page.locator('svg [data-node]').evaluateAll((gs) => gs.map((g) => g.dataset.node).sort());
+  check(JSON.stringify(nodes) === JSON.stringify(inspect.containers.map((c) => c.name).sort()), `${ex.name}: every container is a [data-node] (${nodes.length})`);
+  const nets = await page.locator('svg [data-network]').evaluateAll((gs) => gs.map((g) => g.dataset.network).sort());
+  check(JSON.stringify(nets) === JSON.stringify(inspect.networks.map((n) => n.name).sort()), `${ex.name}: every network is a [data-network] (${nets.length})`);
+  const svc = await page.locator('svg [data-service]').evaluateAll((gs) => gs.every((g) => g.dataset.service !== undefined));
+  check(svc, `${ex.name}: container nodes carry data-service`);
+
+  if (ex.name === 'ecommerce') {
+    // The guide's claims: the gateway cannot reach the database; the order
+    // service can.
+    await pick(page, 'gateway');
+    await pick(page, 'database');
+    const v1 = await verdict(page);
+    check(v1 === 'name-not-resolved', `ecommerce: gateway -> database is name-not-resolved (got ${v1})`);
+    check(await page.locator('[data-role=trace] li').count() >= 1, 'ecommerce: the blocked journey lists its hops');
+    check(await page.locator('[data-role=blockers] .blocker').count() >= 1, 'ecommerce: the blocked journey lists its blockers');
+    check(await page.locator('svg .journey-line.blocked').count() === 1, 'ecommerce: the blocked path is drawn red and dashed');
+    check(await page.locator('svg g.is-drop').count() === 1, 'ecommerce: the drop is marked on the diagram');
+    await page.screenshot({ path: join(out, 'ecommerce-blocked.png') });
+
+    await pick(page, 'order-service');
+    await pick(page, 'database');
+    const v2 = await verdict(page);
+    check(v2 === 'delivered', `ecommerce: order-service -> database is delivered (got ${v2})`);
+    const hops = await page.locator('[data-role=trace] li').count();
+    check(hops >= 4, `ecommerce: the delivered journey lists its hops (${hops})`);
+    check(await page.locator('svg .journey-line:not(.blocked)').count() === 1, 'ecommerce: the delivered path is drawn');
+    await page.screenshot({ path: join(out, 'ecommerce-delivered.png') });
+
+    // Details of a container.
+    await page.locator('[data-tab=details]').click();
+    const title = (await page.locator('[data-role=details-title]').textContent()).trim();
+    check(title === 'postgres-db', `ecommerce: details show the last clicked container (${title})`);
+
+    // Search, lint, matrix click-through.
+    await page.fill('[data-role=search]', 'payment');
+    check(await page.locator('svg g.match').count() >= 1, 'ecommerce: search marks the matching node');
+    await page.fill('[data-role=search]', '');
+    await page.locator('[data-tab=lint]').click();
+    check(await page.locator('[data-role=lint] .finding').count() >= 1, 'ecommerce: lint findings are listed');
+    await page.locator('[data-tab=matrix]').click();
+    await page.locator('td[data-from="internet"][data-to="postgres-db"]').click();
+    const v3 = await verdict(page);
+    check(v3 === 'delivered', `ecommerce: matrix click-through: internet -> postgres-db:5432 is delivered (published on 0.0.0.0), got ${v3}`);
+    await page.locator('[data-tab=matrix]').click();
+    await page.screenshot({ path: join(out, 'ecommerce-matrix.png') });
+  } else {
+    await page.screenshot({ path: join(out, ex.name + '.png') });
+  }
+  check(w.errors.length === 0, `${ex.name}: no console errors ${w.errors.join(' | ')}`);
+  const away = w.requests.filter((u) => !u.startsWith('file://'));
+  check(away.length === 0, `${ex.name}: no request leaves file:// ${away.join(' ')}`);
+  await ctx.close();
+}
+
+// The guide's production file as written: real Compose rejects it, and so
+// does report, with the positioned error.
+try {
+  execFileSync(bin, ['report', '-f', join(root, 'examples/production/compose.guide.yaml'), '-o', join(out, 'guide.html')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  check(false, 'production/compose.guide.yaml: report refuses it');
+} catch (e) {
+  check(e.status === 2 && /compose\.guide\.yaml:\d+:\d+: services\.user-service\.container_name/.test(String(e.stderr)), 'production/compose.guide.yaml: report exits 2 with the positioned error');
+}
+
+await browser.close();
+console.log(`${checks - failures}/${checks} checks passed; screenshots in ${out}`);
+process.exit(failures ? 1 : 0);
