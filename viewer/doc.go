@@ -9,6 +9,6 @@
 // picture laid out by Graphviz (the composenet-graphviz helper), marked
 // with data attributes the page and browser tests rely on (see Diagram).
 //
-// The front-end is plain JavaScript and CSS in assets/, embedded with
-// go:embed; it builds every element with textContent, never HTML from data.
+// The front-end is plain JavaScript and CSS in assets/, embedded in the
+// binary; it builds every element with textContent, never HTML from data.
 package viewer
