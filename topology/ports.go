@@ -446,6 +446,41 @@ func (b *builder) finish() {
 	}
 }
 
+// staticReach returns the 0-based rank of e's static address among the
+// first count addresses dynamic allocation hands out on n (R3-8: lowest
+// free in ip_range, else the subnet, skipping the network address, the
+// gateway, aux addresses and the other static addresses), or -1 when count
+// dynamic containers cannot reach it.
+func staticReach(n *Network, e *Endpoint, count int) int {
+	pool := n.Subnet
+	if n.IPRange.IsValid() {
+		pool = n.IPRange
+	}
+	if !pool.IsValid() || !e.IPv4.IsValid() || !pool.Contains(e.IPv4) {
+		return -1
+	}
+	taken := map[netip.Addr]bool{n.Subnet.Masked().Addr(): true, n.Gateway: true}
+	for _, a := range n.AuxAddresses {
+		taken[a] = true
+	}
+	for _, o := range n.Endpoints {
+		if o.Static && o != e {
+			taken[o.IPv4] = true
+		}
+	}
+	rank := 0
+	for a := pool.Masked().Addr(); rank < count && pool.Contains(a); a = a.Next() {
+		if taken[a] {
+			continue
+		}
+		if a == e.IPv4 {
+			return rank
+		}
+		rank++
+	}
+	return -1
+}
+
 // staticRaces warns about the R3-10 hazard: a static address inside the
 // network's dynamic range can be taken by a dynamically addressed container
 // that starts earlier. Only containers that do not (transitively) depend
@@ -482,21 +517,29 @@ func (b *builder) staticRaces() {
 			if n.IPRange.IsValid() && !n.IPRange.Contains(e.IPv4) {
 				continue
 			}
-			var rival *Endpoint
+			// Rivals: dynamically addressed endpoints that may start
+			// before e's container, in simulated start order.
+			var rivals []*Endpoint
 			for _, o := range n.Endpoints {
 				if o.Static || o.Container.Declared || o.Container.Service == e.Container.Service {
 					continue
 				}
 				if !dependsOn(o.Container.Service, e.Container.Service, 0) {
-					rival = o
-					break
+					rivals = append(rivals, o)
 				}
 			}
-			if rival == nil {
+			sort.SliceStable(rivals, func(i, j int) bool { return rivals[i].Container.StartOrder < rivals[j].Container.StartOrder })
+			// R3-8: dynamic addresses are the lowest free ones. Even if every
+			// rival starts first and every other static address is claimed,
+			// the rivals take the len(rivals) lowest free addresses; e's
+			// address is at risk only if it is among them.
+			k := staticReach(n, e, len(rivals))
+			if k < 0 {
 				continue
 			}
+			rival := rivals[k]
 			path := "services." + e.Container.Service + ".networks." + n.Key + ".ipv4_address"
-			b.warn("W-STATIC-IN-RANGE", "R3-10", b.ix.lookup(path), "ipv4_address %s lies inside the dynamic range of %s, and %s does not wait for %s: if it starts first it can take the address and %s fails to start (nondeterministic)", e.IPv4, n.Name, rival.Container.Name, e.Container.Name, e.Container.Name)
+			b.warn("W-STATIC-IN-RANGE", "R3-10", b.ix.lookup(path), "ipv4_address %s lies inside the dynamic range of %s, and %d dynamically addressed container(s) do not wait for %s: if they start first, the lowest free addresses (R3-8) reach %s and %s takes it, so %s fails to start (nondeterministic)", e.IPv4, n.Name, len(rivals), e.Container.Name, e.IPv4, rival.Container.Name, e.Container.Name)
 			b.fix(fmt.Sprintf("set ipam ip_range on %s and keep %s outside it, or make %s depend on %s", n.Key, e.IPv4, rival.Container.Service, e.Container.Service))
 		}
 	}

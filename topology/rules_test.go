@@ -225,6 +225,31 @@ func TestIPAM(t *testing.T) {
 			t.Errorf("spurious warning: %+v", topo.Warnings)
 		}
 	})
+	t.Run("R3-8 R3-10 no race when the dynamic containers cannot reach the static address", func(t *testing.T) {
+		// mailcow's shape: a few dynamic containers take .2, .3; the
+		// static .254 is never the lowest free address.
+		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  c: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.254}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", Options{})
+		if hasWarning(topo, "W-STATIC-IN-RANGE") {
+			t.Errorf("spurious warning: %+v", topo.Warnings)
+		}
+		two := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  c: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.4}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", Options{})
+		if hasWarning(two, "W-STATIC-IN-RANGE") {
+			t.Errorf("two dynamic containers take .2 and .3, never .4: %+v", two.Warnings)
+		}
+	})
+	t.Run("R3-8 R3-10 the warning names the address and the container that takes it", func(t *testing.T) {
+		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  c: {image: x}\n  d: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.4}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", Options{})
+		var msg string
+		for _, w := range topo.Warnings {
+			if w.Code == "W-STATIC-IN-RANGE" {
+				msg = w.Message
+			}
+		}
+		want := "ipv4_address 10.0.0.4 lies inside the dynamic range of p_default, and 3 dynamically addressed container(s) do not wait for p-b-1: if they start first, the lowest free addresses (R3-8) reach 10.0.0.4 and p-d-1 takes it, so p-b-1 fails to start (nondeterministic)"
+		if msg != want {
+			t.Errorf("message\n%s\nwant\n%s", msg, want)
+		}
+	})
 	t.Run("R3-10 no race when the static address lies outside ip_range", func(t *testing.T) {
 		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.2}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24, ip_range: 10.0.0.128/25}]}}\n", Options{})
 		if hasWarning(topo, "W-STATIC-IN-RANGE") {
