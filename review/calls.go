@@ -95,6 +95,22 @@ var (
 	dsnHostKeys  = map[string]bool{"host": true, "hostname": true, "server": true, "data source": true, "datasource": true, "address": true, "addr": true}
 )
 
+// netSchemes are URL schemes whose host is a network peer. Other schemes
+// (sms://user:pass@mock, a provider name) count only when the host is a
+// project name or a near miss of one.
+var netSchemes = map[string]bool{"tcp": true, "udp": true, "grpc": true, "grpcs": true, "h2c": true, "ftp": true, "ftps": true, "sftp": true, "ssh": true, "git": true, "mqtt": true, "mqtts": true, "nfs": true, "thrift": true, "zk": true, "jdbc": true, "opc.tcp": true, "telnet": true, "imap": true, "imaps": true, "pop3": true, "pop3s": true, "smtps": true, "submission": true, "sentinel": true, "redis-sentinel": true, "mongodb+srv": true, "neo4j": true, "bolt": true, "cassandra": true, "elasticsearch": true, "couchdb": true, "influxdb": true, "rtmp": true, "rtsp": true, "sip": true, "xmpp": true, "syslog": true, "statsd": true, "otlp": true}
+
+func netScheme(s string) bool {
+	_, ok := schemePort[s]
+	return ok || netSchemes[s]
+}
+
+// registered reports whether h is a project name or within a typo of one.
+func registered(h string, names map[string]bool) bool {
+	h = strings.ToLower(h)
+	return names[h] || len(closest(h, names)) > 0
+}
+
 // notCallKey reports whether key configures the service's own listener
 // or public face rather than a peer.
 func notCallKey(key string) bool {
@@ -178,7 +194,7 @@ func inferValue(e topology.EnvVar, env map[string]string, names map[string]bool)
 				continue
 			}
 			scheme := strings.ToLower(u.Scheme)
-			if !pathSchemes[scheme] {
+			if !pathSchemes[scheme] && (netScheme(scheme) || registered(u.Hostname(), names)) {
 				port := schemePort[scheme]
 				if p := portOf(u.Port()); p != 0 {
 					port = p

@@ -41,6 +41,9 @@ func TestInferValue(t *testing.T) {
 		{"DATA_URL", "file:///data/x", nil, ""},
 		{"DB_URL", "sqlite:///var/lib/app.db", nil, ""},
 		{"MODE", "production", nil, ""},
+		{"_APP_SMS_PROVIDER", "sms://username:password@mock", nil, ""},
+		{"NOTIFY", "custom://kafka:9092", nil, "kafka:9092/url"},
+		{"NOTIFY", "custom://kafkaa:9092", nil, "kafkaa:9092/url"},
 		{"VERSION", "1.2:3", nil, ""},
 		// Calls.
 		{"PROFILES_STORE", "s3://profiles?region=us-east-1&endpoint=seaweedfs:8333", nil, "seaweedfs:8333/url-query"},

@@ -60,25 +60,79 @@ type Finding struct {
 	Position string            `json:"position"`
 }
 
-var datastores = []string{"postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "keydb", "elasticsearch", "opensearch", "kafka", "cp-kafka", "zookeeper", "cp-zookeeper", "memcached", "cassandra", "scylla", "rabbitmq", "influxdb", "couchdb", "couchbase", "neo4j", "clickhouse", "etcd", "minio", "mssql", "oracle", "cockroach"}
+// datastores are image families of datastores, including vendor images
+// built on them (wazuh-indexer is OpenSearch, supavisor and pgbouncer pool
+// PostgreSQL), matched against the last path component of the repository.
+var datastores = []string{"postgres", "postgis", "pgvector", "timescaledb", "supavisor", "pgbouncer", "pgpool", "mysql", "mariadb", "percona", "mongo", "ferretdb", "redis", "valkey", "keydb", "dragonfly", "elasticsearch", "opensearch", "wazuh-indexer", "kafka", "cp-kafka", "redpanda", "zookeeper", "cp-zookeeper", "memcached", "cassandra", "scylla", "rabbitmq", "influxdb", "couchdb", "couchbase", "neo4j", "clickhouse", "etcd", "minio", "mssql", "oracle", "cockroach", "arangodb", "rethinkdb", "questdb", "qdrant", "weaviate", "milvus", "meilisearch", "typesense", "solr", "surrealdb", "yugabyte", "tidb", "nats"}
+
+// toolWords mark tools named after a datastore: admin UIs, exporters,
+// dashboards, proxies to a managed service, backup jobs.
+var toolWords = []string{"express", "insight", "commander", "-ui", "ui-", "exporter", "admin", "manager", "dashboard", "browser", "backup", "operator", "cloudsql", "connect", "rest-proxy", "schema-registry", "ksql", "control-center", "init", "migrat", "setup"}
+
+// datastorePorts are well-known datastore ports (container side).
+var datastorePorts = map[uint16]string{
+	5432: "PostgreSQL", 3306: "MySQL/MariaDB", 6379: "Redis", 27017: "MongoDB",
+	9200: "Elasticsearch/OpenSearch HTTP", 9300: "Elasticsearch transport",
+	5672: "AMQP (RabbitMQ)", 9042: "Cassandra CQL", 2181: "ZooKeeper",
+	9092: "Kafka", 11211: "Memcached", 8086: "InfluxDB", 5984: "CouchDB",
+	7474: "Neo4j HTTP", 7687: "Neo4j Bolt", 1433: "SQL Server", 1521: "Oracle",
+	26257: "CockroachDB", 2379: "etcd", 8529: "ArangoDB", 28015: "RethinkDB",
+	6333: "Qdrant", 4222: "NATS",
+}
 
 // IsDatastore reports whether image names a well-known datastore (by the
 // last path component of the repository, before the tag).
 func IsDatastore(image string) bool {
+	return datastoreFamily(image) != ""
+}
+
+// datastoreFamily returns the datastore family image belongs to, or "".
+func datastoreFamily(image string) string {
 	repo := image
+	if i := strings.IndexAny(repo, "@"); i >= 0 {
+		repo = repo[:i]
+	}
 	if i := strings.LastIndexByte(repo, '/'); i >= 0 {
 		repo = repo[i+1:]
 	}
-	if i := strings.IndexAny(repo, ":@"); i >= 0 {
+	if i := strings.IndexByte(repo, ':'); i >= 0 {
 		repo = repo[:i]
 	}
 	repo = strings.ToLower(repo)
-	for _, d := range datastores {
-		if repo == d || strings.HasPrefix(repo, d+"-") || strings.HasPrefix(repo, d+"db") || strings.HasPrefix(repo, d+"ql") {
-			return true
+	for _, t := range toolWords {
+		if strings.Contains(repo, t) {
+			return "" // mongo-express, redisinsight, kafka-ui, postgres-exporter, opensearch-dashboards
 		}
 	}
-	return false
+	for _, d := range datastores {
+		if repo == d || strings.HasPrefix(repo, d+"-") || strings.HasPrefix(repo, d+"db") || strings.HasPrefix(repo, d+"ql") || strings.HasSuffix(repo, "-"+d) {
+			return d
+		}
+	}
+	return ""
+}
+
+// datastoreEvidence says why the published port p of sv is a datastore's
+// ("" when it is not): the image family (a service built from source is
+// judged by its name), or the container port's well-known datastore
+// protocol.
+func datastoreEvidence(sv *topology.Service, p topology.PortBinding) string {
+	var ev []string
+	switch {
+	case sv == nil:
+	case sv.Image == "":
+		if f := datastoreFamily(sv.Name); f != "" {
+			ev = append(ev, fmt.Sprintf("built from source; its name says %s", f))
+		}
+	default:
+		if f := datastoreFamily(sv.Image); f != "" {
+			ev = append(ev, fmt.Sprintf("image %s is a %s image", sv.Image, f))
+		}
+	}
+	if what := datastorePorts[p.ContainerPort]; what != "" && (p.Protocol == "" || p.Protocol == "tcp") {
+		ev = append(ev, fmt.Sprintf("container port %d is %s's well-known port", p.ContainerPort, what))
+	}
+	return strings.Join(ev, "; ")
 }
 
 // Lint reviews t. The result is sorted and deterministic.
@@ -102,6 +156,18 @@ func Lint(t *topology.Topology) []Finding {
 	}
 	calls := Calls(t)
 	names := projectNames(t)
+	// callsTo[from][service]: a declared call of from names service (by
+	// the container that answered, or by the name itself).
+	callsTo := map[string]map[string]bool{}
+	callTo := func(from, to string) {
+		if callsTo[from] == nil {
+			callsTo[from] = map[string]bool{}
+		}
+		callsTo[from][to] = true
+	}
+	for _, cl := range calls {
+		callTo(cl.From, cl.Host)
+	}
 	for _, cl := range calls {
 		src := t.Service(cl.From)
 		if src == nil || len(src.Containers) == 0 {
@@ -121,6 +187,13 @@ func Lint(t *topology.Topology) []Finding {
 		}
 		fix := strings.Join(fixes, "; ")
 		switch {
+		case r.Verdict == sim.NameNotResolved && !names[cl.Host] && t.InactiveService(cl.Host) != nil:
+			// R1-10: the peer exists but its profile is off; the call works
+			// when the profile is enabled.
+			in := t.InactiveService(cl.Host)
+			add(Finding{Code: CodeEnvUnresolved, Severity: Info, Service: cl.From, Pos: cl.Env.Pos, Rule: "R1-10",
+				Message: fmt.Sprintf("%s=%s (read as a %s): %s is in profile %s, which is not active: the call works only with that profile", cl.Env.Key, cl.Env.Value, inferText[cl.Rule], cl.Host, strings.Join(in.Profiles, ", ")),
+				Fix:     fmt.Sprintf("add --profile %s (or COMPOSE_PROFILES=%s) when %s needs %s", in.Profiles[0], in.Profiles[0], cl.From, cl.Host)})
 		case r.Verdict == sim.NameNotResolved && !names[cl.Host]:
 			// Nothing in the project answers to the name. Only single
 			// labels get here (dotted unregistered names are public).
@@ -140,11 +213,15 @@ func Lint(t *topology.Topology) []Finding {
 		case !r.Reachable && r.Verdict != sim.InvalidQuery && !(cl.Port == 0 && r.Verdict == sim.Refused):
 			add(Finding{Code: CodeEnvUnreachable, Severity: Error, Service: cl.From, Pos: cl.Env.Pos,
 				Message: fmt.Sprintf("%s=%s (read as a %s): %s -> %s is %s (%s)", cl.Env.Key, cl.Env.Value, inferText[cl.Rule], cl.From, target, r.Verdict, r.Reason), Fix: orText(fix, "give both services a common network")})
-		case r.DNS != nil && r.DNS.Network != "":
+		}
+		// A call that resolved shows which network it means to use, even
+		// when the connection itself is blocked.
+		if r.DNS != nil && r.DNS.Network != "" {
 			use(from, r.DNS.Network)
 			for _, a := range r.DNS.Answers {
 				if c := s.Container(a.Container); c != nil {
 					use(c, a.Network)
+					callTo(cl.From, c.Service)
 				}
 			}
 		}
@@ -158,61 +235,18 @@ func Lint(t *topology.Topology) []Finding {
 			if p.Endpoint != nil {
 				use(c, p.Endpoint.Network.Key)
 			}
-			// A service that builds its own image is judged by its name.
-			var kind string
-			var isStore bool
-			switch {
-			case sv == nil:
-			case sv.Image == "":
-				kind, isStore = "built from source, judged by its name", IsDatastore(sv.Name)
-			default:
-				kind, isStore = "image "+sv.Image, IsDatastore(sv.Image)
+			if p.HostIP.IsValid() && !p.HostIP.IsUnspecified() || c.Replica > 1 {
+				continue
 			}
-			if isStore && (!p.HostIP.IsValid() || p.HostIP.IsUnspecified()) && c.Replica <= 1 {
+			if ev := datastoreEvidence(sv, p); ev != "" {
 				add(Finding{Code: CodeDatastoreAll, Severity: Warning, Service: c.Service, Pos: p.Pos, Rule: "R8-6",
-					Message: fmt.Sprintf("datastore %s (%s) publishes %s on every host interface: the LAN (and the internet, without a host firewall) reaches it", c.Service, kind, topology.FormatBinding(p)),
+					Message: fmt.Sprintf("datastore %s (%s) publishes %s on every host interface: the LAN (and the internet, without a host firewall) reaches it", c.Service, ev, topology.FormatBinding(p)),
 					Fix:     fmt.Sprintf("remove the ports entry (services on its network reach it without publishing), or bind it to 127.0.0.1:%d:%d", p.HostPort, p.ContainerPort)})
 			}
 		}
 	}
-	// Unused attachments: only when the project declares calls at all.
-	if len(calls) > 0 {
-		for _, sv := range t.Services {
-			if len(sv.Containers) == 0 || len(sv.Containers[0].Endpoints) < 2 {
-				continue
-			}
-			c := sv.Containers[0]
-			for _, e := range c.Endpoints {
-				if e.Network.Key == "" || used[c.Name][e.Network.Key] {
-					continue
-				}
-				add(Finding{Code: CodeNetUnused, Severity: Info, Service: sv.Name, Pos: e.Pos,
-					Message: fmt.Sprintf("%s joins %s but no declared call (environment values, published ports) uses it", sv.Name, e.Network.Key),
-					Fix:     fmt.Sprintf("remove %s from %s's networks unless a call configured elsewhere needs it", e.Network.Key, sv.Name)})
-			}
-		}
-	}
-	// Default network in a segmented project.
-	custom := false
-	for _, n := range t.Networks {
-		if n.Key != "" && n.Key != "default" && !n.Declared {
-			custom = true
-		}
-	}
-	if custom {
-		for _, sv := range t.Services {
-			if len(sv.Containers) == 0 {
-				continue
-			}
-			for _, e := range sv.Containers[0].Endpoints {
-				if e.Network.Key == "default" {
-					add(Finding{Code: CodeDefaultNetwork, Severity: Warning, Service: sv.Name, Pos: sv.Pos, Rule: "R2-1",
-						Message: fmt.Sprintf("%s is on the project's default network while the project otherwise segments into named networks: everything else on default reaches it", sv.Name),
-						Fix:     fmt.Sprintf("give %s an explicit networks: list", sv.Name)})
-				}
-			}
-		}
-	}
+	lintUnused(t, calls, used, add)
+	lintDefaultNetwork(t, add)
 	for _, w := range t.Warnings {
 		if w.Notice {
 			continue // tie-break statements, not design findings
@@ -221,7 +255,14 @@ func Lint(t *topology.Topology) []Finding {
 		if fix == "" {
 			fix = "see the rule book, " + orText(w.Rule, "section 11")
 		}
-		add(Finding{Code: w.Code, Severity: Warning, Pos: w.Pos, Rule: w.Rule, Message: w.Message, Fix: fix})
+		sev := Warning
+		if w.Code == "W-DEPENDS-NO-NETWORK" && !callsTo[w.Service][w.Peer] {
+			// Start order without a call is harmless: a hint, not a
+			// warning (a declared call is an L-ENV finding already).
+			sev = Info
+			w.Message += fmt.Sprintf(" (no declared call of %s names %s, so this is only start order)", w.Service, w.Peer)
+		}
+		add(Finding{Code: w.Code, Severity: sev, Pos: w.Pos, Rule: w.Rule, Message: w.Message, Fix: fix})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -234,6 +275,160 @@ func Lint(t *topology.Topology) []Finding {
 		return a.Message < b.Message
 	})
 	return out
+}
+
+// proxies are reverse-proxy image families: they route by their own
+// configuration (nginx.conf, labels, Caddyfile), which lint does not read.
+var proxies = []string{"nginx", "traefik", "caddy", "haproxy", "envoy", "httpd", "apache", "kong", "varnish", "apisix", "openresty", "nginx-proxy", "swag", "oauth2-proxy", "pomerium"}
+
+// isProxy reports whether sv runs a reverse proxy (by image family, or by
+// name when built from source).
+func isProxy(sv *topology.Service) bool {
+	ref := sv.Image
+	if ref == "" {
+		ref = sv.Name
+	}
+	if i := strings.IndexByte(ref, '@'); i >= 0 {
+		ref = ref[:i]
+	}
+	if i := strings.LastIndexByte(ref, '/'); i >= 0 {
+		ref = ref[i+1:]
+	}
+	if i := strings.IndexByte(ref, ':'); i >= 0 {
+		ref = ref[:i]
+	}
+	ref = strings.ToLower(ref)
+	for _, p := range proxies {
+		if ref == p || strings.HasPrefix(ref, p+"-") || strings.HasSuffix(ref, "-"+p) || ref == "proxy" {
+			return true
+		}
+	}
+	return false
+}
+
+// lintUnused reports attachments no evidence uses (L-NET-UNUSED), and only
+// where the advice is safe: the service declares calls of its own (else
+// its traffic is configured elsewhere and unknown), it is not a reverse
+// proxy, the network carries no declared call in either direction, no
+// published port, no depends_on partner and no reverse proxy that may
+// route to it; and at least one of its networks stays used,
+// so the advice never cuts it off from every peer.
+func lintUnused(t *topology.Topology, calls []Call, used map[string]map[string]bool, add func(Finding)) {
+	callers := map[string]bool{}
+	for _, cl := range calls {
+		callers[cl.From] = true
+	}
+	if len(callers) == 0 {
+		return
+	}
+	// Networks that carry a depends_on pair, per service.
+	dep := map[string]map[string]bool{}
+	mark := func(a, b *topology.Service) {
+		if a == nil || b == nil || len(a.Containers) == 0 || len(b.Containers) == 0 {
+			return
+		}
+		for _, ea := range a.Containers[0].Endpoints {
+			for _, eb := range b.Containers[0].Endpoints {
+				if ea.Network == eb.Network {
+					if dep[a.Name] == nil {
+						dep[a.Name] = map[string]bool{}
+					}
+					dep[a.Name][ea.Network.Key] = true
+				}
+			}
+		}
+	}
+	for _, sv := range t.Services {
+		for _, d := range sv.DependsOn {
+			mark(sv, t.Service(d))
+			mark(t.Service(d), sv)
+		}
+	}
+	// Networks with a reverse proxy on them: it may route to any peer there
+	// by its own configuration.
+	ingress := map[*topology.Network][]string{}
+	for _, sv := range t.Services {
+		if len(sv.Containers) == 0 {
+			continue
+		}
+		c := sv.Containers[0]
+		if isProxy(sv) {
+			for _, e := range c.Endpoints {
+				ingress[e.Network] = append(ingress[e.Network], sv.Name)
+			}
+		}
+	}
+	for _, sv := range t.Services {
+		if !callers[sv.Name] || isProxy(sv) || len(sv.Containers) == 0 || len(sv.Containers[0].Endpoints) < 2 {
+			continue
+		}
+		c := sv.Containers[0]
+		var unused []*topology.Endpoint
+		for _, e := range c.Endpoints {
+			if e.Network.Key == "" || used[c.Name][e.Network.Key] || dep[sv.Name][e.Network.Key] {
+				continue
+			}
+			routed := false
+			for _, p := range ingress[e.Network] {
+				if p != sv.Name {
+					routed = true
+				}
+			}
+			if !routed {
+				unused = append(unused, e)
+			}
+		}
+		if len(unused) == len(c.Endpoints) {
+			continue // no evidence at all: never advise cutting it off
+		}
+		for _, e := range unused {
+			add(Finding{Code: CodeNetUnused, Severity: Info, Service: sv.Name, Pos: e.Pos,
+				Message: fmt.Sprintf("%s joins %s but nothing uses it: no declared call in either direction, no published port, no depends_on partner and no reverse proxy on it", sv.Name, e.Network.Key),
+				Fix:     fmt.Sprintf("remove %s from %s's networks unless a call configured elsewhere needs it (its other networks carry its declared calls)", e.Network.Key, sv.Name)})
+		}
+	}
+}
+
+// lintDefaultNetwork reports services that land on the default network
+// implicitly (no networks: key) in a project whose services mostly choose
+// their networks (L-DEFAULT-NETWORK, R2-1). A project that uses default
+// deliberately (declares it at the top level, or lists it in a service's
+// networks) is not segmented around it, so nothing is reported.
+func lintDefaultNetwork(t *topology.Topology, add func(Finding)) {
+	var implicit []*topology.Service
+	explicit := 0
+	for _, sv := range t.Services {
+		if len(sv.Containers) == 0 || sv.Containers[0].NetworkMode != "" {
+			continue
+		}
+		eps := sv.Containers[0].Endpoints
+		onDefault, isImplicit := false, false
+		for _, e := range eps {
+			if e.Network.Key == "default" {
+				onDefault = true
+				// An implicit attachment has no networks entry: its position
+				// falls back to the service's own.
+				isImplicit = len(eps) == 1 && e.Pos == sv.Pos
+				if !e.Network.Pos.IsZero() || !isImplicit {
+					return // default is a deliberate tier
+				}
+			}
+		}
+		switch {
+		case onDefault && isImplicit:
+			implicit = append(implicit, sv)
+		case len(eps) > 0:
+			explicit++
+		}
+	}
+	if len(implicit) == 0 || explicit <= len(implicit) {
+		return
+	}
+	for _, sv := range implicit {
+		add(Finding{Code: CodeDefaultNetwork, Severity: Warning, Service: sv.Name, Pos: sv.Pos, Rule: "R2-1",
+			Message: fmt.Sprintf("%s has no networks: list, so it lands on the project's default network, while %d of the project's services choose their networks: everything else on default reaches it", sv.Name, explicit),
+			Fix:     fmt.Sprintf("give %s an explicit networks: list", sv.Name)})
+	}
 }
 
 func contains(l []string, s string) bool {

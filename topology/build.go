@@ -116,6 +116,13 @@ func (b *builder) build() (*Topology, error) {
 
 	b.buildNetworks()
 	b.buildServices()
+	// R1-10: services of profiles that are not enabled, kept by name.
+	for name, s := range b.p.DisabledServices {
+		ps := append([]string(nil), s.Profiles...)
+		sort.Strings(ps)
+		t.Inactive = append(t.Inactive, InactiveService{Name: name, Profiles: ps})
+	}
+	sort.Slice(t.Inactive, func(i, j int) bool { return t.Inactive[i].Name < t.Inactive[j].Name })
 	if len(b.problems) > 0 {
 		return nil, &LoadError{Problems: sortProblems(b.problems)}
 	}

@@ -40,6 +40,11 @@ type Topology struct {
 	Containers []*Container
 	// Services are the enabled services of the project, sorted by name.
 	Services []*Service
+	// Inactive are the services whose profiles are not enabled (R1-10),
+	// sorted by name. They build nothing; they are kept so that a name
+	// that refers to one is explained ("in profile X, which is not
+	// active") rather than reported as unknown.
+	Inactive []InactiveService
 	// Warnings are sorted by position, then code.
 	Warnings []Warning
 	// Latency is the latency model for simulated hops (R10), with the
@@ -169,6 +174,24 @@ type Service struct {
 	DependsOn []string
 	// Pos is the position of the service's key.
 	Pos Position
+}
+
+// InactiveService is a service left out because none of its profiles is
+// enabled (R1-10).
+type InactiveService struct {
+	Name string
+	// Profiles are the service's profiles, sorted.
+	Profiles []string
+}
+
+// InactiveService returns the inactive service named name, or nil.
+func (t *Topology) InactiveService(name string) *InactiveService {
+	for i := range t.Inactive {
+		if t.Inactive[i].Name == name {
+			return &t.Inactive[i]
+		}
+	}
+	return nil
 }
 
 // EnvVar is one environment entry of a service.
@@ -352,6 +375,9 @@ type Warning struct {
 	Pos     Position
 	// Fix is a concrete change that removes the warning, when there is one.
 	Fix string
+	// Service and Peer are the services the warning is about, when it is
+	// about a pair (W-DEPENDS-NO-NETWORK: the dependent and the dependency).
+	Service, Peer string
 	// Notice is true for statements about a documented tie-break where
 	// Docker is nondeterministic (subnet order, start order), as opposed to
 	// a misconfiguration.

@@ -396,6 +396,7 @@ func (b *builder) finish() {
 			}
 			if !sharesNetwork(a, z) {
 				b.warn("W-DEPENDS-NO-NETWORK", "R7-2", b.ix.lookup("services."+svc.Name+".depends_on."+d), "%s depends on %s but they share no network: depends_on orders start-up only, it gives no connectivity", svc.Name, d)
+				b.warnings[len(b.warnings)-1].Service, b.warnings[len(b.warnings)-1].Peer = svc.Name, d
 				b.fix(fmt.Sprintf("attach %s to a network that %s is on, if %s calls it", svc.Name, d, svc.Name))
 			}
 		}
