@@ -24,8 +24,9 @@
 // first. Snapshots hold services' environment values, so the folder and its
 // files are private to the user (0700, 0600).
 //
-// serve-like callers that keep a topology in memory use the Stamp that Load
-// returns: Stamp.Fresh tells whether the inputs are unchanged.
+// Callers that keep a topology in memory (serve) use Track, or the Stamp
+// that Load returns: Stamp.Fresh tells whether the inputs are unchanged and
+// Stamp.Files which files to watch.
 package snapshot
 
 import (
@@ -91,6 +92,9 @@ type Stamp struct {
 	// completely, so nothing was stored; it says why.
 	Uncacheable string
 	files       []fileStamp
+	// recent is set when an input was modified around the load, so the
+	// stamp may describe newer content than the load read.
+	recent bool
 }
 
 // Files returns the files the topology depends on, existing or not
@@ -106,9 +110,9 @@ func (s *Stamp) Files() []string {
 // Fresh reports whether every input file still has the content (or the
 // absence) it had when the topology was built. The environment is not
 // checked: it is fixed for the life of a process. A Stamp with Uncacheable
-// set is never fresh.
+// set, or taken while an input was being modified, is never fresh.
 func (s *Stamp) Fresh() bool {
-	if s.Uncacheable != "" {
+	if s.Uncacheable != "" || s.recent {
 		return false
 	}
 	for _, f := range s.files {
@@ -180,23 +184,47 @@ func Load(ctx context.Context, opts topology.Options, cfg Config) (*topology.Top
 		key = keyOf(cfg.Version, opts, env)
 		path = filepath.Join(cfg.Dir, hex.EncodeToString(key[:16])+".snap")
 	}
-	if !cfg.Disabled {
-		if t, st := lookup(path, key, env); t != nil {
-			return t, st, nil
+	if cfg.Disabled {
+		// Exactly the uncached load: no inputs recorded, nothing hashed.
+		t, err := topology.Load(ctx, opts)
+		if err != nil {
+			return nil, nil, err
 		}
+		return t, &Stamp{Uncacheable: "the cache is off"}, nil
 	}
+	if t, st := lookup(path, key, env); t != nil {
+		return t, st, nil
+	}
+	t, st, vars, err := track(ctx, opts)
+	if err != nil || st.Uncacheable != "" || st.recent {
+		return t, st, err
+	}
+	h := header{Format: format, Key: key, Files: st.files, Vars: stampVars(vars, env)}
+	store(cfg, path, &h, t)
+	return t, st, nil
+}
 
+// Track loads the project without the disk cache and returns the stamp of
+// its inputs, for a caller that keeps the topology in memory and reloads
+// it when Stamp.Fresh turns false.
+func Track(ctx context.Context, opts topology.Options) (*topology.Topology, *Stamp, error) {
+	t, st, _, err := track(ctx, opts)
+	return t, st, err
+}
+
+// track loads with the inputs recorded and stamps them. It also returns
+// the environment variables the load may have looked up.
+func track(ctx context.Context, opts topology.Options) (*topology.Topology, *Stamp, []string, error) {
 	start := time.Now()
 	var in topology.Inputs
 	opts.Record = &in
 	t, err := topology.Load(ctx, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	st := &Stamp{Uncacheable: in.Uncacheable}
 	var vars []string
 	st.files = make([]fileStamp, len(in.Files))
-	recent := false
 	for i, f := range in.Files {
 		st.files[i] = stampFile(f, func(raw []byte, mod time.Time) {
 			vars = append(vars, referencedVars(raw)...)
@@ -204,21 +232,16 @@ func Load(ctx context.Context, opts topology.Options, cfg Config) (*topology.Top
 			// with coarse timestamps) the load read it may not be what
 			// the load saw.
 			if !mod.Before(start.Truncate(time.Second)) {
-				recent = true
+				st.recent = true
 			}
 		})
-	}
-	if cfg.Disabled || st.Uncacheable != "" || recent {
-		return t, st, nil
 	}
 	for _, s := range t.Services {
 		for _, e := range s.Environment {
 			vars = append(vars, e.Key)
 		}
 	}
-	h := header{Format: format, Key: key, Files: st.files, Vars: stampVars(vars, env)}
-	store(cfg, path, &h, t)
-	return t, st, nil
+	return t, st, vars, nil
 }
 
 // lookup returns the topology of the entry at path when it is whole, was

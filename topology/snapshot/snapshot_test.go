@@ -571,3 +571,31 @@ func TestDecodeNeverPanics(t *testing.T) {
 		t.Fatalf("round trip: %v", err)
 	}
 }
+
+// TestTrack: Track stamps the inputs without touching a cache folder; a
+// stamp taken while an input was just written is not trusted.
+func TestTrack(t *testing.T) {
+	dir := testProject(t)
+	opts := topology.Options{Files: []string{"compose.yaml"}, Dir: dir, Env: []string{"COMPOSE_PROJECT_NAME=p"}, HostFile: "host.yaml"}
+	top, st, err := Track(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top.Container("p-web-1") == nil || st.FromCache || !st.Fresh() {
+		t.Fatalf("FromCache %v, Fresh %v", st.FromCache, st.Fresh())
+	}
+	write(t, filepath.Join(dir, "web.env"), "A=3\n")
+	if st.Fresh() {
+		t.Fatal("a changed env_file left the stamp fresh")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "web.env"), []byte("A=4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, st, err = Track(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Fresh() {
+		t.Fatal("a stamp taken right after a write is trusted")
+	}
+}
