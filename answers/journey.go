@@ -10,7 +10,6 @@
 package answers
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -401,23 +400,3 @@ func writeColumns(p *printer, items []string, width int) {
 	}
 }
 
-// WriteMatrixCSV writes a header row ("from" and the column names) and one
-// row of verdict codes per source.
-func WriteMatrixCSV(w io.Writer, m *sim.Matrix) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(append([]string{"from"}, m.Cols...)); err != nil {
-		return err
-	}
-	for i, r := range m.Rows {
-		row := make([]string, 0, len(m.Cols)+1)
-		row = append(row, r)
-		for j := range m.Cols {
-			row = append(row, m.At(i, j).String())
-		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}

@@ -157,7 +157,7 @@ func TestGoldens(t *testing.T) {
 	}
 	golden(t, "matrix.csv", b.Bytes())
 	b.Reset()
-	if err := WriteJSON(&b, m); err != nil {
+	if err := WriteMatrixJSON(&b, m); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "matrix.json", b.Bytes())

@@ -181,6 +181,7 @@ func BenchmarkProcess(b *testing.B) {
 
 	reach := []string{cn, "reach", "gateway", "user-service:3001"}
 	with := func(args []string, more ...string) []string { return append(slices.Clone(args), more...) }
+	matrix := func(format string) []string { return []string{cn, "matrix", "--port", "5432", "--format", format} }
 	pairs := []struct {
 		name string
 		a, b proc
@@ -192,6 +193,10 @@ func BenchmarkProcess(b *testing.B) {
 		{"inspect2000-warm/inspect2000-cold", proc{args: []string{cn, "inspect", "--format", "json"}, dir: work}, proc{args: []string{cn, "inspect", "--format", "json", "--no-cache"}, dir: work}},
 		{"inspect2000-store/inspect2000-cold", proc{args: []string{cn, "inspect", "--format", "json"}, dir: work, fresh: true}, proc{args: []string{cn, "inspect", "--format", "json", "--no-cache"}, dir: work}},
 		{"inspect2000-cold/floor", proc{args: []string{cn, "inspect", "--format", "json", "--no-cache"}, dir: work}, proc{args: []string{floor, "-f", "compose.yaml"}, dir: work}},
+		{"matrix2000-json/matrix2000-csv", proc{args: matrix("json"), dir: work}, proc{args: matrix("csv"), dir: work}},
+		{"matrix2000-json-cold/matrix2000-csv-cold", proc{args: with(matrix("json"), "--no-cache"), dir: work, mem: true}, proc{args: with(matrix("csv"), "--no-cache"), dir: work, mem: true}},
+		{"matrix2000-json-cold/floor", proc{args: with(matrix("json"), "--no-cache"), dir: work, mem: true}, proc{args: []string{floor, "-f", "compose.yaml"}, dir: work, mem: true}},
+		{"inspect2000-cold/floor-mem", proc{args: []string{cn, "inspect", "--format", "json", "--no-cache"}, dir: work, mem: true}, proc{args: []string{floor, "-f", "compose.yaml"}, dir: work, mem: true}},
 	}
 	for _, p := range pairs {
 		b.Run(p.name, func(b *testing.B) { procPair(b, cacheDir, p.a, p.b) })

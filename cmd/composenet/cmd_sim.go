@@ -186,7 +186,7 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 	var err error
 	switch *format {
 	case "json":
-		err = answers.WriteJSON(w, m)
+		err = answers.WriteMatrixJSON(w, m)
 	case "csv":
 		err = answers.WriteMatrixCSV(w, m)
 	default:
