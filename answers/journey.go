@@ -399,4 +399,3 @@ func writeColumns(p *printer, items []string, width int) {
 		p.line("%s", b.String())
 	}
 }
-
