@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/composenet
 PKGS    := ./...
 
-.PHONY: build test test-long lint bench bench-report fuzz demo imports clean viewer-test
+.PHONY: build test test-long lint bench bench-report fuzz demo imports svgcheck clean viewer-test
 
 build:
 	$(GO) build -o bin/ ./cmd/composenet ./cmd/composenet-graphviz
@@ -28,6 +28,12 @@ lint: imports
 ## render never cmd; nothing imports cmd.
 imports:
 	./scripts/check-imports.sh
+
+## svgcheck: draw the examples and the corpus as SVG and measure them in
+## headless Chromium with this machine's fonts and with DejaVu only (needs
+## chromium and npm; not part of make test).
+svgcheck: build
+	./scripts/svgcheck.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./bench/ ./topology/ ./sim/ ./scenarios/

@@ -11,6 +11,10 @@ import (
 // maxSummaryLinks caps the network links of a summary.
 const maxSummaryLinks = 200
 
+// sfdpNetworks is the network count above which the summary is laid out
+// with sfdp instead of dot.
+const sfdpNetworks = 40
+
 // Summary returns the summarised picture of a large topology as DOT: the
 // networks are the nodes (with their subnet, markers, member count and
 // whether they have egress), the Docker host carries the published ports
@@ -18,8 +22,11 @@ const maxSummaryLinks = 200
 // share containers, thicker the more they share (the count is in the
 // tooltip). At most maxSummaryLinks links are drawn, the strongest first
 // (ties by name), and the title says when some are left out. The layout
-// engine is sfdp, which places a few hundred nodes in about a second; the
-// full dot picture of thousands of containers takes minutes.
+// engine is dot (layered, like the full picture) up to sfdpNetworks
+// networks, and sfdp above, which places a few hundred nodes in about a
+// second; the full dot picture of thousands of containers takes minutes.
+// (sfdp's overlap removal fails in the WebAssembly Graphviz on very small
+// graphs, such as one network under the host.)
 func Summary(t *topology.Topology) string {
 	var b strings.Builder
 	nets := append([]*topology.Network{}, t.Networks...)
@@ -68,8 +75,12 @@ func Summary(t *topology.Topology) string {
 		title += fmt.Sprintf("; the %d strongest of %d links shown", maxSummaryLinks, len(keys))
 		keys = keys[:maxSummaryLinks]
 	}
-	fmt.Fprintf(&b, "  graph [layout=sfdp, overlap=prism, splines=false, fontname=%q, fontsize=12, labelloc=t, labeljust=l, pad=0.3, label=%s];\n",
-		Font, quote(title))
+	layout := "layout=dot, rankdir=TB, nodesep=0.4, ranksep=0.6"
+	if len(nets) > sfdpNetworks {
+		layout = "layout=sfdp, overlap=prism, splines=false"
+	}
+	fmt.Fprintf(&b, "  graph [%s, fontname=%q, fontsize=12, labelloc=t, labeljust=l, pad=0.3, label=%s];\n",
+		layout, Font, quote(title))
 	fmt.Fprintf(&b, "  node [fontname=%q, fontsize=11, color=%q, fontcolor=%q];\n  edge [fontname=%q, fontsize=9, color=%q, fontcolor=%q];\n", Font, colMuted, colInk, Font, colFaint, colMuted)
 	b.WriteString("  internet [label=\"Internet / LAN\", shape=ellipse, style=filled, fillcolor=\"#eaeef2\"];\n")
 	ports := map[*topology.Network]int{}

@@ -1,6 +1,7 @@
 package dot
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -30,5 +31,23 @@ func TestSummary(t *testing.T) {
 	g := simple.NewDirectedGraph()
 	if err := dot.Unmarshal([]byte(out), g); err != nil {
 		t.Errorf("summary DOT does not parse: %v", err)
+	}
+}
+
+// TestSummaryLayout: the summary is laid out with dot up to sfdpNetworks
+// networks (sfdp's overlap removal fails on tiny graphs in the
+// WebAssembly Graphviz) and with sfdp above.
+func TestSummaryLayout(t *testing.T) {
+	for _, tc := range []struct {
+		nets int
+		want string
+	}{{1, "layout=dot"}, {sfdpNetworks, "layout=dot"}, {sfdpNetworks + 1, "layout=sfdp"}} {
+		b := fixture.New("p")
+		for i := range tc.nets {
+			b.Net(fmt.Sprintf("n%d", i), fmt.Sprintf("10.%d.0.0/24", i)).Svc(fmt.Sprintf("s%d", i), "", "img", 1, []string{fmt.Sprintf("n%d", i)})
+		}
+		if out := Summary(b.Topology()); !strings.Contains(out, tc.want) {
+			t.Errorf("%d networks: want %s", tc.nets, tc.want)
+		}
 	}
 }

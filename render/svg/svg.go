@@ -14,6 +14,8 @@ package svg
 import (
 	"bytes"
 	"context"
+	_ "embed" // the font files
+	"encoding/base64"
 	"fmt"
 	"io"
 	"sync"
@@ -71,14 +73,55 @@ func FromDOT(ctx context.Context, src []byte) ([]byte, error) {
 	return fixFonts(buf.Bytes()), nil
 }
 
-// fontFamily is what the SVG asks for: Helvetica and the fonts with the same
-// metrics (Graphviz measured the text with Helvetica metrics), so that
-// labels fit on every platform; Graphviz itself writes
-// "Helvetica,sans-Serif", which some renderers resolve to a wider font.
-const fontFamily = `font-family="Helvetica,Arial,Liberation Sans,Nimbus Sans,sans-serif"`
+// Text widths. Graphviz lays out every label with Helvetica metrics (the
+// advance widths of Arial); a reader whose browser substitutes a wider
+// sans-serif (DejaVu Sans on many Linux desktops is about 15% wider) sees
+// labels spill out of their boxes and collide. So the SVG carries its font:
+// "composenet sans", a subset of Liberation Sans 2 (metric-compatible with
+// Arial, SIL Open Font License 1.1, font/OFL.txt) as two WOFF2 files of
+// about 8.5 KB each, declared with @font-face and named first in every
+// font-family. The system fonts with the same metrics follow as fallbacks
+// for viewers that ignore embedded fonts.
+//
+//go:embed font/composenet-sans-regular.woff2
+var fontRegular []byte
 
+//go:embed font/composenet-sans-bold.woff2
+var fontBold []byte
+
+// FontFamily is the font-family of every text element.
+const FontFamily = `composenet-sans,Helvetica,Arial,Liberation Sans,Nimbus Sans,sans-serif`
+
+// fontStyle is the <style> element inserted at the top of the SVG.
+var fontStyle = func() []byte {
+	face := func(weight int, woff2 []byte) string {
+		return fmt.Sprintf(`@font-face{font-family:"composenet-sans";font-weight:%d;font-style:normal;src:url(data:font/woff2;base64,%s) format("woff2")}`,
+			weight, base64.StdEncoding.EncodeToString(woff2))
+	}
+	return []byte("<style>" + face(400, fontRegular) + face(700, fontBold) + "</style>\n")
+}()
+
+// fixFonts names the embedded font in every font-family that Graphviz
+// wrote ("Helvetica,sans-Serif") and inserts the @font-face rules after the
+// opening <svg> tag.
 func fixFonts(b []byte) []byte {
-	return bytes.ReplaceAll(b, []byte(`font-family="Helvetica,sans-Serif"`), []byte(fontFamily))
+	b = bytes.ReplaceAll(b, []byte(`font-family="Helvetica,sans-Serif"`), []byte(`font-family="`+FontFamily+`"`))
+	i := bytes.Index(b, []byte("<svg "))
+	if i < 0 {
+		return b
+	}
+	j := bytes.IndexByte(b[i:], '>')
+	if j < 0 {
+		return b
+	}
+	j += i + 1
+	for j < len(b) && b[j] == '\n' {
+		j++
+	}
+	out := make([]byte, 0, len(b)+len(fontStyle))
+	out = append(out, b[:j]...)
+	out = append(out, fontStyle...)
+	return append(out, b[j:]...)
 }
 
 // Serve is the composenet-graphviz helper process: it reads DOT text on

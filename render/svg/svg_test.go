@@ -128,10 +128,25 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// TestFontsFixed: every text names the embedded font first, and the SVG
+// carries it (regular and bold) as WOFF2 data right after the <svg> tag.
 func TestFontsFixed(t *testing.T) {
 	out := renderCase(t, fixture.Case{Top: fixture.Modes})
-	if bytes.Contains(out, []byte(`font-family="Helvetica,sans-Serif"`)) || !bytes.Contains(out, []byte(`font-family="Helvetica,Arial,`)) {
-		t.Error("font family not widened to metric-compatible fonts")
+	if bytes.Contains(out, []byte(`font-family="Helvetica,sans-Serif"`)) || !bytes.Contains(out, []byte(`font-family="`+svg.FontFamily+`"`)) {
+		t.Error("font family not set to the embedded font")
+	}
+	if n := bytes.Count(out, []byte(`@font-face{font-family:"composenet-sans"`)); n != 2 {
+		t.Errorf("%d @font-face rules, want 2", n)
+	}
+	svgTag := bytes.Index(out, []byte("<svg "))
+	style := bytes.Index(out, []byte("<style>@font-face"))
+	graph := bytes.Index(out, []byte(`<g id="graph0"`))
+	if svgTag < 0 || !(svgTag < style && style < graph) {
+		t.Errorf("<style> at %d, want between <svg> at %d and the graph at %d", style, svgTag, graph)
+	}
+	// The font data is valid WOFF2: base64 of a file starting "wOF2".
+	if !bytes.Contains(out, []byte("data:font/woff2;base64,d09GMg")) {
+		t.Error("embedded font is not WOFF2")
 	}
 }
 
