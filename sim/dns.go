@@ -82,14 +82,6 @@ type DNSAnswer struct {
 // Resolved reports whether r carries at least one address.
 func (r DNSResult) Resolved() bool { return r.Rcode == RcodeNoError && len(r.Answers) > 0 }
 
-// Resolve answers an A lookup of name from container from, as dockerd's
-// embedded DNS, the container's /etc/hosts and the upstream resolvers would
-// (section 6). It builds (or reuses) the index of t; use New(t).Resolve for
-// many questions about several topologies.
-func Resolve(t *topology.Topology, from *topology.Container, name string) DNSResult {
-	return simFor(t).Resolve(from, name)
-}
-
 // ResolveType answers a lookup of name of type qtype ("A", "AAAA" or
 // "PTR"; a PTR name is an in-addr.arpa name) from container from. AAAA
 // follows the A procedure to the same network and turns each answer into

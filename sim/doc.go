@@ -8,8 +8,8 @@
 //
 // Everything is a pure function of the topology: no I/O, no clocks, no
 // randomness. New indexes a topology once; Sim.Resolve, Sim.Reach and
-// Sim.Matrix then answer without scanning all containers. The package-level
-// Resolve, Reach and MatrixOf reuse the index of the last topology they saw.
+// Sim.Matrix then answer without scanning all containers. The package keeps
+// no state: every question goes through a *Sim.
 //
 // # Tie-breaks where real Docker is nondeterministic
 //

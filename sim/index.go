@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/composenet/composenet/topology"
 )
@@ -362,23 +361,6 @@ func (s *Sim) findContainer(name string) *topology.Container {
 		return c
 	}
 	return s.svcFirst[l]
-}
-
-var cache struct {
-	sync.Mutex
-	t *topology.Topology
-	s *Sim
-}
-
-// simFor returns a Sim for t, reusing the last one built so that repeated
-// package-level calls on the same topology do not re-index it.
-func simFor(t *topology.Topology) *Sim {
-	cache.Lock()
-	defer cache.Unlock()
-	if cache.t != t {
-		cache.t, cache.s = t, New(t)
-	}
-	return cache.s
 }
 
 // Topology returns the topology s answers questions about.

@@ -80,11 +80,6 @@ func (m *Matrix) MarshalJSON() ([]byte, error) {
 	return json.Marshal(out)
 }
 
-// MatrixOf computes the matrix for port (0 = IP-level) and protocol on t.
-func MatrixOf(t *topology.Topology, port uint16, protocol string) *Matrix {
-	return simFor(t).Matrix(port, protocol)
-}
-
 type pub struct {
 	host netip.Addr
 	port uint16

@@ -10,10 +10,6 @@ import (
 
 // Reach, its tracer and what the client sees (R10-5).
 
-// Reach answers q on t (section 7, R7-11). It builds (or reuses) the index
-// of t; use New(t).Reach for many questions.
-func Reach(t *topology.Topology, q Query) Result { return simFor(t).Reach(q) }
-
 // Reach answers q (R7-11) with the hop-by-hop path (section 9), latency
 // (section 10) and, when blocked, every blocker with its rule and fix.
 func (s *Sim) Reach(q Query) Result {

@@ -107,7 +107,7 @@ func fingerprint(t *testing.T, top *topology.Topology) string {
 	var b strings.Builder
 	b.Write(doc)
 	for _, port := range []uint16{0, 80} {
-		m, err := json.Marshal(sim.MatrixOf(top, port, "tcp"))
+		m, err := json.Marshal(sim.New(top).Matrix(port, "tcp"))
 		if err != nil {
 			t.Fatal(err)
 		}
