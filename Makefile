@@ -45,6 +45,7 @@ bench-report:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s -fuzzminimizetime 10x ./scenarios
+	$(GO) test -run '^$$' -fuzz '^FuzzParseFlow$$' -fuzztime 30s -fuzzminimizetime 10x ./sim
 
 ## viewer-test: the report and serve pages driven in Debian's chromium with
 ## playwright-core (browsertest/, npm lockfile); not part of make test.

@@ -112,6 +112,16 @@ func TestParseTarget(t *testing.T) {
 		{"db:70000", "", 0, "", true},
 		{"db:80/icmp", "", 0, "", true},
 		{":80", "", 0, "", true},
+		{"db:", "", 0, "", true},
+		{"db:/udp", "", 0, "", true},
+		{"db:80/", "", 0, "", true},
+		{"[::1]:", "", 0, "", true},
+		{"[::1]", "::1", 0, "tcp", false},
+		{"[::1]x", "", 0, "", true},
+		{"[db]:80", "", 0, "", true},
+		{"db:80:90", "", 0, "", true},
+		{"fd00::1:80", "fd00::1:80", 0, "tcp", false},
+		{"d b:80", "", 0, "", true},
 	} {
 		target, port, proto, err := ParseTarget(tc.in)
 		if (err != nil) != tc.err || !tc.err && (target != tc.target || port != tc.port || proto != tc.proto) {
