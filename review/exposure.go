@@ -413,28 +413,16 @@ func evalCall(t *topology.Topology, s *sim.Sim, cl Call) CallResult {
 }
 
 // answerContainer is the container a delivered flow ended at: the DNS
-// answer Reach evaluated (the first), else the owner of the destination
-// address.
+// answer Reach evaluated (the first), else the container whose address the
+// target is (sim's typed Target).
 func answerContainer(t *topology.Topology, s *sim.Sim, r sim.Result) *topology.Container {
 	if r.DNS != nil && len(r.DNS.Answers) > 0 && r.DNS.Answers[0].Container != "" {
 		if c := s.Container(r.DNS.Answers[0].Container); c != nil {
 			return c
 		}
 	}
-	a, err := netip.ParseAddr(r.Destination)
-	if err != nil {
-		ap, err := netip.ParseAddrPort(r.Destination)
-		if err != nil {
-			return nil
-		}
-		a = ap.Addr()
-	}
-	for _, c := range t.Containers {
-		for _, e := range c.Endpoints {
-			if e.IPv4 == a || e.IPv6 == a {
-				return c
-			}
-		}
+	if r.Target.Kind == sim.PeerContainer && !r.Target.Address.IsLoopback() {
+		return s.Container(r.Target.Container)
 	}
 	return nil
 }

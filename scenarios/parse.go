@@ -450,24 +450,14 @@ func (p *parser) whatIfs(sc *Scenario, n *yaml.Node, path string) {
 	}
 }
 
-// parseArrow splits "FROM -> TO[:PORT][/PROTO]".
+// parseArrow splits "FROM -> TO[:PORT][/PROTO]" with sim's one flow
+// grammar (sim.ParseFlow).
 func parseArrow(s string) (from, to string, port uint16, protocol string, err error) {
-	parts := strings.Split(s, "->")
-	if len(parts) != 2 {
-		return "", "", 0, "", fmt.Errorf("want FROM -> TO[:PORT][/PROTO], got %q", s)
-	}
-	from = strings.TrimSpace(parts[0])
-	if from == "" || strings.ContainsAny(from, " :/[]") {
-		return "", "", 0, "", fmt.Errorf("invalid source %q: want a service, a container, host or internet", from)
-	}
-	to, port, protocol, err = sim.ParseTarget(strings.TrimSpace(parts[1]))
+	q, err := sim.ParseFlow(s)
 	if err != nil {
 		return "", "", 0, "", err
 	}
-	if strings.ContainsAny(to, " []") {
-		return "", "", 0, "", fmt.Errorf("invalid target %q", to)
-	}
-	return from, to, port, protocol, nil
+	return q.From, q.To, q.Port, q.Protocol, nil
 }
 
 func (p *parser) expects(sc *Scenario, n *yaml.Node, path string) {

@@ -5,7 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/composenet/composenet/render"
@@ -101,7 +101,7 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	}
 	var queries []sim.Query
 	for _, h := range highlights {
-		q, err := parseFlowSpec(h)
+		q, err := sim.ParseFlow(h)
 		if err != nil {
 			return usage("--highlight %q: %v", h, err)
 		}
@@ -118,14 +118,14 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 		if r.Verdict == sim.InvalidQuery {
 			return usage("--highlight %s->%s: %s", q.From, q.To, r.Error)
 		}
-		opt.Highlights = append(opt.Highlights, flowOf(t, q, r))
+		opt.Highlights = append(opt.Highlights, flowOf(q, r))
 	}
 	if *from != "" {
-		reach, err := reachFrom(t, s, *from)
+		src, err := s.Peer(*from)
 		if err != nil {
 			return usage("--from: %v", err)
 		}
-		opt.ReachableFrom, opt.Reach = *from, reach
+		opt.ReachableFrom, opt.Reach = src.Name, reachFrom(t, s, src)
 	}
 
 	switch *summary {
@@ -174,46 +174,26 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// parseFlowSpec parses FROM->TO[:PORT][/PROTO].
-func parseFlowSpec(s string) (sim.Query, error) {
-	from, to, found := strings.Cut(s, "->")
-	from, to = strings.TrimSpace(from), strings.TrimSpace(to)
-	if !found || from == "" || to == "" {
-		return sim.Query{}, fmt.Errorf("want FROM->TO[:PORT][/PROTO]")
-	}
-	target, port, proto, err := sim.ParseTarget(to)
-	if err != nil {
-		return sim.Query{}, err
-	}
-	return sim.Query{From: from, To: target, Port: port, Protocol: proto}, nil
-}
-
-var ruleIDRE = regexp.MustCompile(`\bR\d+-\d+\b`)
-
 // flowOf converts a sim result into the overlay the renderers draw: the
-// forward hops (reply steps are left out) placed on the picture's nodes,
-// one-way latency, and for a blocked flow the component that drops it and
-// the rule-book IDs of every blocker.
-func flowOf(t *topology.Topology, q sim.Query, r sim.Result) render.Flow {
-	f := render.Flow{From: q.From, To: q.To, Reachable: r.Reachable}
+// forward hops (reply steps are left out) placed on the picture's nodes by
+// their typed place, one-way latency, and for a blocked flow the node of
+// the first blocker and the rule-book IDs of every blocker. The source is
+// named as sim resolved it, so any spelling of a name draws the same.
+func flowOf(q sim.Query, r sim.Result) render.Flow {
+	f := render.Flow{From: r.Source.Name, To: q.To, Reachable: r.Reachable}
 	if !r.Reachable {
 		f.Reason = r.Reason
 	}
 	if q.Port != 0 {
 		f.Port = fmt.Sprintf("%d/%s", q.Port, r.Protocol)
 	}
-	nodes := newNodeMap(t)
-	cur := nodes.source(q.From)
+	cur := peerNode(r.Source)
 	for _, h := range r.Hops {
 		if h.Return {
 			continue
 		}
-		n := nodes.of(h.Node, cur)
-		if h.Step == sim.StepDNS {
-			n = cur
-		}
-		cur = n
-		f.Hops = append(f.Hops, render.Hop{Node: n, Label: hopLabel(h), LatencyMS: h.LatencyMS})
+		cur = placeNode(h.Place, h.Container, h.Network, cur)
+		f.Hops = append(f.Hops, render.Hop{Node: cur, Label: hopLabel(h, r.DNS), LatencyMS: h.LatencyMS})
 		f.TotalMS += h.LatencyMS
 	}
 	if len(f.Hops) == 0 {
@@ -221,11 +201,9 @@ func flowOf(t *topology.Topology, q sim.Query, r sim.Result) render.Flow {
 	}
 	if !r.Reachable {
 		var ids []string
-		seen := map[string]bool{}
 		for _, b := range r.BlockedBy {
-			for _, id := range ruleIDRE.FindAllString(b.Rule, -1) {
-				if !seen[id] {
-					seen[id] = true
+			for _, id := range b.RuleIDs {
+				if !slices.Contains(ids, id) {
 					ids = append(ids, id)
 				}
 			}
@@ -235,130 +213,86 @@ func flowOf(t *topology.Topology, q sim.Query, r sim.Result) render.Flow {
 			f.Rule = r.Verdict.String()
 		}
 		if len(r.BlockedBy) > 0 {
-			f.BlockedAt = nodes.of(r.BlockedBy[0].Component, cur)
+			b := r.BlockedBy[0]
+			f.BlockedAt = placeNode(b.Place, b.Container, b.Network, cur)
 		}
 	}
 	return f
 }
 
-// hopLabel is the short text of a hop on the picture: the step kind, with
-// the address rewrite for NAT steps and the reason for drops.
-func hopLabel(h sim.Hop) string {
-	switch h.Step {
-	case sim.StepDNAT, sim.StepSNAT, sim.StepDrop:
+// peerNode is the picture node of a flow's source.
+func peerNode(p sim.Peer) string {
+	switch p.Kind {
+	case sim.PeerContainer:
+		return p.Container
+	case sim.PeerInternet:
+		return render.NodeInternet
+	}
+	return render.NodeHost
+}
+
+// placeNode is the picture node of a hop or blocker: the container, the
+// network (engine name), the host or the internet; cur when the place
+// names nothing drawable.
+func placeNode(p sim.Place, ctr, network, cur string) string {
+	switch {
+	case p == sim.AtContainer && ctr != "":
+		return ctr
+	case p == sim.AtNetwork && network != "":
+		return network
+	case p == sim.AtHost:
+		return render.NodeHost
+	case p == sim.AtInternet:
+		return render.NodeInternet
+	}
+	return cur
+}
+
+// hopLabel is the short text of a hop on the picture: the step kind, the
+// address rewrite for NAT steps, the reason for drops, the answer for DNS.
+func hopLabel(h sim.Hop, dns *sim.DNSResult) string {
+	switch {
+	case h.Kind == sim.HopNAT || h.Step == sim.StepDrop:
 		d := h.Detail
 		if len(d) > 48 {
 			d = d[:47] + "…"
 		}
 		return d
-	case sim.StepDNS:
-		// "A db? -> NOERROR 172.18.0.2 from ..." or "... -> NXDOMAIN".
-		if i := strings.Index(h.Detail, "-> "); i >= 0 {
-			f := strings.Fields(h.Detail[i+3:])
-			if len(f) > 1 && f[0] == "NOERROR" {
-				if len(f) > 2 && strings.HasSuffix(f[1], ",") {
-					return "dns " + strings.TrimSuffix(f[1], ",") + " (+more)"
-				}
-				return "dns " + f[1]
-			}
-			if len(f) > 0 {
-				return "dns " + f[0]
-			}
+	case h.Kind == sim.HopDNS && dns != nil:
+		switch {
+		case !dns.Resolved():
+			return "dns " + dns.Rcode
+		case len(dns.Answers) > 1:
+			return "dns " + dns.Answers[0].IP.String() + " (+more)"
 		}
+		return "dns " + dns.Answers[0].IP.String()
 	}
 	return h.Step
-}
-
-// nodeMap places sim hop nodes (devices, chains, processes) on the
-// picture's nodes: containers, networks (by bridge device), the host and
-// the internet.
-type nodeMap struct {
-	ctrs    map[string]bool
-	svc     map[string]string
-	bridges map[string]string
-}
-
-func newNodeMap(t *topology.Topology) *nodeMap {
-	m := &nodeMap{ctrs: map[string]bool{}, svc: map[string]string{}, bridges: map[string]string{}}
-	for _, c := range t.Containers {
-		m.ctrs[c.Name] = true
-		if _, ok := m.svc[c.Service]; !ok && c.Service != "" {
-			m.svc[c.Service] = c.Name
-		}
-	}
-	for _, n := range append([]*topology.Network{t.Bridge0}, t.Networks...) {
-		if n != nil && n.Bridge != "" {
-			m.bridges[n.Bridge] = n.Name
-		}
-	}
-	return m
-}
-
-// source is the node a flow starts at.
-func (m *nodeMap) source(from string) string {
-	switch {
-	case from == sim.Host || from == sim.Internet:
-		return from
-	case m.ctrs[from]:
-		return from
-	case m.svc[from] != "":
-		return m.svc[from]
-	}
-	return from
-}
-
-// of places a hop node or blocker component; cur is the node of the hop
-// before.
-func (m *nodeMap) of(s, cur string) string {
-	switch {
-	case m.ctrs[s]:
-		return s
-	case s == sim.Internet:
-		return render.NodeInternet
-	case s == sim.Host:
-		return render.NodeHost
-	case m.bridges[s] != "":
-		return m.bridges[s]
-	case strings.Contains(s, "remote client"):
-		return render.NodeInternet
-	case s == "upstream resolver":
-		return cur
-	}
-	// "X eth0 -> veth", "veth -> X eth0", "embedded DNS ... in X".
-	for _, part := range []string{strings.TrimPrefix(s, "veth -> "), s[strings.LastIndex(s, " in ")+1:]} {
-		part = strings.TrimPrefix(part, "in ")
-		if f := strings.Fields(part); len(f) > 0 && m.ctrs[f[0]] {
-			return f[0]
-		}
-	}
-	return render.NodeHost
 }
 
 // reachFrom colours the picture for --from: every container, the host and
 // the internet by an IP-level question (sim reach with no port), each
 // network by whether the source joins it or reaches one of its members.
-func reachFrom(t *topology.Topology, s *sim.Sim, from string) (map[string]bool, error) {
-	if r := s.Reach(sim.Query{From: from, To: sim.Host}); r.Verdict == sim.InvalidQuery {
-		return nil, fmt.Errorf("%s", r.Error)
-	}
+func reachFrom(t *topology.Topology, s *sim.Sim, src sim.Peer) map[string]bool {
 	reach := map[string]bool{}
 	for _, c := range t.Containers {
-		reach[c.Name] = s.Reach(sim.Query{From: from, To: c.Name}).Reachable
+		reach[c.Name] = s.Reach(sim.Query{From: src.Name, To: c.Name}).Reachable
 	}
-	reach[render.NodeHost] = s.Reach(sim.Query{From: from, To: sim.Host}).Reachable
-	reach[render.NodeInternet] = s.Reach(sim.Query{From: from, To: sim.Internet}).Reachable
-	nets := append([]*topology.Network{t.Bridge0}, t.Networks...)
-	for _, n := range nets {
+	reach[render.NodeHost] = s.Reach(sim.Query{From: src.Name, To: sim.Host}).Reachable
+	reach[render.NodeInternet] = s.Reach(sim.Query{From: src.Name, To: sim.Internet}).Reachable
+	bySvc := src.Kind == sim.PeerContainer && src.Service != "" && src.Name == src.Service
+	for _, n := range append([]*topology.Network{t.Bridge0}, t.Networks...) {
 		if n == nil {
 			continue
 		}
 		ok := false
 		for _, ep := range n.Endpoints {
-			if reach[ep.Container.Name] || ep.Container.Name == from || ep.Container.Service == from {
+			c := ep.Container
+			if reach[c.Name] || src.Kind == sim.PeerContainer && (c.Name == src.Container || bySvc && c.Service == src.Service) {
 				ok = true
 			}
 		}
 		reach[n.Name] = ok
 	}
-	return reach, nil
+	return reach
 }

@@ -48,11 +48,15 @@ func cmdDNS(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	s := sim.New(t)
-	from := s.Container(pos[0])
-	if from == nil {
-		fmt.Fprintf(e.stderr, "composenet dns: unknown container or service %q\n", pos[0])
+	src, err := s.Peer(pos[0])
+	if err == nil && src.Kind != sim.PeerContainer {
+		err = fmt.Errorf("%s has no resolver composenet models: FROM must be a container or service", src.Name)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "composenet dns: %v\n", err)
 		return exitBadInput
 	}
+	from := s.Container(src.Container)
 	if !strings.EqualFold(*qtype, "A") && !strings.EqualFold(*qtype, "AAAA") {
 		fmt.Fprintf(e.stderr, "composenet dns: unknown --type %q (want A or AAAA)\n", *qtype)
 		return exitBadInput
@@ -163,12 +167,12 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 	var port uint16
 	proto := "tcp"
 	if *portFlag != "" {
-		_, p, pr, err := sim.ParseTarget("x:" + *portFlag)
-		if err != nil || p == 0 {
-			fmt.Fprintf(e.stderr, "composenet matrix: invalid --port %q (want PORT or PORT/PROTO)\n", *portFlag)
+		p, pr, err := sim.ParsePort(*portFlag)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "composenet matrix: --port: %v\n", err)
 			return exitBadInput
 		}
-		port, proto = p, pr
+		port, proto = p, string(pr)
 	}
 	t, ok := lf.load(ctx, e)
 	if !ok {
