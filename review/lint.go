@@ -105,7 +105,7 @@ func datastoreFamily(image string) string {
 		}
 	}
 	for _, d := range datastores {
-		if repo == d || strings.HasPrefix(repo, d+"-") || strings.HasPrefix(repo, d+"db") || strings.HasPrefix(repo, d+"ql") || strings.HasSuffix(repo, "-"+d) {
+		if repo == d || strings.HasPrefix(repo, d+"-") || strings.HasPrefix(repo, d+"db") || strings.HasPrefix(repo, d+"ql") {
 			return d
 		}
 	}
@@ -216,12 +216,22 @@ func Lint(t *topology.Topology) []Finding {
 		}
 		// A call that resolved shows which network it means to use, even
 		// when the connection itself is blocked.
+		// Every network the caller shares with the peer counts: the call
+		// could take any of them, so none is "unused".
 		if r.DNS != nil && r.DNS.Network != "" {
 			use(from, r.DNS.Network)
 			for _, a := range r.DNS.Answers {
 				if c := s.Container(a.Container); c != nil {
 					use(c, a.Network)
 					callTo(cl.From, c.Service)
+					for _, ea := range from.Endpoints {
+						for _, eb := range c.Endpoints {
+							if ea.Network == eb.Network {
+								use(from, ea.Network.Key)
+								use(c, eb.Network.Key)
+							}
+						}
+					}
 				}
 			}
 		}
@@ -421,12 +431,20 @@ func lintDefaultNetwork(t *topology.Topology, add func(Finding)) {
 			explicit++
 		}
 	}
-	if len(implicit) == 0 || explicit <= len(implicit) {
+	// Alone on default, a service reaches nothing and nothing reaches it
+	// there: no finding (a busybox data container, say).
+	if len(implicit) < 2 || explicit <= len(implicit) {
 		return
 	}
 	for _, sv := range implicit {
+		var others []string
+		for _, o := range implicit {
+			if o != sv {
+				others = append(others, o.Name)
+			}
+		}
 		add(Finding{Code: CodeDefaultNetwork, Severity: Warning, Service: sv.Name, Pos: sv.Pos, Rule: "R2-1",
-			Message: fmt.Sprintf("%s has no networks: list, so it lands on the project's default network, while %d of the project's services choose their networks: everything else on default reaches it", sv.Name, explicit),
+			Message: fmt.Sprintf("%s has no networks: list, so it lands on the project's default network with %s, while %d of the project's services choose their networks: they reach each other there unsegmented", sv.Name, strings.Join(others, ", "), explicit),
 			Fix:     fmt.Sprintf("give %s an explicit networks: list", sv.Name)})
 	}
 }

@@ -34,6 +34,9 @@ func TestIsDatastore(t *testing.T) {
 	for img, want := range map[string]bool{
 		"postgres:14": true, "confluentinc/cp-kafka:latest": true, "redis:alpine": true,
 		"docker.elastic.co/elasticsearch/elasticsearch:8.5.0": true, "nginx:alpine": false, "myapp/api": false,
+		"wazuh/wazuh-indexer:4.9.0": true, "supabase/supavisor:2.4.0": true, "bitnami/postgresql:16": true, "ghcr.io/valkey-io/valkey:8": true,
+		"zabbix/zabbix-proxy-mysql:alpine-7.0-latest": false, "mongo-express": false, "redis/redisinsight": false, "opensearchproject/opensearch-dashboards:2": false,
+		"quay.io/prometheuscommunity/postgres-exporter": false, "provectuslabs/kafka-ui": false, "confluentinc/cp-kafka-connect": false,
 	} {
 		if IsDatastore(img) != want {
 			t.Errorf("IsDatastore(%q) = %v, want %v", img, !want, want)
