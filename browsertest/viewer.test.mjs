@@ -90,8 +90,10 @@ for (const ex of examples) {
     check(v1 === 'name-not-resolved', `ecommerce: gateway -> database is name-not-resolved (got ${v1})`);
     check(await page.locator('[data-role=trace] li').count() >= 1, 'ecommerce: the blocked journey lists its hops');
     check(await page.locator('[data-role=blockers] .blocker').count() >= 1, 'ecommerce: the blocked journey lists its blockers');
-    check(await page.locator('svg .journey-line.blocked').count() === 1, 'ecommerce: the blocked path is drawn red and dashed');
-    check(await page.locator('svg g.is-drop').count() === 1, 'ecommerce: the drop is marked on the diagram');
+    // The lookup fails in the gateway's own resolver: the drop is marked
+    // there, with the intended target joined by a dotted line.
+    check(await page.locator('svg g.is-drop[data-node="api-gateway"]').count() === 1, 'ecommerce: the drop is marked at the gateway (its resolver)');
+    check(await page.locator('svg .journey-intent').count() === 1, 'ecommerce: the intended target is joined to the drop');
     await page.screenshot({ path: join(out, 'ecommerce-blocked.png') });
 
     await pick(page, 'order-service');
@@ -120,6 +122,17 @@ for (const ex of examples) {
     check(v3 === 'delivered', `ecommerce: matrix click-through: internet -> postgres-db:5432 is delivered (published on 0.0.0.0), got ${v3}`);
     await page.locator('[data-tab=matrix]').click();
     await page.screenshot({ path: join(out, 'ecommerce-matrix.png') });
+  } else if (ex.name === 'secure') {
+    // A blocked journey that travels: the internet aims at a container
+    // address; the host's raw PREROUTING drops it (R7-9).
+    await page.selectOption('[data-role=source]', 'internet');
+    await page.selectOption('[data-role=target]', 'secure-database-1');
+    await page.click('[data-role=go]');
+    const v = await verdict(page);
+    check(v === 'dropped-direct-access', `secure: internet -> database is dropped-direct-access (got ${v})`);
+    check(await page.locator('svg .journey-line.blocked').count() === 1, 'secure: the blocked path is drawn red and dashed');
+    check(await page.locator('svg g.is-drop[data-kind="host"]').count() === 1, 'secure: the drop is marked at the host');
+    await page.screenshot({ path: join(out, 'secure-blocked.png') });
   } else {
     await page.screenshot({ path: join(out, ex.name + '.png') });
   }

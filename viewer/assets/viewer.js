@@ -428,51 +428,68 @@
     return el('div', { 'data-role': 'dns' }, rows);
   }
 
-  // drawPath draws the journey on the diagram: its source, the containers
-  // and networks its hops name (typed fields container/network, when the
-  // result carries them), and its target; blocked journeys red and dashed,
-  // ending at the element where they are dropped.
+  // placeEl returns the diagram element of a typed hop or blocker place
+  // (sim.Place: container, network, host, internet).
+  function placeEl(x) {
+    switch (x.place) {
+      case 'container': return nodeEl(x.container);
+      case 'network': return bridgeEl(x.network);
+      case 'host': return nodeEl('host');
+      case 'internet': return nodeEl('internet');
+    }
+    return null;
+  }
+
+  // drawPath draws the journey on the diagram from the result's typed
+  // places: the forward hops' containers, bridges, host and internet in
+  // order; a blocked journey red and dashed up to the place of its first
+  // blocker, marked with a cross, and a thin dotted line from there to the
+  // target it was meant for.
   function drawPath(r) {
     const s = svg();
     if (!s) return;
     const chain = [];
     const push = (g) => { if (g && chain[chain.length - 1] !== g) chain.push(g); };
     push(nodeEl(sel.source));
-    let typed = false;
     for (const h of r.hops) {
       if (h.return) break;
-      if (h.container) { typed = true; push(nodeEl(h.container)); }
-      else if (h.network) { typed = true; push(bridgeEl(h.network)); }
-      else if (h.kind === 'host') { typed = true; push(nodeEl('host')); }
+      if (h.kind === 'dns') continue; // the lookup happens in the source
+      push(placeEl(h));
     }
-    if (!typed || r.reachable) push(nodeEl(sel.target));
+    if (!r.reachable && r.blocked_by && r.blocked_by.length) push(placeEl(r.blocked_by[0]));
+    if (r.reachable) push(nodeEl(sel.target));
     if (chain.length === 0) return;
     const pts = chain.map(centre);
     const root = $('g.graph', s) || s;
     const ns = 'http://www.w3.org/2000/svg';
     const g = document.createElementNS(ns, 'g');
     g.id = 'journey-overlay';
-    const line = document.createElementNS(ns, 'polyline');
-    line.setAttribute('points', pts.map((p) => p.x + ',' + p.y).join(' '));
-    line.setAttribute('class', 'journey-line' + (r.reachable ? '' : ' blocked'));
-    g.append(line);
+    const poly = (points, cls) => {
+      const line = document.createElementNS(ns, 'polyline');
+      line.setAttribute('points', points.map((p) => p.x + ',' + p.y).join(' '));
+      line.setAttribute('class', cls);
+      g.append(line);
+    };
+    const last = pts[pts.length - 1];
+    if (!r.reachable) {
+      const tg = nodeEl(sel.target);
+      if (tg && chain[chain.length - 1] !== tg) poly([last, centre(tg)], 'journey-intent');
+    }
+    if (pts.length > 1) poly(pts, 'journey-line' + (r.reachable ? '' : ' blocked'));
     chain.forEach((n) => n.classList.add('on-path'));
     if (!r.reachable) {
-      const drop = chain[chain.length - 1];
-      drop.classList.add('is-drop');
-      const p = pts[pts.length - 1];
+      chain[chain.length - 1].classList.add('is-drop');
       for (const [dx, dy] of [[1, 1], [1, -1]]) {
         const x = document.createElementNS(ns, 'line');
-        x.setAttribute('x1', p.x - 9 * dx); x.setAttribute('y1', p.y - 9 * dy);
-        x.setAttribute('x2', p.x + 9 * dx); x.setAttribute('y2', p.y + 9 * dy);
+        x.setAttribute('x1', last.x - 9 * dx); x.setAttribute('y1', last.y - 9 * dy);
+        x.setAttribute('x2', last.x + 9 * dx); x.setAttribute('y2', last.y + 9 * dy);
         x.setAttribute('class', 'journey-drop');
         g.append(x);
       }
     }
-    const last = pts[pts.length - 1];
     const t = document.createElementNS(ns, 'text');
-    t.setAttribute('x', last.x + 12);
-    t.setAttribute('y', last.y - 12);
+    t.setAttribute('x', last.x + 14);
+    t.setAttribute('y', last.y - 14);
     t.setAttribute('class', 'journey-label');
     t.textContent = r.reachable ? '✓ ' + ms(forwardMS(r)) : '✗ ' + r.verdict;
     g.append(t);
