@@ -151,6 +151,69 @@ try {
   check(e.status === 2 && /compose\.guide\.yaml:\d+:\d+: services\.user-service\.container_name/.test(String(e.stderr)), 'production/compose.guide.yaml: report exits 2 with the positioned error');
 }
 
+// --- serve: the live page on a copy of the e-commerce example ------------
+
+{
+  const dir = mkdtempSync(join(tmpdir(), 'composenet-serve-'));
+  cpSync(join(root, 'examples/ecommerce/compose.yaml'), join(dir, 'compose.yaml'));
+  const file = join(dir, 'compose.yaml');
+  const good = readFileSync(file, 'utf8');
+  const proc = spawn(bin, ['serve', '-f', file, '--poll', '100ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise((res, rej) => {
+    let outText = '';
+    proc.stdout.on('data', (d) => { outText += d; const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(outText); if (m) res(m[0]); });
+    proc.on('exit', (c) => rej(new Error('serve exited ' + c)));
+    setTimeout(() => rej(new Error('serve printed no URL')), 20000);
+  });
+  check(/^http:\/\/127\.0\.0\.1:\d+\/$/.test(url), `serve: listens on loopback and prints its URL (${url})`);
+  const { page, w, ctx } = await newPage();
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+  check(await page.locator('svg [data-node]').count() === 6, 'serve: the diagram marks every container');
+  await pick(page, 'order-service');
+  await pick(page, 'database');
+  check(await verdict(page) === 'delivered', 'serve: order-service -> database is delivered (asked from the server)');
+
+  // What-if: stop the database; the server recomputes.
+  await page.locator('[data-tab=whatif]').click();
+  await page.locator('[data-role=wi-stop]').locator('xpath=..').locator('select').selectOption('database');
+  await page.locator('[data-role=wi-stop]').click();
+  await page.waitForFunction(() => (document.querySelector('[data-role=verdict]') || {}).textContent === 'name-not-resolved', null, { timeout: 20000 });
+  check(true, 'serve: what-if stop database: order-service -> database becomes name-not-resolved');
+  check(await page.locator('svg [data-node="postgres-db"]').count() === 0, 'serve: the stopped container leaves the diagram');
+  await page.locator('[data-tab=whatif]').click();
+  check((await page.locator('[data-role=wi-applied]').textContent()).includes('stop:database'), 'serve: the applied what-if is listed');
+  await page.screenshot({ path: join(out, 'serve-whatif.png') });
+  await page.locator('[data-role=wi-reset]').click();
+  await page.waitForFunction(() => (document.querySelector('[data-role=verdict]') || {}).textContent === 'delivered', null, { timeout: 20000 });
+  check(true, 'serve: resetting the what-ifs gives delivered again');
+
+  // The files change: the open page follows.
+  writeFileSync(file, good.replace('    networks:\n      - frontend-network\n    depends_on:', '    networks:\n      - frontend-network\n      - backend-network\n    depends_on:'));
+  await page.waitForSelector('body[data-generation="2"]', { timeout: 20000 });
+  await pick(page, 'gateway');
+  await pick(page, 'database');
+  const v = await verdict(page);
+  check(v === 'delivered', `serve: after the gateway joins backend-network in the file, gateway -> database is ${v}`);
+  writeFileSync(file, 'services:\n  web:\n    image: x\n    networks: [nope]\n');
+  await page.waitForSelector('[data-role=load-error]:not([hidden])', { timeout: 20000 });
+  const msg = await page.locator('[data-role=load-error]').textContent();
+  check(/compose\.yaml:4:16: services\.web\.networks\.nope/.test(msg), 'serve: a broken file shows its positioned error');
+  check(await page.locator('svg [data-node]').count() === 6, 'serve: and the last good model stays');
+  await page.screenshot({ path: join(out, 'serve-error.png') });
+  writeFileSync(file, good);
+  await page.waitForSelector('body[data-generation="3"]', { timeout: 20000 });
+  check(await page.locator('[data-role=load-error]').isHidden(), 'serve: the repaired file clears the error');
+
+  check(w.errors.length === 0, `serve: no console errors ${w.errors.join(' | ')}`);
+  const origin = new URL(url).origin;
+  const away = w.requests.filter((u) => !u.startsWith(origin + '/'));
+  check(away.length === 0, `serve: no request leaves ${origin} ${away.join(' ')}`);
+  await ctx.close();
+  proc.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
+
 await browser.close();
 console.log(`${checks - failures}/${checks} checks passed; screenshots in ${out}`);
 process.exit(failures ? 1 : 0);

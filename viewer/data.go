@@ -115,18 +115,28 @@ type Model struct {
 	T *topology.Topology
 	S *sim.Sim
 
-	mu   sync.Mutex
-	mats map[string]*sim.Matrix
-	col  map[string]int
+	mu    sync.Mutex
+	mats  map[string]*sim.Matrix
+	col   map[string]int
+	known map[string]bool // container names of the project's services, running or not
 }
 
 // NewModel indexes t for questions.
 func NewModel(t *topology.Topology) *Model {
-	m := &Model{T: t, S: sim.New(t), mats: map[string]*sim.Matrix{}, col: map[string]int{}}
+	m := &Model{T: t, S: sim.New(t), mats: map[string]*sim.Matrix{}, col: map[string]int{}, known: map[string]bool{}}
 	for j, c := range t.Containers {
 		m.col[c.Name] = j
+		m.known[c.Name] = true
 	}
 	return m
+}
+
+// remember makes m know the containers of base, so that a what-if model
+// still answers for containers it stopped.
+func (m *Model) remember(base *Model) {
+	for n := range base.known {
+		m.known[n] = true
+	}
 }
 
 // matrix returns the (cached) matrix of one port.
@@ -150,10 +160,12 @@ func (m *Model) matrix(pp string) (*sim.Matrix, error) {
 // ("PORT/PROTO", or "" for IP level). It is sim.Matrix's question for that
 // cell: the internet asks for a published port on the host's address (or
 // the container's address, which the direct-access filter drops, when the
-// port is not published), the others for the container by name.
+// port is not published), the others for the container by name. A
+// container of the project that a what-if stopped is still asked for by
+// name (its names are unregistered: name-not-resolved, R6-3).
 func (m *Model) Question(source, target, port string) (sim.Query, error) {
 	j, ok := m.col[target]
-	if !ok {
+	if !ok && (source == sim.Internet || !m.known[target]) {
 		return sim.Query{}, fmt.Errorf("unknown container %q", target)
 	}
 	pnum, proto, err := ParsePort(port)

@@ -44,6 +44,7 @@ func commands() []command {
 		{"exposure", "what the internet/LAN and the host reach, and the attack surface behind it", cmdExposure},
 		{"diff", "what changed between two versions: reachability, DNS, exposure, lint findings", cmdDiff},
 		{"report", "write an interactive review page: one offline HTML file", cmdReport},
+		{"serve", "serve the interactive viewer live, with an HTTP API", cmdServe},
 		{"generate", "write a synthetic compose project (testing aid for benchmarks)", cmdGenerate},
 		{"version", "print the version", cmdVersion},
 		{"probe", "", cmdProbe}, // hidden: the program verify runs inside containers

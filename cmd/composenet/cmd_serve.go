@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/composenet/composenet/render/svgcmd"
+	"github.com/composenet/composenet/topology"
+	"github.com/composenet/composenet/viewer"
+)
+
+// cmdServe serves the viewer live: the page, its API, and updates when the
+// compose files change.
+func cmdServe(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, cmdSpec{
+		name: "serve",
+		summary: "Serve the interactive viewer of `composenet report`, live: the page follows the\n" +
+			"compose files (and .env, includes, --host) as they change, what-ifs (disconnect or\n" +
+			"connect a service, stop a service, daemon settings) are recomputed by the server, and\n" +
+			"an HTTP API answers with the CLI's JSON: /api/topology, /api/reach?from=&to=,\n" +
+			"/api/dns?from=&name=, /api/matrix?port=, /api/lint. Loopback only unless --addr says\n" +
+			"otherwise. Stops on Ctrl-C.",
+		examples: []string{
+			"composenet serve",
+			"composenet serve -f examples/ecommerce/compose.yaml --addr 127.0.0.1:8080",
+			"curl 'http://127.0.0.1:8080/api/reach?from=gateway&to=database:5432'",
+		},
+	})
+	lf := addLoadFlags(fs)
+	addr := fs.String("addr", "127.0.0.1:0", "listen on `HOST:PORT` (port 0: any free port)")
+	poll := fs.Duration("poll", 500*time.Millisecond, "check the watched files every `DURATION`")
+	pos, code, ok := parseArgs(e, fs, args)
+	if !ok {
+		return code
+	}
+	if !wantArgs(e, fs, pos, 0, 0) {
+		return exitBadInput
+	}
+	if *poll < 10*time.Millisecond {
+		fmt.Fprintf(e.stderr, "composenet serve: --poll must be at least 10ms\n")
+		return exitBadInput
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "composenet serve: --addr %q: want HOST:PORT\n", *addr)
+		return exitBadInput
+	}
+	ip := net.ParseIP(host)
+	public := host != "localhost" && (ip == nil || !ip.IsLoopback())
+
+	opts := lf.options(e)
+	load := func(ctx context.Context) (*topology.Topology, []string, error) {
+		var in topology.Inputs
+		o := opts
+		o.Record = &in
+		t, err := topology.Load(ctx, o)
+		return t, in.Files, err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "composenet serve: %v\n", err)
+		return exitBadInput
+	}
+	defer ln.Close()
+	url := "http://" + ln.Addr().String() + "/"
+	s, err := viewer.NewServer(ctx, viewer.Config{
+		Load: load,
+		Layout: func(ctx context.Context, dot []byte) ([]byte, error) {
+			return svgcmd.FromDOT(ctx, "", dot)
+		},
+		Version: version,
+		Listen:  ln.Addr().String(),
+		Public:  public,
+		Poll:    *poll,
+	})
+	if err != nil {
+		printError(e, err)
+		return exitBadInput
+	}
+	if public {
+		fmt.Fprintf(e.stderr, "warning: listening on %s, which is not a loopback address: anyone who reaches it sees the project\n", ln.Addr())
+	}
+	fmt.Fprintf(e.stdout, "composenet serve: %s (Ctrl-C to stop)\n", url)
+	srv := viewer.HTTPServer(s.Handler())
+	go s.Watch(ctx)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+		err = <-done
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(e.stderr, "composenet serve: %v\n", err)
+		return exitBadInput
+	}
+	return exitOK
+}
