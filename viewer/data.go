@@ -270,20 +270,14 @@ func Build(m *Model, opt Options) (*Page, error) {
 	return p, nil
 }
 
-// ParsePort parses "80/tcp", "80" (tcp) or "" (IP level: 0, tcp) with the
-// messages of composenet reach.
+// ParsePort parses "80/tcp", "80" (tcp) or "" (IP level: 0, tcp) with
+// sim's messages.
 func ParsePort(pp string) (uint16, string, error) {
 	if pp == "" {
 		return 0, "tcp", nil
 	}
-	_, port, proto, err := sim.ParseTarget("x:" + pp)
-	if err != nil {
-		return 0, "", err
-	}
-	if port == 0 {
-		return 0, "", fmt.Errorf("invalid port %q", pp)
-	}
-	return port, proto, nil
+	port, proto, err := sim.ParsePort(pp)
+	return port, string(proto), err
 }
 
 // Ports returns the ports the page offers for c: its declared listeners

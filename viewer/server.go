@@ -491,11 +491,15 @@ func (s *Server) apiDNS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c := st.m.S.Container(from)
-	if c == nil {
-		badRequest(w, fmt.Sprintf("composenet dns: unknown container or service %q", from))
+	src, err := st.m.S.Peer(from)
+	if err == nil && src.Kind != sim.PeerContainer {
+		err = fmt.Errorf("%s has no resolver composenet models: FROM must be a container or service", src.Name)
+	}
+	if err != nil {
+		badRequest(w, "composenet dns: "+err.Error())
 		return
 	}
+	c := st.m.S.Container(src.Container)
 	if !strings.EqualFold(qtype, "A") && !strings.EqualFold(qtype, "AAAA") {
 		badRequest(w, fmt.Sprintf("composenet dns: unknown --type %q (want A or AAAA)", qtype))
 		return
@@ -510,12 +514,12 @@ func (s *Server) apiMatrix(w http.ResponseWriter, r *http.Request) {
 	var port uint16
 	proto := "tcp"
 	if pf != "" {
-		_, p, pr, err := sim.ParseTarget("x:" + pf)
-		if err != nil || p == 0 {
-			badRequest(w, fmt.Sprintf("composenet matrix: invalid --port %q (want PORT or PORT/PROTO)", pf))
+		p, pr, err := sim.ParsePort(pf)
+		if err != nil {
+			badRequest(w, "composenet matrix: --port: "+err.Error())
 			return
 		}
-		port, proto = p, pr
+		port, proto = p, string(pr)
 	}
 	if st, ok := s.withModel(w, r); ok {
 		writeJSON(w, st.m.S.Matrix(port, proto))

@@ -143,7 +143,7 @@ func TestQuestionErrors(t *testing.T) {
 		{"nobody", "postgres-db", "5432/tcp", `unknown source "nobody" (want a container name, host or internet)`},
 		{"host", "nothing", "80/tcp", `unknown container "nothing"`},
 		{"host", "postgres-db", "80/xyz", `unknown protocol "xyz" (want tcp, udp or sctp)`},
-		{"host", "postgres-db", "99999", `invalid port "99999"`},
+		{"host", "postgres-db", "99999", `invalid port "99999" (want PORT or PORT/PROTO)`},
 	} {
 		_, err := m.Question(tc.from, tc.to, tc.port)
 		if err == nil || err.Error() != tc.want {
