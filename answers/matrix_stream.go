@@ -17,10 +17,6 @@ import (
 // are (json.Encoder would first build all of them, then indent a copy).
 func WriteMatrixJSON(w io.Writer, m *sim.Matrix) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	var verdicts [][]byte
-	for _, v := range sim.Verdicts() {
-		verdicts = append(verdicts, jsonString(v.String()))
-	}
 	bw.WriteString("{\n  \"port\": ")
 	bw.WriteString(strconv.Itoa(int(m.Port)))
 	bw.WriteString(",\n  \"protocol\": ")
@@ -30,34 +26,47 @@ func WriteMatrixJSON(w io.Writer, m *sim.Matrix) error {
 	bw.WriteString(",\n  \"columns\": ")
 	writeJSONStrings(bw, m.Cols)
 	bw.WriteString(",\n  \"verdicts\": ")
-	if m.Rows == nil {
-		bw.WriteString("null")
-	} else if len(m.Rows) == 0 {
-		bw.WriteString("[]")
-	} else {
-		bw.WriteString("[")
-		for i := range m.Rows {
-			if i > 0 {
-				bw.WriteByte(',')
-			}
-			if len(m.Cols) == 0 {
-				bw.WriteString("\n    []")
-				continue
-			}
-			bw.WriteString("\n    [")
-			for j := range m.Cols {
-				if j > 0 {
-					bw.WriteByte(',')
-				}
-				bw.WriteString("\n      ")
-				bw.Write(verdicts[m.At(i, j)])
-			}
-			bw.WriteString("\n    ]")
-		}
-		bw.WriteString("\n  ]")
-	}
+	writeJSONGrid(bw, m.Rows, len(m.Cols), m.At)
 	bw.WriteString("\n}\n")
 	return bw.Flush()
+}
+
+// writeJSONGrid writes the verdict rows (one per item of rows, ncols
+// each) the way json.Encoder with a two-space indent does at the second
+// level, a row at a time.
+func writeJSONGrid(bw *bufio.Writer, rows []string, ncols int, at func(i, j int) sim.Verdict) {
+	var verdicts [][]byte
+	for _, v := range sim.Verdicts() {
+		verdicts = append(verdicts, jsonString(v.String()))
+	}
+	switch {
+	case rows == nil:
+		bw.WriteString("null")
+		return
+	case len(rows) == 0:
+		bw.WriteString("[]")
+		return
+	}
+	bw.WriteString("[")
+	for i := range rows {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		if ncols == 0 {
+			bw.WriteString("\n    []")
+			continue
+		}
+		bw.WriteString("\n    [")
+		for j := 0; j < ncols; j++ {
+			if j > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteString("\n      ")
+			bw.Write(verdicts[at(i, j)])
+		}
+		bw.WriteString("\n    ]")
+	}
+	bw.WriteString("\n  ]")
 }
 
 // writeJSONStrings writes a string array the way json.Encoder with a

@@ -148,12 +148,14 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 		examples: []string{
 			"composenet matrix --port 80",
 			"composenet matrix --port 5432 --format csv",
+			"composenet matrix --port 80 --classes",
 		},
 	})
 	lf := addLoadFlags(fs)
 	format := fs.String("format", "text", "output `FORMAT`: text (or ascii), csv or json")
 	ascii := fs.Bool("ascii-only", false, "plain ASCII text output")
 	portFlag := fs.String("port", "", "destination `PORT[/PROTO]` (default: IP level)")
+	classes := fs.Bool("classes", false, "fold containers that the matrix cannot tell apart (same networks, published and listened ports, flags) into classes: the matrix between classes, with each class's members")
 	pos, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
@@ -188,10 +190,16 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 	// hold the whole text in memory (5000 containers: 25 M cells).
 	w := bufio.NewWriterSize(e.stdout, 1<<16)
 	var err error
-	switch *format {
-	case "json":
+	switch {
+	case *classes && *format == "json":
+		err = answers.WriteClassMatrixJSON(w, m.Classes())
+	case *classes && *format == "csv":
+		err = answers.WriteClassMatrixCSV(w, m.Classes())
+	case *classes:
+		err = answers.WriteClassMatrix(w, m.Classes(), answers.Options{ASCIIOnly: *ascii})
+	case *format == "json":
 		err = answers.WriteMatrixJSON(w, m)
-	case "csv":
+	case *format == "csv":
 		err = answers.WriteMatrixCSV(w, m)
 	default:
 		err = answers.WriteMatrix(w, m, answers.Options{ASCIIOnly: *ascii})

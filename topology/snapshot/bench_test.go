@@ -1,0 +1,62 @@
+package snapshot
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/composenet/composenet/internal/gen"
+	"github.com/composenet/composenet/topology"
+)
+
+// genProject writes the generated project of n services (n/10 networks,
+// seed 1) with a modification time in the past.
+func genProject(b *testing.B, n int) topology.Options {
+	data, err := gen.Generate(gen.Config{Services: n, Networks: max(n/10, 1), Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	f := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(f, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(f, old, old)
+	return topology.Options{Files: []string{f}, Dir: dir, Env: []string{}}
+}
+
+// BenchmarkCache measures, on a generated 2000-service project, a load
+// without the cache (cold), a load that misses and stores a snapshot
+// (store), and one served from the snapshot (warm).
+func BenchmarkCache(b *testing.B) {
+	opts := genProject(b, 2000)
+	b.Run("cold", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := Load(context.Background(), opts, Config{Disabled: true}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("store", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			dir := b.TempDir()
+			b.StartTimer()
+			if _, st, err := Load(context.Background(), opts, Config{Dir: dir, Version: "bench"}); err != nil || st.FromCache {
+				b.Fatal(err, st.FromCache)
+			}
+		}
+	})
+	b.Run("warm", func(b *testing.B) {
+		cfg := Config{Dir: b.TempDir(), Version: "bench"}
+		Load(context.Background(), opts, cfg)
+		for b.Loop() {
+			if _, st, err := Load(context.Background(), opts, cfg); err != nil || !st.FromCache {
+				b.Fatal(err, st.FromCache)
+			}
+		}
+	})
+}
