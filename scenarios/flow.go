@@ -115,7 +115,7 @@ func (fe *flowEval) call(caller string, tg Target, i int, chain bool) (Call, []C
 	}
 	c := Call{From: from, To: tg.Name, Port: tg.Port, Protocol: r.Protocol, Verdict: r.Verdict, reach: r}
 	for _, h := range r.Hops {
-		if h.Step != sim.StepProcess {
+		if h.Kind != sim.HopProcess {
 			c.network += dur(h.LatencyMS)
 		}
 	}

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"net/netip"
-	"strconv"
 	"time"
 
 	"github.com/composenet/composenet/topology"
@@ -269,12 +268,11 @@ func (tr *tracer) addReturn() {
 
 // reach is R7-11. tr may be nil.
 func (s *Sim) reach(q Query, tr *tracer) Verdict {
-	pp := topology.PortProto{Port: q.Port, Protocol: proto(q.Protocol)}
-	switch pp.Protocol {
-	case "tcp", "udp", "sctp":
-	default:
-		return s.invalid(tr, "unknown protocol "+strconv.Quote(q.Protocol)+" (want tcp, udp or sctp)")
+	p, err := ParseProtocol(q.Protocol)
+	if err != nil {
+		return s.invalid(tr, err.Error())
 	}
+	pp := topology.PortProto{Port: q.Port, Protocol: string(p)}
 	if q.From == "" || q.To == "" {
 		return s.invalid(tr, "both FROM and TO are needed")
 	}
