@@ -182,6 +182,11 @@ func Evaluate(sc *Scenario, t *topology.Topology) (*Report, error) {
 		if t.Service(name) != nil {
 			return true // stopped by a what-if
 		}
+		if in := t.InactiveService(name); in != nil {
+			// R1-10: it exists, in a profile the scenario does not enable.
+			bad(pos, "%s is in profile %s, which is not active: add profiles: [%s] to the scenario", name, strings.Join(in.Profiles, ", "), in.Profiles[0])
+			return false
+		}
 		bad(pos, "unknown service or container %q", name)
 		return false
 	}

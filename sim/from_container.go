@@ -111,7 +111,17 @@ func (s *Sim) explainUnresolved(c *topology.Container, q Query, r DNSResult, tr 
 	}
 	_, view := modeOf(c)
 	if found == nil {
-		fix := "no service, container, alias or hostname " + strconv.Quote(q.To) + " exists in the project: check the name"
+		fix := "no service, container, alias or hostname " + strconv.Quote(q.To) + " exists in the project: check the name" + s.didYouMean(q.To)
+		if sv := s.t.Service(name); sv != nil && len(sv.Containers) == 0 {
+			// topology.Stopped keeps the service and removes its containers.
+			fix = q.To + " has no running container: stopped by this what-if"
+			if sv.Replicas == 0 {
+				fix = q.To + " has no running container: its scale is 0"
+			}
+		} else if in := s.t.InactiveService(name); in != nil {
+			// R1-10: a service of a profile that is not enabled.
+			fix = q.To + " is in profile " + strings.Join(in.Profiles, ", ") + ", which is not active: add --profile " + in.Profiles[0]
+		}
 		rule, ruleIDs := "R6-9: unknown names are forwarded upstream, which answers "+r.Rcode, ids("R6-9")
 		if r.Rcode == RcodeServFail && view != nil && !hasExternalAccess(view) {
 			rule, ruleIDs = "R6-11: internal-only containers get SERVFAIL for names Docker does not know", ids("R6-11")
