@@ -44,6 +44,7 @@ bench-report:
 ## fuzz: each fuzz target for 30 s.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
+	$(GO) test -run '^$$' -fuzz '^FuzzPositions$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s -fuzzminimizetime 10x ./scenarios
 	$(GO) test -run '^$$' -fuzz '^FuzzParseFlow$$' -fuzztime 30s -fuzzminimizetime 10x ./sim
 

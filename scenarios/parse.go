@@ -343,11 +343,17 @@ func Parse(file string, data []byte) (sc *Scenario, err error) {
 		case "latency":
 			sc.Latency = p.kvs(v, path)
 		case "what_if":
-			p.whatIfs(sc, v, path)
+			if p.fits(k, v, path, MaxWhatIfs) {
+				p.whatIfs(sc, v, path)
+			}
 		case "expect":
-			p.expects(sc, v, path)
+			if p.fits(k, v, path, MaxExpectations) {
+				p.expects(sc, v, path)
+			}
 		case "flows":
-			p.flows(sc, v, path)
+			if p.fits(k, v, path, MaxFlows) {
+				p.flows(sc, v, path)
+			}
 		default:
 			p.errf(k, path, "unknown field %q (known: name, compose, project, profiles, env, daemon, host, latency, what_if, expect, flows)", k.Value)
 		}
@@ -359,6 +365,26 @@ func Parse(file string, data []byte) (sc *Scenario, err error) {
 		return nil, &topology.LoadError{Problems: sortProblems(p.probs)}
 	}
 	return sc, nil
+}
+
+// Limits of one scenario file (its size is bounded by
+// topology.MaxInputBytes). Each expectation is a simulation and each
+// what-if a copy of the topology, so the counts are bounded too.
+const (
+	MaxExpectations = 10_000
+	MaxFlows        = 1_000
+	MaxWhatIfs      = 100
+)
+
+// fits reports whether the list v has at most max entries, and refuses it
+// otherwise.
+func (p *parser) fits(k, v *yaml.Node, path string, max int) bool {
+	v = deref(v)
+	if v.Kind == yaml.SequenceNode && len(v.Content) > max {
+		p.errf(k, path, "%d entries; composenet accepts at most %d %s entries in one scenario file (split it into several files)", len(v.Content), max, path)
+		return false
+	}
+	return true
 }
 
 func sortProblems(ps []topology.Problem) []topology.Problem {

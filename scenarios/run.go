@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -77,19 +76,13 @@ type Result struct {
 
 // Load reads and parses a scenario file.
 func Load(file string) (*Scenario, error) {
-	data, err := os.ReadFile(file)
+	data, err := topology.ReadInput(file)
 	if err != nil {
-		return nil, &topology.LoadError{Problems: []topology.Problem{{Pos: topology.Position{File: file}, Message: "cannot read scenario: " + unwrapPathErr(err)}}}
+		return nil, &topology.LoadError{Problems: []topology.Problem{{Pos: topology.Position{File: file}, Message: "cannot read scenario: " + err.Error()}}}
 	}
 	return Parse(file, data)
 }
 
-func unwrapPathErr(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
 
 // Options returns the topology options that load sc's project, with extra
 // daemon settings appended (what-ifs of kind daemon).

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -218,4 +219,30 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("error without position: %v", err)
 		}
 	})
+}
+
+// TestScenarioLimits: a scenario file is read only if it is a regular file
+// of at most 32 MiB, and its lists are bounded (issue 10). The long list
+// is generated here, not committed.
+func TestScenarioLimits(t *testing.T) {
+	dir := t.TempDir()
+	many := "compose: [c.yaml]\nexpect:\n" + strings.Repeat("  - reach: a -> b:80\n", MaxExpectations+1)
+	if err := os.WriteFile(filepath.Join(dir, "many.scenario.yaml"), []byte(many), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "p.scenario.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ file, want string }{
+		{filepath.Join(dir, "many.scenario.yaml"), "many.scenario.yaml:2:1: expect: 10001 entries; composenet accepts at most 10000 expect entries in one scenario file"},
+		{fifo, "p.scenario.yaml: cannot read scenario: is a named pipe (FIFO); composenet reads only regular files"},
+		{"/dev/zero", "/dev/zero: cannot read scenario: is a character device; composenet reads only regular files"},
+	}
+	for _, tc := range tests {
+		_, err := Load(tc.file)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.file, err, tc.want)
+		}
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v4"
 )
 
 // FuzzLoad feeds arbitrary compose files to Load: it must return a
@@ -53,5 +55,40 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		checkInvariants(t, topo)
+	})
+}
+
+// FuzzPositions feeds arbitrary YAML, aliases and merge keys included, to
+// the position walker: it must not panic, must stay within its limits
+// (the index never holds more than two entries per node of the document
+// plus two per node reached through aliases) and must position every
+// refusal.
+func FuzzPositions(f *testing.F) {
+	f.Add([]byte(billionLaughs("x-a:")))
+	f.Add([]byte("x: &a {p: 1, q: [1, 2]}\ny:\n  <<: *a\n  r: *a\nz: [*a, *a]\n"))
+	f.Add([]byte("a: &a [*a]\n"))
+	f.Add([]byte("services:\n  web:\n    environment: [A=1, B=2]\n    ports: ['80:80']\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+			return
+		}
+		nodes := 0
+		var count func(n *yaml.Node)
+		count = func(n *yaml.Node) {
+			nodes++
+			for _, c := range n.Content {
+				count(c)
+			}
+		}
+		count(doc.Content[0])
+		out := map[string]Position{}
+		p := walkNode(doc.Content[0], "", "f.yaml", out)
+		if limit := 2*nodes + 2*maxAliasVisits + 2; len(out) > limit {
+			t.Fatalf("index of %d entries for %d nodes (limit %d)", len(out), nodes, limit)
+		}
+		if p != nil && (p.Pos.File != "f.yaml" || p.Pos.Line < 1) {
+			t.Fatalf("refusal without a position: %+v", p)
+		}
 	})
 }

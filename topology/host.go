@@ -3,7 +3,6 @@ package topology
 import (
 	"fmt"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -102,9 +101,9 @@ func loadHost(dir, file string, daemonKV, latencyKV []string) (*hostSpec, []Prob
 		}
 		name := displayPath(dir, path)
 		hs.file = name
-		raw, err := os.ReadFile(path)
+		raw, err := ReadInput(path)
 		if err != nil {
-			return nil, []Problem{{Pos: Position{File: name}, Message: "cannot read host description: " + strings.TrimPrefix(err.Error(), "open "+path+": ")}}
+			return nil, []Problem{{Pos: Position{File: name}, Message: "cannot read host description: " + err.Error()}}
 		}
 		var doc yaml.Node
 		if err := yaml.Unmarshal(raw, &doc); err != nil {
@@ -113,7 +112,9 @@ func loadHost(dir, file string, daemonKV, latencyKV []string) (*hostSpec, []Prob
 		}
 		ix := map[string]Position{}
 		if len(doc.Content) > 0 {
-			walkNode(doc.Content[0], "", name, ix, 0)
+			if p := walkNode(doc.Content[0], "", name, ix); p != nil {
+				return nil, []Problem{*p}
+			}
 		}
 		pos := func(p string) Position {
 			for {

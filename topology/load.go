@@ -109,6 +109,7 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 		cli.WithWorkingDirectory(opts.ProjectDir),
 		cli.WithEnv(opts.Env),
 		cli.WithEnvFiles(opts.EnvFiles...),
+		checkEnvFiles(dir),
 		cli.WithDotEnv,
 		cli.WithName(opts.ProjectName),
 		cli.WithResolvedPaths(true),
@@ -132,23 +133,35 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 	)
 	logs := withCapturedLogs(func() {
 		po, lerr = cli.NewProjectOptions(files, fnOpts...)
-		if lerr != nil {
-			return
-		}
-		if len(po.ConfigPaths) == 0 {
+		if lerr == nil && len(po.ConfigPaths) == 0 {
 			lerr = errNoFile
-			return
-		}
-		project, lerr = po.LoadProject(ctx)
-		if lerr == nil {
-			project, lerr = project.WithoutUnnecessaryResources(), nil
 		}
 	})
+	var pe *precheckError
+	if errors.As(lerr, &pe) {
+		return nil, &LoadError{Problems: sortProblems(pe.problems)}
+	}
 
+	// Every file compose-go will read is checked (and the compose files
+	// indexed) before it reads them: see input.go and envsize.go.
 	ix := &posIndex{}
 	var problems []Problem
 	if po != nil {
 		problems = append(problems, ix.addAll(dir, po.ConfigPaths)...)
+		problems = append(problems, ix.checkReferencedInputs(dir, po)...)
+	}
+	if lerr == nil && len(problems) == 0 {
+		restore, err := boundedStdin(po.ConfigPaths)
+		if err != nil {
+			return nil, &LoadError{Problems: []Problem{inputProblem("-", err)}}
+		}
+		logs = append(logs, withCapturedLogs(func() {
+			project, lerr = po.LoadProject(ctx)
+			if lerr == nil {
+				project, lerr = project.WithoutUnnecessaryResources(), nil
+			}
+		})...)
+		restore()
 	}
 	if lerr != nil {
 		if errors.Is(lerr, errNoFile) {
@@ -181,6 +194,120 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 }
 
 var errNoFile = errors.New("no compose file")
+
+// precheckError stops compose-go's option processing when an env file
+// fails the input checks, carrying the problems.
+type precheckError struct{ problems []Problem }
+
+func (e *precheckError) Error() string { return (&LoadError{Problems: e.problems}).Error() }
+
+// checkEnvFiles runs just before cli.WithDotEnv, which reads the
+// project's .env (or the --env-file files) and expands its variables:
+// each file must pass the input checks and no variable may expand past
+// maxVarBytes.
+func checkEnvFiles(dir string) cli.ProjectOptionsFn {
+	return func(o *cli.ProjectOptions) error {
+		var problems []Problem
+		vs := envSizes(o.Environment)
+		for _, f := range o.EnvFiles {
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(dir, f)
+			}
+			if st, err := os.Stat(f); err != nil || st.IsDir() {
+				continue // compose-go's words for a missing file or a folder
+			}
+			raw, err := ReadInput(f)
+			if err != nil {
+				problems = append(problems, inputProblem(displayPath(dir, f), err))
+				continue
+			}
+			problems = append(problems, vs.measureDotenv(displayPath(dir, f), raw)...)
+		}
+		if len(problems) > 0 {
+			return &precheckError{problems}
+		}
+		return nil
+	}
+}
+
+// checkReferencedInputs checks the env_file files that the indexed compose
+// files name (compose-go reads them itself, expanding their variables) and
+// measures how far interpolation grows each compose file. Relative
+// env_file paths are tried against the naming file's folder and the
+// project directory.
+func (ix *posIndex) checkReferencedInputs(dir string, po *cli.ProjectOptions) []Problem {
+	var problems []Problem
+	env := envSizes(po.Environment)
+	wd, _ := po.GetWorkingDir()
+	seen := map[string]bool{}
+	for _, fi := range ix.files {
+		if fi.raw == nil {
+			continue
+		}
+		if n := env.expandedSize(fi.raw); n > maxExpandedBytes {
+			problems = append(problems, Problem{Pos: Position{File: fi.name}, Message: fmt.Sprintf("grows to %s through ${VARIABLE} interpolation; composenet accepts compose files of at most 32 MiB (%d bytes) after interpolation", sizeText(n), maxExpandedBytes)})
+		}
+		for _, r := range envFileRefs(fi.root, fi.path) {
+			cands := []string{r}
+			if wd != "" && fi.path != "" {
+				if rel, err := filepath.Rel(filepath.Dir(fi.path), r); err == nil && !filepath.IsAbs(rel) {
+					cands = append(cands, filepath.Join(wd, rel))
+				}
+			}
+			for _, c := range cands {
+				if seen[c] {
+					continue
+				}
+				seen[c] = true
+				if st, err := os.Stat(c); err != nil || st.IsDir() {
+					if err == nil {
+						problems = append(problems, inputProblem(displayPath(dir, c), checkInput(c)))
+					}
+					continue
+				}
+				raw, err := ReadInput(c)
+				if err != nil {
+					problems = append(problems, inputProblem(displayPath(dir, c), err))
+					continue
+				}
+				problems = append(problems, envSizes(po.Environment).measureDotenv(displayPath(dir, c), raw)...)
+			}
+		}
+	}
+	return problems
+}
+
+// boundedStdin serves `-f -`: compose-go reads standard input to its end,
+// so it is read here first, at most MaxInputBytes, and handed over as a
+// temporary file in its place. restore puts the real standard input back.
+func boundedStdin(paths []string) (restore func(), err error) {
+	if !slices.Contains(paths, "-") {
+		return func() {}, nil
+	}
+	raw, err := io.ReadAll(io.LimitReader(os.Stdin, MaxInputBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > MaxInputBytes {
+		return nil, errors.New(tooBig(int64(len(raw)), true))
+	}
+	f, err := os.CreateTemp("", "composenet-stdin-*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(f.Name())
+	if _, err := f.Write(raw); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	old := os.Stdin
+	os.Stdin = f
+	return func() { os.Stdin = old; f.Close() }, nil
+}
 
 // recheck is called when compose-go refused the project. Its consistency
 // check stops at the first problem it meets in map order, so the error

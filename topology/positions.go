@@ -2,7 +2,9 @@ package topology
 
 import (
 	"bytes"
-	"os"
+	"errors"
+	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,14 +23,15 @@ type posIndex struct {
 
 type fileIndex struct {
 	name  string
+	path  string // as read (absolute when the caller gave absolute paths)
 	raw   []byte
 	root  *yaml.Node
 	paths map[string]Position
 }
 
 // add indexes one file. It returns the YAML syntax error, if any, with its
-// position.
-func (ix *posIndex) add(name string, raw []byte) *Problem {
+// position, or the walker's refusal (limit is then true).
+func (ix *posIndex) add(name string, raw []byte) (p *Problem, limit bool) {
 	fi := fileIndex{name: name, raw: raw, paths: map[string]Position{}}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
@@ -36,27 +39,70 @@ func (ix *posIndex) add(name string, raw []byte) *Problem {
 	ix.files = append(ix.files, fi)
 	if err != nil {
 		if err.Error() == "EOF" {
-			return nil
+			return nil, false
 		}
 		line, col := yamlErrorLine(err.Error())
-		return &Problem{Pos: Position{File: name, Line: line, Col: col}, Message: cleanYAMLError(err.Error())}
+		return &Problem{Pos: Position{File: name, Line: line, Col: col}, Message: cleanYAMLError(err.Error())}, false
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
 	fi.root = root
-	walkNode(root, "", name, fi.paths, 0)
+	p = walkNode(root, "", name, fi.paths)
 	ix.files[len(ix.files)-1] = fi
-	return nil
+	return p, p != nil
 }
 
-func walkNode(n *yaml.Node, path, file string, out map[string]Position, depth int) {
-	if n == nil || depth > 64 {
+// Limits of the position walker. Aliases are followed (a merge key or an
+// alias repeats its anchor's paths under the new place), so a file of a
+// few hundred bytes can stand for billions of nodes ("billion laughs").
+const (
+	// maxAliasVisits is how many nodes the walker visits through aliases
+	// in one file before it refuses the file.
+	maxAliasVisits = 100_000
+	// maxWalkDepth is the deepest nesting indexed.
+	maxWalkDepth = 64
+	// maxKeyBytes is the longest mapping key accepted; paths are built from
+	// keys, so a longer key would be copied into every path under it.
+	maxKeyBytes = 1024
+)
+
+// walker indexes the paths of one YAML document.
+type walker struct {
+	file       string
+	out        map[string]Position
+	aliased    int        // nodes visited through an alias
+	firstAlias *yaml.Node // the first alias met, for the message
+	problem    *Problem   // set once a limit is hit; the walk stops
+}
+
+// walkNode indexes n's paths under path into out. It returns a problem
+// when the document exceeds the walker's limits (see maxAliasVisits).
+func walkNode(n *yaml.Node, path, file string, out map[string]Position) *Problem {
+	w := &walker{file: file, out: out}
+	w.walk(n, path, 0, false)
+	return w.problem
+}
+
+func (w *walker) walk(n *yaml.Node, path string, depth int, viaAlias bool) {
+	if n == nil || depth > maxWalkDepth || w.problem != nil {
 		return
 	}
+	if viaAlias {
+		w.aliased++
+		if w.aliased > maxAliasVisits {
+			a := w.firstAlias
+			w.problem = &Problem{Pos: Position{File: w.file, Line: a.Line, Col: a.Column},
+				Message: fmt.Sprintf("YAML aliases (the first one here) expand to more than %d nodes (composenet's limit for nodes reached through aliases in one file); write the repeated parts out or use fewer nested aliases", maxAliasVisits)}
+			return
+		}
+	}
 	if n.Kind == yaml.AliasNode {
-		walkNode(n.Alias, path, file, out, depth+1)
+		if w.firstAlias == nil {
+			w.firstAlias = n
+		}
+		w.walk(n.Alias, path, depth+1, true)
 		return
 	}
 	join := func(k string) string {
@@ -65,15 +111,23 @@ func walkNode(n *yaml.Node, path, file string, out map[string]Position, depth in
 		}
 		return path + "." + k
 	}
+	out := w.out
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
+			if len(k.Value) > maxKeyBytes {
+				w.problem = &Problem{Pos: Position{File: w.file, Line: k.Line, Col: k.Column},
+					Message: fmt.Sprintf("a mapping key of %d bytes; composenet accepts keys of at most %d bytes", len(k.Value), maxKeyBytes)}
+				return
+			}
 			if k.Value == "<<" {
 				// merge key: index the merged mapping's children under path
 				// without overriding explicit keys.
 				tmp := map[string]Position{}
-				walkNode(v, path, file, tmp, depth+1)
+				w.out = tmp
+				w.walk(v, path, depth+1, viaAlias)
+				w.out = out
 				for p, pos := range tmp {
 					if _, ok := out[p]; !ok {
 						out[p] = pos
@@ -82,14 +136,14 @@ func walkNode(n *yaml.Node, path, file string, out map[string]Position, depth in
 				continue
 			}
 			p := join(k.Value)
-			out[p] = Position{File: file, Line: k.Line, Col: k.Column}
-			walkNode(v, p, file, out, depth+1)
+			out[p] = Position{File: w.file, Line: k.Line, Col: k.Column}
+			w.walk(v, p, depth+1, viaAlias)
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
 			p := join(strconv.Itoa(i))
-			out[p] = Position{File: file, Line: c.Line, Col: c.Column}
-			if c.Kind == yaml.ScalarNode {
+			out[p] = Position{File: w.file, Line: c.Line, Col: c.Column}
+			if c.Kind == yaml.ScalarNode && len(c.Value) <= maxKeyBytes {
 				v := c.Value
 				if j := strings.IndexAny(v, "=:"); j > 0 && !strings.Contains(path, "ports") {
 					// environment "KEY=value", links "svc:alias", extra_hosts "h:ip"
@@ -101,7 +155,7 @@ func walkNode(n *yaml.Node, path, file string, out map[string]Position, depth in
 					out[join(v)] = out[p]
 				}
 			}
-			walkNode(c, p, file, out, depth+1)
+			w.walk(c, p, depth+1, viaAlias)
 		}
 	}
 }
@@ -242,25 +296,101 @@ func references(root *yaml.Node, file string) []string {
 	return out
 }
 
+// envFileRefs returns the env_file paths a parsed compose file names
+// (services.*.env_file and include[].env_file: a string, a list of
+// strings or of {path: ...}), resolved against its folder. Paths that
+// need interpolation are skipped.
+func envFileRefs(root *yaml.Node, file string) []string {
+	if root == nil || root.Kind != yaml.MappingNode {
+		return nil
+	}
+	child := func(n *yaml.Node, key string) *yaml.Node {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return n.Content[i+1]
+			}
+		}
+		return nil
+	}
+	var refs []string
+	collect := func(v *yaml.Node) {
+		if v == nil {
+			return
+		}
+		items := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			items = v.Content
+		}
+		for _, it := range items {
+			switch it.Kind {
+			case yaml.ScalarNode:
+				refs = append(refs, it.Value)
+			case yaml.MappingNode:
+				if p := child(it, "path"); p != nil && p.Kind == yaml.ScalarNode {
+					refs = append(refs, p.Value)
+				}
+			}
+		}
+	}
+	if svcs := child(root, "services"); svcs != nil && svcs.Kind == yaml.MappingNode {
+		for i := 1; i < len(svcs.Content); i += 2 {
+			collect(child(svcs.Content[i], "env_file"))
+		}
+	}
+	if inc := child(root, "include"); inc != nil && inc.Kind == yaml.SequenceNode {
+		for _, it := range inc.Content {
+			collect(child(it, "env_file"))
+		}
+	}
+	var out []string
+	for _, r := range refs {
+		if r == "" || strings.Contains(r, "$") {
+			continue
+		}
+		if !filepath.IsAbs(r) {
+			r = filepath.Join(filepath.Dir(file), r)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 // addAll indexes the given compose files and, transitively, the local
-// files they include or extend (each parsed once). Referenced files come
-// first in the index so that the given files win ties in lookups. It
-// returns the YAML syntax problems of the given files.
+// files they include or extend (each parsed once, at most 256). Referenced
+// files come first in the index so that the given files win ties in
+// lookups. Every file is read through ReadInput. It returns the YAML
+// syntax problems of the given files, and for every file the refusals of
+// ReadInput and of the walker's limits; a missing file is left to
+// compose-go to report.
 func (ix *posIndex) addAll(dir string, files []string) []Problem {
 	var problems []Problem
 	seen := map[string]bool{}
 	for _, f := range files {
 		seen[f] = true
 	}
+	read := func(f string) ([]byte, bool) {
+		raw, err := ReadInput(f)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				problems = append(problems, inputProblem(displayPath(dir, f), err))
+			}
+			return nil, false
+		}
+		return raw, true
+	}
 	var queue []string
 	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
+		raw, ok := read(f)
+		if !ok {
 			continue
 		}
-		if p := ix.add(displayPath(dir, f), raw); p != nil {
+		if p, _ := ix.add(displayPath(dir, f), raw); p != nil {
 			problems = append(problems, *p)
 		}
+		ix.files[len(ix.files)-1].path = f
 		queue = append(queue, references(ix.files[len(ix.files)-1].root, f)...)
 	}
 	main := len(ix.files)
@@ -271,11 +401,14 @@ func (ix *posIndex) addAll(dir string, files []string) []Problem {
 			continue
 		}
 		seen[r] = true
-		raw, err := os.ReadFile(r)
-		if err != nil {
+		raw, ok := read(r)
+		if !ok {
 			continue
 		}
-		ix.add(displayPath(dir, r), raw)
+		if p, limit := ix.add(displayPath(dir, r), raw); limit {
+			problems = append(problems, *p)
+		}
+		ix.files[len(ix.files)-1].path = r
 		queue = append(queue, references(ix.files[len(ix.files)-1].root, r)...)
 	}
 	ix.files = append(ix.files[main:], ix.files[:main]...)
