@@ -83,7 +83,6 @@ func Load(file string) (*Scenario, error) {
 	return Parse(file, data)
 }
 
-
 // Options returns the topology options that load sc's project, with extra
 // daemon settings appended (what-ifs of kind daemon).
 func (sc *Scenario) Options(extraDaemon []string) topology.Options {

@@ -30,8 +30,9 @@ type builder struct {
 	ipam6     map[*Network]*addr6Alloc
 	bindIdx   map[portKey][]*PortBinding // bindings by port, for conflicts (R8-8)
 	bindOwner map[*PortBinding]*Container
-	ephLast   map[string]int // per protocol (R8-5)
-	rangeLast map[string]int // per protocol+range (R8-5)
+	ephLast   map[string]int  // per protocol (R8-5)
+	rangeLast map[string]int  // per protocol+range (R8-5)
+	exhausted map[string]bool // service+network pairs out of addresses
 }
 
 func newBuilder(p *types.Project, ix *posIndex, hs *hostSpec, dir string, files []string) *builder {
@@ -43,6 +44,7 @@ func newBuilder(p *types.Project, ix *posIndex, hs *hostSpec, dir string, files 
 		bindIdx:   map[portKey][]*PortBinding{},
 		ephLast:   map[string]int{},
 		rangeLast: map[string]int{},
+		exhausted: map[string]bool{},
 	}
 }
 
@@ -114,6 +116,7 @@ func (b *builder) build() (*Topology, error) {
 	b.allocated = append(b.allocated, t.Bridge0.Subnet)
 	b.ipam[t.Bridge0] = newAddrAlloc(t.Bridge0.Subnet, netip.Prefix{}, t.Bridge0.Gateway, nil)
 
+	b.checkNames()
 	b.buildNetworks()
 	b.buildServices()
 	// R1-10: services of profiles that are not enabled, kept by name.
@@ -480,11 +483,16 @@ func (b *builder) applyNetworkExt(n *Network, ext types.Extensions, path string)
 	}
 }
 
+// MaxLatency bounds every latency figure (x-composenet latency and
+// processing, --latency, the host description's latency): sums of hops
+// stay far from overflowing.
+const MaxLatency = time.Hour
+
 func parseDuration(v any) (time.Duration, error) {
 	s := fmt.Sprint(v)
 	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("invalid duration %q (e.g. 500us, 2ms)", s)
+	if err != nil || d < 0 || d > MaxLatency {
+		return 0, fmt.Errorf("invalid duration %s (want 0 to 1h, e.g. 500us, 2ms)", quoteName(s))
 	}
 	return d, nil
 }

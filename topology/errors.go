@@ -1,8 +1,10 @@
 package topology
 
 import (
+	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Problem is one reason a project cannot be loaded or would not start.
@@ -13,7 +15,10 @@ type Problem struct {
 	Message string
 }
 
-// String formats the problem as file:line:col: path: message.
+// String formats the problem as file:line:col: path: message, on one
+// line: control characters (from file names, keys or values of hostile
+// input) come out escaped as \xNN, so no problem can forge another line
+// or reach the terminal as an escape sequence.
 func (p Problem) String() string {
 	var b strings.Builder
 	if s := p.Pos.String(); s != "" {
@@ -25,6 +30,37 @@ func (p Problem) String() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(p.Message)
+	return EscapeControl(b.String())
+}
+
+// EscapeControl replaces control characters (C0, DEL, C1) and invalid
+// UTF-8 in s by \xNN escapes (\u00NN for C1); other text is unchanged.
+func EscapeControl(s string) string {
+	clean := true
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case r >= 0x80 && r < 0xa0:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
 	return b.String()
 }
 

@@ -316,8 +316,8 @@ func (d *Daemon) set(key, val string) error {
 // set applies one latency override by hop name.
 func (l *LatencyModel) set(key, val string) error {
 	d, err := time.ParseDuration(val)
-	if err != nil || d < 0 {
-		return fmt.Errorf("%s: invalid duration %q (e.g. 40us, 2ms)", key, val)
+	if err != nil || d < 0 || d > MaxLatency {
+		return fmt.Errorf("%s: invalid duration %s (want 0 to 1h, e.g. 40us, 2ms)", key, quoteName(val))
 	}
 	switch strings.ReplaceAll(key, "-", "_") {
 	case "veth":

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -382,6 +383,10 @@ var (
 	reDottedPath         = regexp.MustCompile(`^((?:services|networks|volumes|configs|secrets|include)(?:\.[^\s:]+)?):\s*(.*)$`)
 	reFileInvalid        = regexp.MustCompile(`^compose file "([^"]+)" (?:[^:]* )?is invalid: (.*)$`)
 	reYAMLLine           = regexp.MustCompile(`line (\d+)`)
+	reNodeVisits         = regexp.MustCompile(`exceeds maximum node visit limit \((\d+)\)`)
+	reFailedParse        = regexp.MustCompile(`failed to parse (.+?): `)
+	reQuotedKey          = regexp.MustCompile(`'([^']*)'`)
+	reSafeKey            = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$`)
 	reContainerNameScale = regexp.MustCompile(`^services\.(deploy\.replicas|scale): can't set container_name and (\S+) as container name must be unique`)
 )
 
@@ -394,6 +399,15 @@ func mapComposeError(err error, ix *posIndex, dir string) Problem {
 		path := "services." + m[2] + ".container_name"
 		return Problem{Pos: ix.lookup(path), Path: path, Message: fmt.Sprintf("can't set container_name together with %s > 1: a container name must be unique, so the service cannot be scaled; remove container_name", m[1])}
 	}
+	if m := reNodeVisits.FindStringSubmatch(msg); m != nil {
+		pos := Position{}
+		if f := reFailedParse.FindStringSubmatch(msg); f != nil {
+			pos.File = displayPath(dir, f[1])
+		} else if len(ix.files) > 0 {
+			pos.File = ix.files[len(ix.files)-1].name
+		}
+		return Problem{Pos: pos, Message: fmt.Sprintf("the file has more YAML nodes than the compose loader visits in one file (compose-go's limit: %s node visits, counting nodes reached through aliases); this is a limit of the loader composenet uses, not an error in the YAML: split the project into several files joined with include:", m[1])}
+	}
 	if m := reFileInvalid.FindStringSubmatch(msg); m != nil {
 		return Problem{Pos: Position{File: displayPath(dir, m[1])}, Message: strings.TrimSpace(m[2])}
 	}
@@ -401,18 +415,36 @@ func mapComposeError(err error, ix *posIndex, dir string) Problem {
 		file := displayPath(dir, m[1])
 		path := m[2]
 		msg := schemaMessage(m[3])
-		if a := reAddlProps.FindStringSubmatch(m[3]); a != nil {
-			// point at the first offending key
-			key := a[1]
-			full := key
-			if path != "" {
-				full = path + "." + key
+		if reAddlProps.MatchString(m[3]) {
+			// compose-go lists the keys in map order: list them in file
+			// order and point at the first
+			var keys []string
+			for _, k := range reQuotedKey.FindAllStringSubmatch(m[3], -1) {
+				keys = append(keys, k[1])
 			}
+			full := func(k string) string {
+				if path == "" {
+					return k
+				}
+				return path + "." + k
+			}
+			sort.SliceStable(keys, func(i, j int) bool {
+				a, b := lookupInFile(ix, file, full(keys[i])), lookupInFile(ix, file, full(keys[j]))
+				if a != b {
+					return a.Less(b)
+				}
+				return keys[i] < keys[j]
+			})
+			quoted := make([]string, len(keys))
+			for i, k := range keys {
+				quoted[i] = "'" + k + "'"
+			}
+			listed := "additional properties " + strings.Join(quoted, ", ") + " not allowed"
+			msg = schemaMessage(listed)
 			if path == "" {
-				msg = strings.Replace(strings.Replace(m[3], "additional properties", "top-level keys", 1), "not allowed", "are not allowed", 1) +
-					" (services at the top level are the version-1 format, which Compose v2 does not read; put them under services:)"
+				msg = topLevelKeysMessage(listed)
 			}
-			return Problem{Pos: lookupInFile(ix, file, full), Path: path, Message: msg}
+			return Problem{Pos: lookupInFile(ix, file, full(keys[0])), Path: path, Message: msg}
 		}
 		pos := lookupInFile(ix, file, path)
 		return Problem{Pos: pos, Path: path, Message: msg}
@@ -446,7 +478,12 @@ func mapComposeError(err error, ix *posIndex, dir string) Problem {
 	if strings.HasPrefix(msg, "yaml:") || strings.Contains(msg, "line ") {
 		if m := reYAMLLine.FindStringSubmatch(msg); m != nil && len(ix.files) > 0 {
 			line, col := yamlErrorLine(msg)
-			return Problem{Pos: Position{File: ix.files[0].name, Line: line, Col: col}, Message: cleanYAMLError(msg)}
+			file := ix.files[0].name
+			if f := reFailedParse.FindStringSubmatch(msg); f != nil {
+				file = displayPath(dir, f[1])
+				msg = strings.Replace(msg, f[0], "", 1)
+			}
+			return Problem{Pos: Position{File: file, Line: line, Col: col}, Message: cleanYAMLError(msg)}
 		}
 	}
 	// Messages without a path (port syntax and the like): point at the
@@ -461,6 +498,21 @@ func mapComposeError(err error, ix *posIndex, dir string) Problem {
 		pos = Position{File: ix.files[0].name, Line: 1, Col: 1}
 	}
 	return Problem{Pos: pos, Message: msg}
+}
+
+// topLevelKeysMessage explains unknown top-level keys. Keys that look like
+// service names are shown (the version-1 format put services at the top
+// level); otherwise the file is not a compose file at all (an include of
+// /etc/shadow, say), and nothing of its contents is repeated.
+func topLevelKeysMessage(m string) string {
+	keys := reQuotedKey.FindAllStringSubmatch(m, -1)
+	for _, k := range keys {
+		if !reSafeKey.MatchString(k[1]) {
+			return fmt.Sprintf("not a compose file: its top level has %d key(s) that Compose does not know and that are not names (not shown)", len(keys))
+		}
+	}
+	return strings.Replace(strings.Replace(m, "additional properties", "top-level keys", 1), "not allowed", "are not allowed", 1) +
+		" (services at the top level are the version-1 format, which Compose v2 does not read; put them under services:)"
 }
 
 func lookupInFile(ix *posIndex, file, path string) Position {

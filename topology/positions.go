@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -236,9 +237,38 @@ func yamlErrorLine(msg string) (int, int) {
 	return line, col
 }
 
+var (
+	reYAMLConstruct = regexp.MustCompile("cannot (?:construct|unmarshal) !!(\\w+)(?: `[^`]*`)? into (\\S+)")
+	reYAMLLinePfx   = regexp.MustCompile(`^line \d+: `)
+)
+
+// cleanYAMLError makes a YAML decoder message fit one output line without
+// Go type names or quoted file contents ("cannot construct !!seq into
+// cli.named" says the top level is a list).
 func cleanYAMLError(msg string) string {
 	msg = strings.TrimPrefix(msg, "yaml: ")
-	return "invalid YAML: " + msg
+	msg = strings.TrimPrefix(msg, "construct errors:")
+	var parts []string
+	for _, l := range strings.Split(msg, "\n") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		l = reYAMLLinePfx.ReplaceAllString(l, "")
+		l = reYAMLConstruct.ReplaceAllStringFunc(l, func(m string) string {
+			sub := reYAMLConstruct.FindStringSubmatch(m)
+			kind := sub[1]
+			names := map[string]string{"seq": "a list", "map": "a mapping", "str": "a string", "int": "a number", "float": "a number", "bool": "a boolean", "null": "an empty value"}
+			if n, ok := names[kind]; ok {
+				kind = n
+			}
+			if strings.HasSuffix(sub[2], ".named") {
+				return "the top level is " + kind + "; a compose file is a mapping (services:, networks:, ...)"
+			}
+			return "found " + kind + " where another type was expected"
+		})
+		parts = append(parts, l)
+	}
+	return "invalid YAML: " + strings.Join(parts, "; ")
 }
 
 // references returns the local files that a parsed compose file pulls in

@@ -145,6 +145,7 @@ func (b *builder) buildServices() {
 	// Services and their replicas.
 	names := sortedKeys(b.p.Services)
 	containerNames := map[string]string{} // container_name -> service
+	total, tooMany, overTotal := 0, false, false
 	for _, name := range names {
 		s := b.p.Services[name]
 		spath := "services." + name
@@ -165,6 +166,15 @@ func (b *builder) buildServices() {
 				svc.DependsOn = append(svc.DependsOn, d)
 			}
 		}
+		if svc.Replicas > MaxReplicas {
+			b.problem(replicasPath(s), "%d replicas; composenet models at most %d replicas of one service (and %d containers in all)", svc.Replicas, MaxReplicas, MaxContainers)
+			svc.Replicas, tooMany = 0, true
+		}
+		total += svc.Replicas
+		if total > MaxContainers && !overTotal {
+			overTotal, tooMany = true, true
+			b.problem(replicasPath(s), "the project reaches %d containers here; composenet models at most %d containers in all", total, MaxContainers)
+		}
 		if s.ContainerName != "" {
 			// M1 (R1-4): compose-go rejects container_name with replicas; keep
 			// the check for inputs that bypass it.
@@ -179,6 +189,10 @@ func (b *builder) buildServices() {
 		}
 		t.Services = append(t.Services, svc)
 		t.svcByName[name] = svc
+	}
+
+	if tooMany {
+		return // not one container is built for a project over the limits
 	}
 
 	// Containers in start order (R4-1..R4-3).
@@ -199,8 +213,13 @@ func (b *builder) buildServices() {
 				c.Hostname = c.ID // R6-3
 			}
 			if old := t.ctrByName[cname]; old != nil {
-				if old.Declared {
+				switch {
+				case old.Declared:
 					b.problem("services."+name+".container_name", "Conflict. The container name \"/%s\" is already in use by a container on the host", cname)
+				case old.Service != name && (s.ContainerName == "" || b.p.Services[old.Service].ContainerName == ""):
+					// a generated name (R1-4) taken by another service's
+					// container_name, or the other way round
+					b.containerNameClash(cname, name, old.Service)
 				}
 				continue
 			}
@@ -231,6 +250,36 @@ func (b *builder) buildServices() {
 			b.hostsAndDNS(c, s)
 		}
 	}
+}
+
+// Capacity limits, checked before any container is built.
+const (
+	// MaxReplicas is the largest replica count of one service.
+	MaxReplicas = 10_000
+	// MaxContainers is the largest number of containers in one project.
+	MaxContainers = 20_000
+)
+
+// replicasPath is where a service's replica count is written.
+func replicasPath(s types.ServiceConfig) string {
+	if s.Scale != nil {
+		return "services." + s.Name + ".scale"
+	}
+	return "services." + s.Name + ".deploy.replicas"
+}
+
+// containerNameClash refuses a container_name equal to the name Compose
+// generates for a replica of another service (R1-4): Docker refuses the
+// second create ("Conflict. The container name is already in use"). The
+// problem is reported at the container_name, naming the other service's
+// position.
+func (b *builder) containerNameClash(cname, svcA, svcB string) {
+	named, generated := svcA, svcB
+	if b.p.Services[svcB].ContainerName == cname {
+		named, generated = svcB, svcA
+	}
+	other, _ := b.ix.exact("services." + generated)
+	b.problem("services."+named+".container_name", "Conflict. The container name \"/%s\" is also the name Compose gives to a replica of service %q (%s); Docker refuses the second container: rename one", cname, generated, other)
 }
 
 // serviceExt reads x-composenet from a service.
@@ -381,7 +430,12 @@ func (b *builder) allocate(c *Container) {
 		}
 		ip, ok := b.ipam[e.Network].next()
 		if !ok {
-			b.problem("services."+c.Service+".networks."+e.Network.Key, "no available IPv4 addresses on network %s (%s) for %s", e.Network.Name, e.Network.Subnet, c.Name)
+			// once per service and network, not once per replica
+			key := c.Service + "\x00" + e.Network.Name
+			if !b.exhausted[key] {
+				b.exhausted[key] = true
+				b.problem("services."+c.Service+".networks."+e.Network.Key, "no available IPv4 addresses on network %s (%s) for %s", e.Network.Name, e.Network.Subnet, c.Name)
+			}
 			continue
 		}
 		e.IPv4 = ip
