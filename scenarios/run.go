@@ -179,7 +179,7 @@ func Evaluate(sc *Scenario, t *topology.Topology) (*Report, error) {
 			bad(pos, "%s is in profile %s, which is not active: add profiles: [%s] to the scenario", name, strings.Join(in.Profiles, ", "), in.Profiles[0])
 			return false
 		}
-		bad(pos, "unknown service or container %q", name)
+		bad(pos, "unknown service or container %q%s", name, sim.DidYouMean(s.Suggest(name)))
 		return false
 	}
 	for _, e := range sc.Expects {

@@ -44,7 +44,7 @@ func (s *Sim) targetFromOutside(q Query, tr *tracer, fromHost bool) (dst, *topol
 			return dst{internet: true, label: q.To}, nil, 0, true
 		}
 		if !fromHost {
-			return dst{}, nil, s.invalid(tr, "unknown target "+strconv.Quote(q.To)+": not a container or service of the project"+s.didYouMean(q.To)), false
+			return dst{}, nil, s.invalid(tr, "unknown target "+strconv.Quote(q.To)+": not a container or service of the project"+DidYouMean(s.Suggest(q.To))), false
 		}
 		tr.because("the host's resolver does not know " + strconv.Quote(q.To))
 		tr.block(atHost, nil, "host resolver", "container names are not in the host's DNS; "+strconv.Quote(q.To)+" is not a container or service either", topology.Position{}, "use a container or service name, or an address")

@@ -63,7 +63,7 @@ func (s *Sim) Peer(name string) (Peer, error) {
 	}
 	c := s.findContainer(name)
 	if c == nil {
-		return Peer{}, fmt.Errorf("unknown source %q: not a container, a service, host or internet%s", name, s.didYouMean(name))
+		return Peer{}, fmt.Errorf("unknown source %q: not a container, a service, host or internet%s", name, DidYouMean(s.Suggest(name)))
 	}
 	p := peerOf(c)
 	if !strings.EqualFold(name, c.Name) {
@@ -76,12 +76,13 @@ func peerOf(c *topology.Container) Peer {
 	return Peer{Kind: PeerContainer, Name: c.Name, Container: c.Name, Service: c.Service, ctr: c}
 }
 
-// didYouMean returns " (did you mean a, b?)" with the service and container
-// names closest to name by edit distance, or "" when none is close.
-func (s *Sim) didYouMean(name string) string {
+// Suggest returns up to three service and container names closest to name
+// by edit distance (at most a third of its length, at least one edit),
+// sorted; none when nothing is that close.
+func (s *Sim) Suggest(name string) []string {
 	l := strings.ToLower(name)
 	if len(l) > 64 {
-		return ""
+		return nil
 	}
 	limit := max(1, len(l)/3)
 	best := limit + 1
@@ -107,14 +108,22 @@ func (s *Sim) didYouMean(name string) string {
 		consider(c.Service)
 		consider(c.Name)
 	}
-	if len(out) == 0 {
-		return ""
-	}
 	sort.Strings(out)
 	if len(out) > 3 {
 		out = out[:3]
 	}
-	return " (did you mean " + strings.Join(out, ", ") + "?)"
+	return out
+}
+
+// didYouMean is DidYouMean(s.Suggest(name)).
+func (s *Sim) didYouMean(name string) string { return DidYouMean(s.Suggest(name)) }
+
+// DidYouMean formats suggestions as " (did you mean a, b?)", or "" for none.
+func DidYouMean(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return " (did you mean " + strings.Join(names, ", ") + "?)"
 }
 
 // editDistance is the optimal-string-alignment distance of a and b in

@@ -113,6 +113,9 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	s := sim.New(t)
+	if p, err := s.Peer(*focus); *focus != "" && err == nil && p.Kind == sim.PeerContainer {
+		opt.Focus = p.Name // any spelling sim accepts; render reports unknown names
+	}
 	for _, q := range queries {
 		r := s.Reach(q)
 		if r.Verdict == sim.InvalidQuery {
