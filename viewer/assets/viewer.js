@@ -143,6 +143,26 @@
     applyView();
   }
 
+  // initialView fits the diagram, unless that would shrink it below 50 %
+  // (a long row of containers): then it shows the part around the host at
+  // 90 %, where labels are readable, and "fit" shows the whole.
+  function initialView() {
+    const s = svg();
+    if (!s || !view) return;
+    const r = role('diagram').getBoundingClientRect();
+    const f = view.full;
+    const scale = Math.min(r.width / f.w, r.height / f.h);
+    if (!(scale < 0.5) || !r.width || !r.height) { fit(); return; }
+    const w = r.width / 0.9, h = r.height / 0.9;
+    const host = nodeEl('host');
+    const c = host ? rootCentre(host) : { x: f.x + w / 2, y: f.y + h / 2 };
+    view.w = w;
+    view.h = h;
+    view.x = Math.min(Math.max(c.x - w / 2, f.x), f.x + f.w - w);
+    view.y = Math.min(Math.max(c.y - h / 3, f.y), Math.max(f.y, f.y + f.h - h));
+    applyView();
+  }
+
   // svgPoint converts a mouse event to the SVG's user coordinates.
   function svgPoint(ev) {
     const s = svg();
@@ -212,9 +232,18 @@
     return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
   }
 
+  // rootCentre is centre in the coordinates of the svg element's viewBox
+  // (Graphviz draws inside a translated group).
+  function rootCentre(g) {
+    const c = centre(g);
+    const s = svg();
+    const m = s.getScreenCTM().inverse().multiply(g.getScreenCTM());
+    return { x: m.a * c.x + m.c * c.y + m.e, y: m.b * c.x + m.d * c.y + m.f };
+  }
+
   function panTo(g) {
     if (!g || !view) return;
-    const c = centre(g);
+    const c = rootCentre(g);
     view.x = c.x - view.w / 2;
     view.y = c.y - view.h / 2;
     applyView();
@@ -719,7 +748,7 @@
     const keep = view && svg() ? { x: view.x, y: view.y, w: view.w, h: view.h } : null;
     role('diagram').innerHTML = P.svg || '<p class="empty-diagram">No diagram.</p>';
     setupDiagram();
-    if (keep && view) { Object.assign(view, keep); applyView(); }
+    if (keep && view) { Object.assign(view, keep); applyView(); } else initialView();
     render();
     document.body.dataset.generation = String(P.generation || 0);
     document.body.dataset.ready = '1';
@@ -738,6 +767,7 @@
     }
     P = await reportData();
     setupDiagram();
+    initialView();
     render();
     document.body.dataset.ready = '1';
   }
