@@ -23,6 +23,7 @@ func DefaultDaemon() Daemon {
 		HostGatewayIP:      netip.MustParseAddr("172.17.0.1"),
 		EphemeralPortStart: 32768,
 		EphemeralPortEnd:   60999,
+		Engine:             DefaultEngine,
 	}
 }
 
@@ -257,6 +258,8 @@ func (d *Daemon) set(key, val string) error {
 	}
 	var err error
 	switch key {
+	case "engine":
+		d.Engine, err = ParseEngineVersion(val)
 	case "userland-proxy":
 		d.UserlandProxy, err = boolVal()
 	case "icc":
@@ -308,7 +311,7 @@ func (d *Daemon) set(key, val string) error {
 		}
 		d.EphemeralPortStart, d.EphemeralPortEnd = lo, hi
 	default:
-		return fmt.Errorf("unknown daemon setting %q (known: userland-proxy, icc, ip-masq, bip, host-gateway-ip, default-address-pools, ephemeral-port-range)", key)
+		return fmt.Errorf("unknown daemon setting %q (known: engine, userland-proxy, icc, ip-masq, bip, host-gateway-ip, default-address-pools, ephemeral-port-range)", key)
 	}
 	return err
 }

@@ -77,6 +77,9 @@ type Daemon struct {
 	// (R8-5), default 32768-60999.
 	EphemeralPortStart int `json:"ephemeral_port_start" yaml:"ephemeral-port-start"`
 	EphemeralPortEnd   int `json:"ephemeral_port_end" yaml:"ephemeral-port-end"`
+	// Engine is the Docker Engine version modelled (default 28); sim
+	// branches on it for the behaviours the rule book tags [VER x].
+	Engine EngineVersion `json:"engine" yaml:"engine"`
 }
 
 // AddressPool is one default-address-pools entry: Base split into /Size.

@@ -59,7 +59,7 @@ func cmdInspect(ctx context.Context, e *env, args []string) int {
 func writeInspectText(w io.Writer, t *topology.Topology) {
 	fmt.Fprintf(w, "project %s  (%s)\n", t.Project, strings.Join(t.Files, ", "))
 	d := t.Daemon
-	fmt.Fprintf(w, "daemon  userland-proxy=%t icc=%t ip-masq=%t bip=%s\n", d.UserlandProxy, d.ICC, d.IPMasq, d.Bridge0)
+	fmt.Fprintf(w, "daemon  engine=%s userland-proxy=%t icc=%t ip-masq=%t bip=%s\n", d.Engine, d.UserlandProxy, d.ICC, d.IPMasq, d.Bridge0)
 	fmt.Fprintf(w, "\nNETWORKS\n")
 	nets := append([]*topology.Network{}, t.Networks...)
 	if len(t.Bridge0.Endpoints) > 0 {

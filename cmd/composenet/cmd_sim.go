@@ -135,7 +135,11 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	return emitAnswer(e, t, *format, r.Reachable, r, func(w io.Writer) error {
-		return answers.WriteReach(w, r, answers.Options{ASCIIOnly: *ascii})
+		if err := answers.WriteReach(w, r, answers.Options{ASCIIOnly: *ascii}); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(w, "model: Docker Engine %s (--engine)\n", t.Daemon.Engine)
+		return err
 	})
 }
 

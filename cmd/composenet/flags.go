@@ -168,6 +168,7 @@ type loadFlags struct {
 	projectDir string
 	hostFile   string
 	noCache    bool
+	engine     string
 }
 
 // addLoadFlags registers the shared project flags on fs.
@@ -182,6 +183,7 @@ func addLoadFlags(fs *flag.FlagSet) *loadFlags {
 	fs.Var(&lf.envFiles, "env-file", "environment `FILE` instead of the project's .env (repeatable)")
 	fs.StringVar(&lf.hostFile, "host", "", "host description `FILE` (YAML: daemon settings, host addresses, pre-existing networks and containers)")
 	fs.Var(&lf.daemon, "daemon", "daemon setting `KEY=VALUE`, e.g. userland-proxy=false, icc=false, ip-masq=false, bip=172.17.0.1/16, default-address-pools=10.10.0.0/16/24 (repeatable)")
+	fs.StringVar(&lf.engine, "engine", "", "Docker Engine `VERSION` to model, e.g. 20.10, 25.0, 28 (default 28; same as --daemon engine=VERSION)")
 	fs.Var(&lf.latency, "latency", "latency model override `HOP=DURATION`, e.g. proxy=80us, internet=30ms (repeatable)")
 	fs.BoolVar(&lf.noCache, "no-cache", false, "load the project afresh and store no snapshot (default: reuse a snapshot whose inputs are unchanged; folder: $COMPOSENET_CACHE_DIR or the user cache folder)")
 	return lf
@@ -197,9 +199,17 @@ func (lf *loadFlags) options(e *env) topology.Options {
 		EnvFiles:    lf.envFiles,
 		Env:         e.environ,
 		HostFile:    lf.hostFile,
-		Daemon:      lf.daemon,
+		Daemon:      lf.daemonSettings(),
 		Latency:     lf.latency,
 	}
+}
+
+// daemonSettings are the --daemon settings plus --engine.
+func (lf *loadFlags) daemonSettings() []string {
+	if lf.engine == "" {
+		return lf.daemon
+	}
+	return append(append([]string{}, lf.daemon...), "engine="+lf.engine)
 }
 
 // load loads the project; on failure it prints every problem to stderr and
