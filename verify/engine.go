@@ -204,9 +204,9 @@ func (d *docker) containers(ctx context.Context, project string) (map[string]*ac
 		return nil, err
 	}
 	var raw []struct {
-		ID    string `json:"Id"`
-		Name  string
-		State struct{ Running bool }
+		ID         string `json:"Id"`
+		Name       string
+		State      struct{ Running bool }
 		HostConfig struct {
 			NetworkMode string
 		}
