@@ -3,10 +3,10 @@ GO      ?= go
 BIN     ?= bin/composenet
 PKGS    := ./...
 
-.PHONY: build test test-long lint bench bench-report fuzz demo imports svgcheck clean viewer-test
+.PHONY: build test test-long lint bench bench-report fuzz demo imports svgcheck clean viewer-test verify verify-engine
 
 build:
-	$(GO) build -o bin/ ./cmd/composenet ./cmd/composenet-graphviz
+	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/composenet ./cmd/composenet-graphviz
 
 ## test: unit, table, golden, script, corpus and bundled-scenario tests.
 test:
@@ -53,6 +53,24 @@ fuzz:
 viewer-test: build
 	cd browsertest && npm ci --no-audit --no-fund --silent
 	COMPOSENET=$(CURDIR)/$(BIN) node browsertest/viewer.test.mjs
+
+## verify: composenet verify against the local Docker Engine (it must be
+## running, with docker compose v2) over the bundled examples, their
+## scenario suites and testdata/cases; every query must agree with the
+## model of the engine's own version. verify-engine sets up an engine first.
+VERIFY_FLAGS ?= --dns-upstream --timeout 10m
+VERIFY_CASES ?= examples/ecommerce examples/secure examples/production $(wildcard testdata/cases/*.yaml)
+verify:
+	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/composenet
+	@pass=0; fail=0; for c in $(VERIFY_CASES); do \
+	  if [ -d "$$c" ]; then args="-f $$c/compose.yaml"; for s in $$c/*.scenario.yaml; do args="$$args --scenario $$s"; done; \
+	  else args="-f $$c"; fi; \
+	  echo "== composenet verify $$args"; \
+	  if bin/composenet verify $(VERIFY_FLAGS) $$args; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
+	done; echo "verify: $$pass passed, $$fail failed"; [ $$fail = 0 ]
+
+verify-engine:
+	./scripts/verify-engine.sh
 
 demo: build
 	$(BIN) inspect -f examples/ecommerce/compose.yaml

@@ -47,6 +47,7 @@ func commands() []command {
 		{"serve", "serve the interactive viewer live, with an HTTP API", cmdServe},
 		{"generate", "write a synthetic compose project (testing aid for benchmarks)", cmdGenerate},
 		{"version", "print the version", cmdVersion},
+		{"verify", "check every prediction against the local Docker Engine (brings the project up with probes)", cmdVerify},
 		{"probe", "", cmdProbe}, // hidden: the program verify runs inside containers
 	}
 }

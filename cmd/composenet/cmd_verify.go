@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/composenet/composenet/scenarios"
+	"github.com/composenet/composenet/topology"
+	"github.com/composenet/composenet/verify"
+)
+
+// cmdVerify checks composenet's predictions against the local Docker
+// Engine: exit 0 when every probed query agrees, 1 when any disagrees, 2
+// on bad input or when docker / docker compose v2 is missing.
+func cmdVerify(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, cmdSpec{
+		name: "verify",
+		summary: "Bring the project up on the local Docker Engine (as PROJECT-verify) with every\n" +
+			"service replaced by composenet's probe (a static binary in a FROM scratch image:\n" +
+			"nothing is pulled, none of the project's code runs), ask every DNS, connect and\n" +
+			"ping question the model raises from inside the containers and from the host, and\n" +
+			"compare each answer with composenet's prediction for the engine's version. The\n" +
+			"project is torn down afterwards (also on failure and Ctrl-C) unless --keep.",
+		examples: []string{
+			"composenet verify -f examples/ecommerce/compose.yaml",
+			"composenet verify --format json --timeout 5m",
+			"composenet verify --scenario examples/secure/secure.scenario.yaml -f examples/secure/compose.yaml",
+		},
+	})
+	lf := addLoadFlags(fs)
+	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	keep := fs.Bool("keep", false, "leave the verify project running afterwards")
+	timeout := fs.Duration("timeout", 10*time.Minute, "bound the whole run to `DURATION`")
+	dnsUp := fs.Bool("dns-upstream", false, "also ask names that the engine forwards to its upstream resolvers (their queries leave the machine unless dockerd's dns points at a local server)")
+	probe := fs.String("probe", "", "static composenet `BINARY` to use as the probe (default: this executable)")
+	var scens multiFlag
+	fs.Var(&scens, "scenario", "scenario `FILE` whose reach, blocked and dns expectations are probed too (repeatable)")
+	pos, code, ok := parseArgs(e, fs, args)
+	if !ok {
+		return code
+	}
+	if !wantArgs(e, fs, pos, 0, 0) || !checkFormat(e, "verify", *format, "text", "json") {
+		return exitBadInput
+	}
+	var scs []*scenarios.Scenario
+	for _, f := range scens {
+		sc, err := scenarios.Load(f)
+		if err != nil {
+			printError(e, err)
+			return exitBadInput
+		}
+		scs = append(scs, sc)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := verify.Run(ctx, verify.Options{
+		Load:        lf.options(e),
+		Scenarios:   scs,
+		Keep:        *keep,
+		Timeout:     *timeout,
+		DNSUpstream: *dnsUp,
+		Probe:       *probe,
+		Env:         e.environ,
+		Progress:    e.stderr,
+	})
+	if err != nil {
+		var te *verify.ToolError
+		var le *topology.LoadError
+		switch {
+		case errors.As(err, &te), errors.As(err, &le):
+			printError(e, err)
+		default:
+			fmt.Fprintf(e.stderr, "composenet verify: %v\n", err)
+		}
+		return exitBadInput
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			printError(e, err)
+			return exitBadInput
+		}
+	} else if err := verify.WriteText(e.stdout, rep); err != nil {
+		printError(e, err)
+		return exitBadInput
+	}
+	if !rep.OK() {
+		return exitNegative
+	}
+	return exitOK
+}
