@@ -205,7 +205,7 @@ func (s *Sim) Resolve(from *topology.Container, name string) DNSResult {
 		}
 		r.Rules = append(r.Rules, "R6-13")
 		r.Notes = append(r.Notes, "reverse lookup of an address on none of the container's networks: forwarded upstream (R6-13)")
-		if !hasExternalAccess(view) {
+		if !hasExternalAccess(view) && !s.internalDNSForwards() {
 			r.Rcode, r.Source = RcodeServFail, SourceEmbedded
 			r.Rules = append(r.Rules, "R6-11")
 			r.LatencyMS = ms(r.latency)
@@ -239,8 +239,12 @@ func (s *Sim) Resolve(from *topology.Container, name string) DNSResult {
 		return r
 	}
 
-	// R6-11: forwarding only with external access.
-	if !hasExternalAccess(view) {
+	// R6-11: forwarding only with external access (since the fix of
+	// CVE-2024-29018; older engines forward anyway, engine.go).
+	if !hasExternalAccess(view) && s.internalDNSForwards() {
+		r.Rules = append(r.Rules, "R6-11")
+		r.Notes = append(r.Notes, s.engineNote("before the fix of CVE-2024-29018 (26.0, 25.0.4, 23.0.11) the embedded DNS forwards for internal-only containers too (R6-11 [VER 26.0])"))
+	} else if !hasExternalAccess(view) {
 		r.Rules = append(r.Rules, "R6-11")
 		r.Forwarded = false
 		if srv, ok := s.onNetworkDNS(view); ok {

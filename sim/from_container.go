@@ -240,8 +240,12 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 			return s.arrive(te, view.Name+" "+e.IPv4.String(), pp, tr)
 		}
 	}
-	// No default route when every network is internal (R5-4, R7-5, P10).
+	// No default route when every network is internal (R5-4, R7-5, P10);
+	// before Engine 25.0 there is one (R5-4 [VER 25.0], engine.go).
 	gw := view.GatewayEndpoint()
+	if gw == nil && len(view.Endpoints) > 0 && s.internalDefaultRoute() {
+		return s.internalRoute(view, view.Endpoints[0], d, pp, tr)
+	}
 	if gw == nil {
 		tr.rule("R5-4", "R7-5")
 		target := d.label

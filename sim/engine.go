@@ -1,0 +1,91 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/composenet/composenet/topology"
+)
+
+// Engine-version branches. The rule book describes Engine 28; where an
+// older engine (topology.Daemon.Engine, the CLI's --engine) behaves
+// differently, the branch lives here with its rule ID, version range and
+// source. composenet verify checks them against real engines.
+
+// engine is the modelled engine version; a Daemon built by hand without
+// one (the zero value) models the default, Engine 28.
+func (s *Sim) engine() topology.EngineVersion {
+	if s.t.Daemon.Engine.Major == 0 {
+		return topology.DefaultEngine
+	}
+	return s.t.Daemon.Engine
+}
+
+// internalDefaultRoute is R5-4 / R7-5 [VER 25.0]: before Engine 25.0 an
+// endpoint on an internal network still got the bridge's address as its
+// default gateway. A container whose networks are all internal therefore
+// routes off-subnet packets to the host: the host's own addresses answer
+// (filter INPUT never sees the internal network's DOCKER-ISOLATION-STAGE-1
+// rules), and everything else is dropped silently by STAGE-1 (a timeout,
+// not Engine 25's immediate ENETUNREACH).
+// Source: Engine 25.0 release notes (internal-only containers get no
+// default route); rule book section 12; observed on Debian 12's Engine
+// 20.10.24 with composenet verify (testdata/cases/internal.yaml).
+func (s *Sim) internalDefaultRoute() bool { return !s.engine().AtLeast(25, 0, 0) }
+
+// internalDNSForwards is R6-11 [VER 26.0, 25.0.4, 23.0.11]: before the
+// fix of CVE-2024-29018 the embedded DNS forwarded names it does not know
+// for internal-only containers too (from the host's namespace when the
+// upstream is a loopback resolver, otherwise from the container's, which
+// before 25.0 reaches host addresses through the internal default route).
+// Source: GHSA-mq39-4gv4-mvpx / CVE-2024-29018 (fixed in 26.0.0, 25.0.4
+// and 23.0.11; 24.0 is end of life and never got the fix); rule book R6-11.
+func (s *Sim) internalDNSForwards() bool {
+	v := s.engine()
+	switch {
+	case v.AtLeast(26, 0, 0):
+		return false
+	case v.Major == 25:
+		return !v.AtLeast(25, 0, 4)
+	case v.Major == 23:
+		return !v.AtLeast(23, 0, 11)
+	}
+	return true
+}
+
+// engineNote says which engine a version branch modelled.
+func (s *Sim) engineNote(what string) string {
+	return fmt.Sprintf("Engine %s: %s", s.engine(), what)
+}
+
+// internalRoute is containerTo for a container whose networks are all
+// internal, on an engine before 25.0 (internalDefaultRoute): the default
+// route goes through e's gateway.
+func (s *Sim) internalRoute(view *topology.Container, e *topology.Endpoint, d dst, pp topology.PortProto, tr *tracer) Verdict {
+	n := e.Network
+	lat := s.t.Latency
+	tr.rule("R5-4", "R7-5")
+	tr.note(s.engineNote("before 25.0 an internal network still gives its containers a default route via the bridge (R5-4 [VER 25.0])"))
+	s.srcHops(view, e, "default route via "+n.Gateway.String()+" ("+n.Name+"; internal, Engine before 25.0)", tr)
+	if !d.internet && s.isHostAddr(d.addr) && s.ipOwner[d.addr] == nil {
+		if pp.Port != 0 {
+			if b := s.matchBinding(d.addr, pp); b != nil {
+				t := b.b.Endpoint
+				tr.hop(hostOn(n), StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s:%d (%s publishes it)", d.addr, pp.Port, t.IPv4, b.b.ContainerPort, b.ctr.Name), lat.NAT)
+				return s.internalDrop(view, n, tr)
+			}
+		}
+		// The host's own address: filter INPUT, not FORWARD (R7-7).
+		return s.hostService(view, n, d.addr, pp, tr)
+	}
+	return s.internalDrop(view, n, tr)
+}
+
+// internalDrop is the internal network's STAGE-1 rule dropping a packet
+// that leaves its subnet (R7-5).
+func (s *Sim) internalDrop(view *topology.Container, n *topology.Network, tr *tracer) Verdict {
+	tr.hop(hostOn(n), StepDrop, "filter DOCKER-ISOLATION-STAGE-1", fmt.Sprintf("-i %s ! -d %s -j DROP (internal network %s)", bridgeName(n), n.Subnet, n.Name), s.t.Latency.Netfilter)
+	tr.because(n.Name + " is internal: nothing leaves its subnet except to the host's own addresses (silently dropped)")
+	tr.block(hostOn(n), ids("R7-5"), "filter DOCKER-ISOLATION-STAGE-1 on "+bridgeName(n), fmt.Sprintf("DOCKER-ISOLATION-STAGE-1 -i %s ! -d %s -j DROP: internal network %s lets nothing leave its subnet (R7-5)", bridgeName(n), n.Subnet, n.Name), n.Pos,
+		"remove internal: true from "+netLabel(n)+posSuffix(n.Pos)+", or attach "+svcOf(view)+" to a non-internal network")
+	return DroppedIsolation
+}
