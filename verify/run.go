@@ -175,6 +175,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		return nil, &ToolError{Msg: "docker compose up failed: " + upErr.Error()}
 	}
+	// The probes bind their ports within milliseconds of starting; give
+	// them a moment before the first connect.
+	select {
+	case <-time.After(time.Second):
+	case <-ctx.Done():
+	}
 	ctrs, err := d.containers(ctx, rw.Project)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -66,6 +67,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 		Timeout:     *timeout,
 		DNSUpstream: *dnsUp,
 		Probe:       *probe,
+		Docker:      envValue(e.environ, "COMPOSENET_DOCKER"),
 		Env:         e.environ,
 		Progress:    e.stderr,
 	})
@@ -95,4 +97,14 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 		return exitNegative
 	}
 	return exitOK
+}
+
+// envValue returns KEY's value in environ, or "".
+func envValue(environ []string, key string) string {
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
 }
