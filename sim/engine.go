@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/composenet/composenet/topology"
 )
@@ -88,4 +89,23 @@ func (s *Sim) internalDrop(view *topology.Container, n *topology.Network, tr *tr
 	tr.block(hostOn(n), ids("R7-5"), "filter DOCKER-ISOLATION-STAGE-1 on "+bridgeName(n), fmt.Sprintf("DOCKER-ISOLATION-STAGE-1 -i %s ! -d %s -j DROP: internal network %s lets nothing leave its subnet (R7-5)", bridgeName(n), n.Subnet, n.Name), n.Pos,
 		"remove internal: true from "+netLabel(n)+posSuffix(n.Pos)+", or attach "+svcOf(view)+" to a non-internal network")
 	return DroppedIsolation
+}
+
+// udpProxyReplySource is R8-9 [VER 28.0]: before Engine 28.0 docker-proxy's
+// UDP relay, bound to the unspecified address, sent its replies from
+// whatever address the host's routing picked: for a container that is the
+// gateway address of its own network. A client that sent to another host
+// address (docker0's, the host's LAN address) gets the reply from the
+// wrong source, and a connected UDP socket drops it. Engine 28.0 replies
+// from the original destination (IP_PKTINFO).
+// Source: moby/moby#48571 (first in 28.0.0), moby/libnetwork#1729,
+// moby/moby#11998; observed by composenet verify on 20.10.24
+// (testdata/cases/published.yaml).
+func (s *Sim) udpProxyReplySource(in *topology.Network, a netip.Addr, b *binding, pp topology.PortProto, tr *tracer) {
+	if tr == nil || pp.Protocol != "udp" || s.engine().AtLeast(28, 0, 0) || a == in.Gateway || !b.b.HostIP.IsUnspecified() {
+		return
+	}
+	tr.replySrc = in.Gateway.String()
+	tr.rule("R8-9")
+	tr.note(s.engineNote(fmt.Sprintf("docker-proxy (before 28.0) answers UDP from %s, not from %s: a connected UDP socket drops the reply (moby/moby#48571)", in.Gateway, a)))
 }

@@ -70,3 +70,39 @@ networks: {front: {}, private: {internal: true}}
 		})
 	}
 }
+
+// TestUDPProxyReplySource: before Engine 28.0 docker-proxy answers UDP
+// from the client's own gateway, whatever host address the client asked
+// (R8-9 [VER 28.0], moby/moby#48571).
+func TestUDPProxyReplySource(t *testing.T) {
+	const y = `services:
+  web: {image: x, networks: [front], ports: ["5353:53/udp", "8080:80"], x-composenet: {listen: ["53/udp", "80"]}}
+  client: {image: x, networks: [other]}
+networks: {front: {}, other: {}}
+`
+	for _, tc := range []struct {
+		name, engine, to string
+		want             string // ReplySource
+	}{
+		{"R8-9 [VER 28.0] Engine 20.10: UDP via docker0's address is answered from the client's gateway", "20.10", "172.17.0.1:5353/udp", "172.19.0.1"},
+		{"R8-9 [VER 28.0] Engine 27.5: still from the gateway", "27.5", "172.17.0.1:5353/udp", "172.19.0.1"},
+		{"R8-9 [VER 28.0] Engine 28: from the address asked", "28", "172.17.0.1:5353/udp", ""},
+		{"R8-9 Engine 20.10: via the client's own gateway the source matches", "20.10", "172.19.0.1:5353/udp", ""},
+		{"R8-9 Engine 20.10: TCP is a connection, no mismatch", "20.10", "172.17.0.1:8080", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			top := loadYAML(t, "p", y, "engine="+tc.engine)
+			target, port, proto, err := ParseTarget(tc.to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := New(top).Reach(Query{From: "client", To: target, Port: port, Protocol: proto})
+			if r.Verdict != Delivered || r.ReplySource != tc.want {
+				t.Fatalf("client -> %s on Engine %s = %s, reply source %q; want delivered, %q (notes %q)", tc.to, tc.engine, r.Verdict, r.ReplySource, tc.want, r.Notes)
+			}
+			if tc.want != "" && !strings.Contains(r.ClientSees, "times out") {
+				t.Errorf("client sees %q", r.ClientSees)
+			}
+		})
+	}
+}

@@ -346,6 +346,7 @@ func (s *Sim) viaHostAddress(view *topology.Container, in *topology.Network, a n
 		tr.hop(atHost, StepNetfilter, "filter INPUT", "ACCEPT (Docker adds no INPUT rules; no host firewall)", lat.Netfilter)
 		tr.hop(atHost, StepProxy, "docker-proxy "+bindLabel(b.b), "accepts, opens a second connection "+tn.Gateway.String()+" -> "+tgt, lat.Proxy)
 		s.bridgeHop(tn, "proxy connection to "+b.ctr.Name, tr)
+		s.udpProxyReplySource(in, a, b, pp, tr) // R8-9 [VER 28.0], engine.go
 		return s.arrive(te, tn.Gateway.String()+" (gateway of "+tn.Name+", via docker-proxy)", cpp, tr)
 	case tn == in:
 		tr.rule("R8-9")

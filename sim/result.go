@@ -151,4 +151,9 @@ type Result struct {
 	// RST for a closed port, the proxy's accept-and-close through
 	// docker-proxy.
 	ClientSees string `json:"client_sees,omitempty"`
+	// ReplySource is set when the reply of a delivered flow comes back
+	// from another address than the client sent to (UDP through
+	// docker-proxy before Engine 28.0, R8-9 [VER 28.0], engine.go): a
+	// connected UDP socket drops such a reply, so the client times out.
+	ReplySource string `json:"reply_source,omitempty"`
 }

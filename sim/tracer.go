@@ -52,7 +52,11 @@ func (s *Sim) Reach(q Query) Result {
 	if r.Rules == nil {
 		r.Rules = []string{}
 	}
+	r.ReplySource = tr.replySrc
 	r.ClientSees = clientSees(r)
+	if r.ReplySource != "" && v == Delivered {
+		r.ClientSees = "the datagram arrives, but docker-proxy answers from " + r.ReplySource + ": a connected UDP socket drops the reply and the client times out (R8-9 [VER 28.0])"
+	}
 	return r
 }
 
@@ -125,6 +129,7 @@ type tracer struct {
 	reason   string
 	err      string
 	dest     string
+	replySrc string
 	source   Peer
 	target   Peer
 }

@@ -531,6 +531,14 @@ func (w *world) predictReach(q *query, r sim.Result) {
 	switch r.Verdict {
 	case sim.Delivered:
 		e.outcomes = []string{OutConnected}
+		if r.ReplySource != "" {
+			// The probe's connected UDP socket drops a reply from another
+			// address (R8-9 [VER 28.0]).
+			e.outcomes = []string{OutTimeout}
+			q.Predicted += ", but the reply comes from " + r.ReplySource + " (a connected socket drops it)"
+			q.want = e
+			return
+		}
 		if q.Port != 0 {
 			if p := w.deliveredTo(r); p != "" {
 				e.peers = []string{p}
