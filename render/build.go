@@ -62,9 +62,15 @@ func (b *builder) containers(t *topology.Topology) {
 	for _, s := range t.Services {
 		images[s.Name] = s.Image
 	}
+	replicas := map[string]int{}
+	for _, c := range ctrs {
+		if c.Service != "" {
+			replicas[c.Service]++
+		}
+	}
 	b.cv = map[*topology.Container]*ContainerView{}
 	for _, c := range ctrs {
-		x := &ContainerView{ID: b.ids.make("c_", c.Name), C: c, Image: images[c.Service]}
+		x := &ContainerView{ID: b.ids.make("c_", c.Name), C: c, Image: images[c.Service], Scaled: replicas[c.Service] > 1}
 		b.cv[c] = x
 		b.all = append(b.all, x)
 	}

@@ -198,3 +198,22 @@ func TestFormatMS(t *testing.T) {
 		}
 	}
 }
+
+// TestTitle: pictures show the service name users type, and the engine
+// name beside it when it says more (R1-4 default names do not).
+func TestTitle(t *testing.T) {
+	b := fixture.New("p").Net("n", "10.0.0.0/24").
+		Svc("web", "", "nginx", 1, []string{"n"}).
+		Svc("gateway", "api-gateway", "nginx", 1, []string{"n"}).
+		Svc("worker", "", "w", 2, []string{"n"}).
+		Svc("same", "same", "x", 1, []string{"n"})
+	v, err := render.Build(b.Topology(), render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := names(v.Containers, func(c *render.ContainerView) string { return c.Title(" · ") })
+	if want := "gateway · api-gateway web worker · p-worker-1 worker · p-worker-2 same"; !strings.Contains(got, "gateway · api-gateway") ||
+		!strings.Contains(got, "worker · p-worker-1") || !strings.Contains(got, "worker · p-worker-2") || strings.Contains(got, "p-web-1") || strings.Contains(got, "same · same") {
+		t.Errorf("titles %q, want %q (in name order)", got, want)
+	}
+}

@@ -128,6 +128,8 @@ type ContainerView struct {
 	// Published is true when the container has published ports (even
 	// when they are hidden), so that hiding ports keeps the layout.
 	Published bool
+	// Scaled is true when the container's service has several replicas.
+	Scaled bool
 }
 
 // Above reports whether n should be drawn above c (between the host and c)
@@ -151,12 +153,30 @@ func (c *ContainerView) Above(n *NetView) bool {
 func (c *ContainerView) Name() string { return c.C.Name }
 
 // Short returns the service name, or the engine name when the container
-// has no service, with the replica number when the service has several.
+// has no service.
 func (c *ContainerView) Short() string {
 	if c.C.Service == "" {
 		return c.C.Name
 	}
 	return c.C.Service
+}
+
+// Title is the name a picture shows: the service name, which users type
+// (`reach gateway database`), and the engine name after sep when it says
+// more than the service name does: a container_name ("gateway ·
+// api-gateway") or the replica of a scaled service ("web · shop-web-2").
+// A container Compose named after its service ("shop-web-1", R1-4) shows
+// as the service alone; one without a service shows its engine name.
+func (c *ContainerView) Title(sep string) string {
+	svc, name := c.C.Service, c.C.Name
+	switch {
+	case svc == "" || svc == name:
+		return name
+	case !c.Scaled && c.C.Project != "" && name == fmt.Sprintf("%s-%s-%d", c.C.Project, svc, c.C.Replica):
+		return svc
+	default:
+		return svc + sep + name
+	}
 }
 
 // Mode returns the network_mode in plain words, or "" for ordinary bridge

@@ -24,9 +24,13 @@ func (r *ExposureReport) DOT() string {
 			more++
 		}
 	}
-	title := fmt.Sprintf("exposure of %s: %d service(s) reached from the internet/LAN directly, %d more through declared calls", r.Project, len(r.Surface)-more, more)
+	// The title is three short left-aligned lines, so that a small
+	// graph is not stretched to the width of one long sentence.
+	title := `<b>exposure of ` + dotHTML(r.Project) + `</b><br align="left"/>` +
+		`<font point-size="11">` + dotHTML(fmt.Sprintf("%d service(s) reached from the internet/LAN directly,", len(r.Surface)-more)) + `</font><br align="left"/>` +
+		`<font point-size="11">` + dotHTML(fmt.Sprintf("%d more through declared calls", more)) + `</font><br align="left"/>`
 	p("digraph %s {\n", dotQuote("exposure "+r.Project))
-	p("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=14, labelloc=t, labeljust=l, label=%s, pad=0.3, nodesep=0.35, ranksep=0.9, bgcolor=\"white\"];\n", dotQuote(title))
+	p("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=14, labelloc=t, labeljust=l, label=<%s>, pad=0.3, nodesep=0.35, ranksep=0.9, bgcolor=\"white\"];\n", title)
 	p("  node [fontname=\"Helvetica\", fontsize=12, shape=box, style=\"rounded,filled\", color=\"#57606a\", fillcolor=\"#f6f8fa\", fontcolor=\"#24292f\"];\n")
 	p("  edge [fontname=\"Helvetica\", fontsize=10, color=\"#8c959f\", fontcolor=\"#57606a\", arrowsize=0.7];\n")
 	p("  internet [id=\"internet\", class=\"source\", label=\"internet / LAN\", shape=ellipse, color=\"#cf222e\", fillcolor=\"#ffebe9\"];\n")
@@ -95,7 +99,7 @@ func (r *ExposureReport) DOT() string {
 		p("  %s -> %s [%s];\n", from, dotID(e.To), attrs)
 	}
 	if len(r.Surface) == 0 {
-		p("  nothing [id=\"nothing\", label=\"nothing is reachable from the internet/LAN\", shape=plaintext, style=\"\"];\n")
+		p("  nothing [id=\"nothing\", label=\"nothing is reachable\\nfrom the internet/LAN\", shape=plaintext, style=\"\"];\n")
 		p("  internet -> nothing [style=invis];\n")
 	}
 	b.WriteString("}\n")

@@ -265,6 +265,9 @@ func TestExposureShopDetails(t *testing.T) {
 		`host -> "svc_admin" [class="binding", label="127.0.0.1:8443 -> shop-admin-1:443/tcp", style=dotted]`,
 		`{ rank=same; "svc_cache"; "svc_db"; }`,
 		`depth 3<br/><font point-size="9" color="#57606a">no declared calls (environment URLs)</font>`,
+		// The title in short lines, not one sentence as wide as the page.
+		`label=<<b>exposure of shop</b><br align="left"/><font point-size="11">`,
+		`<font point-size="11">3 more through declared calls</font><br align="left"/>>`,
 	} {
 		if !strings.Contains(dot, s) {
 			t.Errorf("DOT lacks %s\n%s", s, dot)

@@ -19,20 +19,22 @@ if [ ! -d scripts/svgcheck/node_modules/playwright-core ]; then
 fi
 out=${SVGCHECK_OUT:-$(mktemp -d)}
 mkdir -p "$out"
-rm -f "$out"/*.svg
+rm -f "$out"/*.svg "$out"/*.err
 
-# draw NAME DIR ARGS...: composenet diagram in DIR, SVG to $out/NAME.svg.
-draw() {
+# run NAME DIR COMMAND ARGS...: composenet COMMAND in DIR, SVG to
+# $out/NAME.svg; the load warnings are shown only when it fails.
+run() {
   local name=$1 dir=$2
   shift 2
-  (cd "$dir" && "$bin" diagram --format svg "$@" -o "$out/$name.svg")
+  if ! (cd "$dir" && "$bin" "$@" --format svg -o "$out/$name.svg") 2>"$out/$name.err"; then
+    echo "svgcheck: composenet $* in $dir failed:" >&2
+    cat "$out/$name.err" >&2
+    exit 1
+  fi
+  rm -f "$out/$name.err"
 }
-# exposure NAME DIR ARGS...: the exposure graph as SVG.
-exposure() {
-  local name=$1 dir=$2
-  shift 2
-  (cd "$dir" && "$bin" exposure --format svg "$@" -o "$out/$name.svg")
-}
+draw() { local name=$1 dir=$2; shift 2; run "$name" "$dir" diagram "$@"; }
+exposure() { local name=$1 dir=$2; shift 2; run "$name" "$dir" exposure "$@"; }
 
 # Bundled examples: plain, with the README's flows, and their exposure.
 for ex in ecommerce production secure; do
@@ -59,15 +61,19 @@ draw train-ticket "$c/train-ticket"
 draw train-ticket-focus "$c/train-ticket" --focus ts-order-service
 draw train-ticket-summary "$c/train-ticket" --summary on
 
-# Every Compose file of topology/testdata/corpus that loads on its own.
+# Every Compose file of topology/testdata/corpus that loads on its own
+# (exit status 2 is a load error: fragments, overrides, invalid files).
 n=0
 while IFS= read -r f; do
   name=corpus-$(echo "${f#topology/testdata/corpus/}" | tr '/' '-')
   name=${name%.*}
-  if (cd "$(dirname "$f")" && "$bin" inspect -f "$(basename "$f")" >/dev/null 2>&1); then
-    draw "$name" "$(dirname "$f")" -f "$(basename "$f")" 2>/dev/null || { echo "svgcheck: drawing $f failed" >&2; exit 1; }
-    n=$((n + 1))
-  fi
+  status=0
+  (cd "$(dirname "$f")" && "$bin" diagram --format svg -f "$(basename "$f")" -o "$out/$name.svg") 2>"$out/$name.err" || status=$?
+  case $status in
+    0) n=$((n + 1)); rm -f "$out/$name.err";;
+    2) rm -f "$out/$name.err" "$out/$name.svg";;
+    *) echo "svgcheck: drawing $f failed:" >&2; cat "$out/$name.err" >&2; exit 1;;
+  esac
 done < <(find topology/testdata/corpus -name '*.yml' -o -name '*.yaml' | LC_ALL=C sort)
 echo "svgcheck: $(ls "$out"/*.svg | wc -l) drawings ($n from topology/testdata/corpus) in $out"
 

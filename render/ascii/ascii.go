@@ -49,6 +49,13 @@ func String(v *render.View, asciiOnly bool) string {
 	if asciiOnly {
 		cs = asciiSet
 	}
+	// name shows a container as users type it: the service, and the
+	// engine name when it differs ("gateway · api-gateway").
+	sep := " " + cs.dot + " "
+	if asciiOnly {
+		sep = " / "
+	}
+	name := func(c *render.ContainerView) string { return c.Title(sep) }
 	var b strings.Builder
 	title := v.Project
 	if title == "" {
@@ -117,7 +124,7 @@ func String(v *render.View, asciiOnly bool) string {
 			w = max(w, len(p.HostSide()))
 		}
 		for _, p := range v.Ports {
-			row := fmt.Sprintf("%-*s %s %s:%d/%s", w, p.HostSide(), cs.arrow, p.C.Name(), p.B.ContainerPort, p.B.Protocol)
+			row := fmt.Sprintf("%-*s %s %s:%d/%s", w, p.HostSide(), cs.arrow, p.C.Short(), p.B.ContainerPort, p.B.Protocol)
 			if p.Loopback() {
 				row += " (loopback only)"
 			}
@@ -132,7 +139,7 @@ func String(v *render.View, asciiOnly bool) string {
 		hostRows = append(hostRows, "no published ports")
 	}
 	for _, c := range v.Host.HostMode {
-		hostRows = append(hostRows, c.Name()+" runs in the host network namespace (network_mode: host)")
+		hostRows = append(hostRows, name(c)+" runs in the host network namespace (network_mode: host)")
 	}
 	box(&b, hostTitle, hostRows, cs)
 
@@ -176,10 +183,13 @@ func String(v *render.View, asciiOnly bool) string {
 			if len(others) > 0 {
 				notes = append(notes, "also "+strings.Join(others, ", "))
 			}
-			rs = append(rs, row{reachMark(m.C.Reach), m.Addr.String(), m.C.Name(), strings.Join(notes, "; ")})
+			if as := aliases(m, n); len(as) > 0 {
+				notes = append(notes, "alias "+strings.Join(as, ", "))
+			}
+			rs = append(rs, row{reachMark(m.C.Reach), m.Addr.String(), name(m.C), strings.Join(notes, "; ")})
 			for _, s := range v.Containers {
 				if s.Provider == m.C {
-					rs = append(rs, row{reachMark(s.Reach), m.Addr.String(), s.Name(), "shares " + m.C.Name() + "'s namespace"})
+					rs = append(rs, row{reachMark(s.Reach), m.Addr.String(), name(s), "shares " + name(m.C) + "'s namespace"})
 				}
 			}
 		}
@@ -226,11 +236,11 @@ func String(v *render.View, asciiOnly bool) string {
 		}
 		switch c.C.NetworkMode {
 		case "host":
-			other = append(other, mark+c.Name()+": network_mode: host (the host's network namespace)")
+			other = append(other, mark+name(c)+": network_mode: host (the host's network namespace)")
 		case "none":
-			other = append(other, mark+c.Name()+": network_mode: none (loopback only)")
+			other = append(other, mark+name(c)+": network_mode: none (loopback only)")
 		default:
-			other = append(other, mark+c.Name()+": no network")
+			other = append(other, mark+name(c)+": no network")
 		}
 	}
 	if len(other) > 0 {
@@ -340,4 +350,14 @@ func plural(n int, s string) string {
 		return "1 " + s
 	}
 	return fmt.Sprintf("%d %ss", n, s)
+}
+
+// aliases returns m's network aliases on n (R6-3).
+func aliases(m render.Member, n *render.NetView) []string {
+	for _, e := range m.C.C.Endpoints {
+		if e.Network == n.Net {
+			return e.Aliases
+		}
+	}
+	return nil
 }

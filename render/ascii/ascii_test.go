@@ -74,9 +74,11 @@ func TestContent(t *testing.T) {
 	out := renderCase(t, fixture.Case{Top: fixture.ECommerce})
 	for _, want := range []string{
 		"┌─ shop_backend-network · 172.18.0.0/16 · gw 172.18.0.1 ─",
-		"│ 172.18.0.2  postgres-db      postgres:14",
-		"│ 172.18.0.5  user-service     also frontend-network",
-		"│ 0.0.0.0:80   → api-gateway:80/tcp",
+		// The service name users type, and the container_name beside it.
+		"│ 172.18.0.2  database · postgres-db  postgres:14",
+		"│ 172.18.0.5  user-service            also frontend-network",
+		"│ 172.19.0.6  gateway · api-gateway  nginx:alpine",
+		"│ 0.0.0.0:80   → gateway:80/tcp",
 		"egress: masquerade to the internet",
 	} {
 		if !strings.Contains(out, want) {
@@ -86,9 +88,10 @@ func TestContent(t *testing.T) {
 	modes := renderCase(t, fixture.Case{Top: fixture.Modes})
 	for _, want := range []string{
 		"modes_back · 172.20.0.0/16 · gw 172.20.0.1 · INTERNAL, ICC OFF",
-		"│ 172.21.0.2  modes-sidecar-1  shares modes-api-1's namespace",
-		"127.0.0.1:9000 → modes-api-1:9000/tcp (loopback only)",
-		"modes-batch-1: network_mode: none (loopback only)",
+		// Default engine names (modes-api-1) show as the service.
+		"│ 172.21.0.2  sidecar  shares api's namespace",
+		"127.0.0.1:9000 → api:9000/tcp (loopback only)",
+		"batch: network_mode: none (loopback only)",
 		"no egress, no published ports (internal)",
 	} {
 		if !strings.Contains(modes, want) {

@@ -128,6 +128,7 @@ func String(v *render.View) string {
 	b.WriteString("\n")
 
 	// Networks as clusters, with their bridge and home containers.
+	ports := portsByContainer(v)
 	styles := map[*render.NetView]netStyle{}
 	for i, n := range v.Networks {
 		st := styleOf(i, n)
@@ -141,17 +142,20 @@ func String(v *render.View) string {
 			quote("net-"+render.Sanitize(n.Name())), netLabel(n, st), quote(style), quote(st.fill), quote(st.line))
 		gwLbl := "bridge"
 		if n.Net.Gateway.IsValid() {
-			gwLbl = "gateway " + n.Net.Gateway.String()
+			gwLbl += `<br/><font point-size="9">host side ` + html(n.Net.Gateway.String()) + `</font>`
 		}
-		p("    %s [class=\"bridge\", shape=box, style=\"rounded,filled\", fillcolor=%s, color=%s, fontcolor=%s, fontsize=9, height=0.28, margin=\"0.1,0.02\", label=%s%s];\n",
-			n.GatewayID(), quote(st.line), quote(st.line), quote("white"), quote(gwLbl), reachAttrs(n.Reach)+nodeAttr[n.GatewayID()])
+		p("    %s [class=\"bridge\", shape=box, style=\"rounded,filled\", fillcolor=%s, color=%s, fontcolor=%s, fontsize=10, height=0.3, margin=\"0.1,0.03\", label=<%s>%s];\n",
+			n.GatewayID(), quote(st.line), quote(st.line), quote("white"), gwLbl, reachAttrs(n.Reach)+nodeAttr[n.GatewayID()])
 		if n.Egress {
 			p("    %s [class=\"egress\", shape=plaintext, style=\"\", fontsize=9, fontcolor=%s, margin=0, label=\"to internet\\n(masquerade)\"];\n",
 				egressID(n), quote(colMuted))
 			p("    { rank=same; %s; %s; }\n", n.GatewayID(), egressID(n))
 		}
 		for _, c := range n.Home {
-			p("    %s\n", containerNode(c, nodeAttr[c.ID]))
+			p("    %s\n", containerNode(c, st, ports[c], nodeAttr[c.ID]))
+		}
+		if rows := gridRows(n); rows != nil {
+			writeGrid(p, n, rows)
 		}
 		p("  }\n")
 	}
@@ -160,7 +164,7 @@ func String(v *render.View) string {
 	// Containers between clusters.
 	for _, c := range v.Containers {
 		if c.Home == nil {
-			p("  %s\n", containerNode(c, nodeAttr[c.ID]))
+			p("  %s\n", containerNode(c, netStyle{text: colMuted}, ports[c], nodeAttr[c.ID]))
 		}
 	}
 	for _, x := range v.Extra {
@@ -184,16 +188,26 @@ func String(v *render.View) string {
 			es.add(n.GatewayID(), egressID(n), "egress", fmt.Sprintf("style=dashed, color=%s, arrowsize=0.6", quote(colEgress)), "", false)
 		}
 	}
-	// Membership, layered from the host down (ContainerView.Above).
+	// Membership, layered from the host down (ContainerView.Above). A
+	// container that lives in its network's group shows its address
+	// inside its box: its edge to the bridge has no label, and in a
+	// grid (a large group) there is no edge at all.
 	for _, c := range v.Containers {
 		for i, m := range c.Nets {
 			n := c.NetNet[i]
 			st := styles[n]
 			attrs := fmt.Sprintf("color=%s, fontcolor=%s", quote(st.line), quote(st.text))
+			label := endpointLabel(m)
+			if c.Home == n {
+				if gridRows(n) != nil {
+					continue
+				}
+				label = ""
+			}
 			if c.Above(n) {
-				es.add(n.GatewayID(), c.ID, "endpoint", attrs, m.Addr.String(), true)
+				es.add(n.GatewayID(), c.ID, "endpoint", attrs, label, true)
 			} else {
-				es.add(c.ID, n.GatewayID(), "endpoint", attrs, m.Addr.String(), true)
+				es.add(c.ID, n.GatewayID(), "endpoint", attrs, label, true)
 			}
 		}
 	}
@@ -206,13 +220,25 @@ func String(v *render.View) string {
 			es.add(render.HostID, c.ID, "netns", fmt.Sprintf("dir=back, style=dashed, color=%s, fontcolor=%s", quote(colShare), quote(colShare)), "host network\nnamespace", false)
 		}
 	}
-	// Published ports, grouped per container and loopback-ness.
-	for _, g := range portGroups(v) {
-		style := ""
-		if g.loopback {
-			style = ", style=dotted"
+	// Published ports: listed inside each container's box; the edge from
+	// the host goes to the container, or to the bridge of a grid (a
+	// large group), dotted when every binding is on loopback only.
+	toBridge := map[*render.NetView][]render.PortView{}
+	for _, c := range v.Containers {
+		ps := ports[c]
+		if len(ps) == 0 {
+			continue
 		}
-		es.add(render.HostID, g.c.ID, "port", fmt.Sprintf("color=%s, fontcolor=%s, penwidth=1.4%s", quote(colPort), quote(colPort), style), strings.Join(g.labels, "\n"), false)
+		if c.Home != nil && gridRows(c.Home) != nil {
+			toBridge[c.Home] = append(toBridge[c.Home], ps...)
+			continue
+		}
+		es.add(render.HostID, c.ID, "port", portEdgeAttrs(ps), "", false)
+	}
+	for _, n := range v.Networks {
+		if ps := toBridge[n]; len(ps) > 0 {
+			es.add(render.HostID, n.GatewayID(), "port", portEdgeAttrs(ps), fmt.Sprintf("DNAT: %s\n(in the boxes)", plural(len(ps), "published port")), false)
+		}
 	}
 
 	// Flows.
@@ -239,9 +265,9 @@ func String(v *render.View) string {
 			last := i == len(steps)-1
 			if last {
 				if f.Flow.Reachable {
-					lines = append(lines, fmt.Sprintf("✓ %s · total %s", f.Flow.Title(), render.FormatMS(f.Flow.TotalMS)))
+					lines = append(lines, fmt.Sprintf("reachable: %s · total %s", f.Flow.Title(), render.FormatMS(f.Flow.TotalMS)))
 				} else {
-					lines = append(lines, "✗ dropped"+ruleSuffix(f.Flow))
+					lines = append(lines, "dropped"+ruleSuffix(f.Flow))
 				}
 			}
 			label := fmt.Sprintf("%d%s", f.Index+1, stepMark(i))
@@ -414,26 +440,153 @@ func hasPublic(v *render.View) bool {
 	return false
 }
 
-type portGroup struct {
-	c        *render.ContainerView
-	loopback bool
-	labels   []string
+// portsByContainer returns the drawn published ports of each container, in
+// the view's port order.
+func portsByContainer(v *render.View) map[*render.ContainerView][]render.PortView {
+	m := map[*render.ContainerView][]render.PortView{}
+	for _, p := range v.Ports {
+		m[p.C] = append(m[p.C], p)
+	}
+	return m
 }
 
-func portGroups(v *render.View) []*portGroup {
-	var out []*portGroup
-	idx := map[string]*portGroup{}
-	for _, p := range v.Ports {
-		k := fmt.Sprintf("%s/%v", p.C.ID, p.Loopback())
-		g := idx[k]
-		if g == nil {
-			g = &portGroup{c: p.C, loopback: p.Loopback()}
-			idx[k] = g
-			out = append(out, g)
+func portEdgeAttrs(ps []render.PortView) string {
+	style := ", style=dotted"
+	for _, p := range ps {
+		if !p.Loopback() {
+			style = ""
 		}
-		g.labels = append(g.labels, p.Label("→"))
+	}
+	return fmt.Sprintf("color=%s, fontcolor=%s, penwidth=1.4%s", quote(colPort), quote(colPort), style)
+}
+
+// maxPortRows caps the port rows in a container's box; the last row then
+// counts the rest (inspect lists them all).
+const maxPortRows = 6
+
+// portRows formats a container's published ports for its box, one row per
+// binding, "0.0.0.0:8080 → 80/tcp", with runs of consecutive ports (same
+// address and protocol, host and container ports both counting up) folded
+// into one row: "0.0.0.0:20000-20050 → 20000-20050/udp".
+func portRows(ps []render.PortView) []string {
+	type run struct {
+		p     render.PortView
+		count int
+	}
+	var runs []run
+	for _, p := range ps {
+		if k := len(runs) - 1; k >= 0 {
+			r := &runs[k]
+			if r.p.B.HostIP == p.B.HostIP && r.p.B.Protocol == p.B.Protocol && !p.B.Ephemeral && !r.p.B.Ephemeral &&
+				int(p.B.HostPort) == int(r.p.B.HostPort)+r.count && int(p.B.ContainerPort) == int(r.p.B.ContainerPort)+r.count {
+				r.count++
+				continue
+			}
+		}
+		runs = append(runs, run{p, 1})
+	}
+	var out []string
+	for i, r := range runs {
+		if i == maxPortRows-1 && len(runs) > maxPortRows {
+			out = append(out, fmt.Sprintf("… %d more (composenet inspect)", len(runs)-i))
+			break
+		}
+		host, ctr := r.p.HostSide(), fmt.Sprint(r.p.B.ContainerPort)
+		if r.count > 1 {
+			host += fmt.Sprintf("-%d", int(r.p.B.HostPort)+r.count-1)
+			ctr += fmt.Sprintf("-%d", int(r.p.B.ContainerPort)+r.count-1)
+		}
+		row := host + " → " + ctr + "/" + r.p.B.Protocol
+		if r.p.B.Ephemeral {
+			row += " (ephemeral)"
+		}
+		out = append(out, row)
 	}
 	return out
+}
+
+// endpointLabel is the text of a container's place on a network: its
+// address and its network aliases (R6-3).
+func endpointLabel(m render.Member) string {
+	s := m.Addr.String()
+	if e := endpointOf(m); e != nil && len(e.Aliases) > 0 {
+		s += "\nalias " + strings.Join(e.Aliases, ", ")
+	}
+	return s
+}
+
+// endpointOf finds the model endpoint of a member.
+func endpointOf(m render.Member) *topology.Endpoint {
+	for _, e := range m.C.C.Endpoints {
+		if e.IPv4 == m.Addr {
+			return e
+		}
+	}
+	return nil
+}
+
+// Grid layout of a large network group: the containers that live only in
+// it are placed in rows of at most gridCols (published ones first), below
+// the bridge, instead of one rank as wide as the project.
+const (
+	gridFrom = 7 // home containers from which a group is a grid
+	gridCols = 8 // at most this many containers per row
+)
+
+// gridRows returns the rows of n's grid, or nil when n is drawn as a star
+// around its bridge. Rows are balanced: 9 containers make rows of 5 and 4.
+func gridRows(n *render.NetView) [][]*render.ContainerView {
+	if len(n.Home) < gridFrom {
+		return nil
+	}
+	cs := slices.Clone(n.Home)
+	slices.SortStableFunc(cs, func(a, b *render.ContainerView) int {
+		switch {
+		case a.Published == b.Published:
+			return 0
+		case a.Published:
+			return -1
+		default:
+			return 1
+		}
+	})
+	cols := 3
+	for cols < gridCols && cols*cols < 2*len(cs) {
+		cols++
+	}
+	nrows := (len(cs) + cols - 1) / cols
+	cols = (len(cs) + nrows - 1) / nrows
+	var rows [][]*render.ContainerView
+	for len(cs) > 0 {
+		k := min(cols, len(cs))
+		rows = append(rows, cs[:k])
+		cs = cs[k:]
+	}
+	return rows
+}
+
+// writeGrid writes the invisible scaffolding of a grid: one rank per row
+// kept in order by flat edges, each row under the one above, the first
+// under the bridge.
+func writeGrid(p func(string, ...any), n *render.NetView, rows [][]*render.ContainerView) {
+	for i, row := range rows {
+		ids := make([]string, len(row))
+		for j, c := range row {
+			ids[j] = c.ID
+		}
+		p("    { rank=same; %s; }\n", strings.Join(ids, "; "))
+		if len(ids) > 1 {
+			p("    %s [style=invis];\n", strings.Join(ids, " -> "))
+		}
+		for j, c := range row {
+			switch {
+			case i == 0:
+				p("    %s -> %s [style=invis];\n", n.GatewayID(), c.ID)
+			case j < len(rows[i-1]):
+				p("    %s -> %s [style=invis];\n", rows[i-1][j].ID, c.ID)
+			}
+		}
+	}
 }
 
 func netLabel(n *render.NetView, st netStyle) string {
@@ -456,16 +609,38 @@ func netLabel(n *render.NetView, st netStyle) string {
 	return s
 }
 
-func containerNode(c *render.ContainerView, extra string) string {
-	lbl := "<b>" + html(c.Name()) + "</b>"
+// containerNode is a container's box: its title (service name, and the
+// engine name when it differs), image, network_mode, its address and
+// aliases on the network whose group it sits in, and its published ports.
+func containerNode(c *render.ContainerView, st netStyle, ports []render.PortView, extra string) string {
+	title := c.Title("\x00")
+	lbl := "<b>" + html(title) + "</b>"
+	if svc, name, ok := strings.Cut(title, "\x00"); ok {
+		lbl = "<b>" + html(svc) + `</b><font color="` + colMuted + `">&#160;· ` + html(name) + "</font>"
+	}
+	small := func(color, text string) {
+		lbl += `<br/><font point-size="9" color="` + color + `">` + html(text) + `</font>`
+	}
 	if c.Image != "" {
-		lbl += `<br/><font point-size="9" color="` + colMuted + `">` + html(c.Image) + `</font>`
+		small(colMuted, c.Image)
 	}
 	if m := c.Mode(); m != "" {
-		lbl += `<br/><font point-size="9" color="` + colShare + `">` + html(m) + `</font>`
+		small(colShare, m)
 		if c.C.NetworkMode == "none" {
-			lbl += `<br/><font point-size="9" color="` + colShare + `">loopback only</font>`
+			small(colShare, "loopback only")
 		}
+	}
+	if c.Home != nil {
+		for i, n := range c.NetNet {
+			if n == c.Home {
+				for _, line := range strings.Split(endpointLabel(c.Nets[i]), "\n") {
+					small(st.text, line)
+				}
+			}
+		}
+	}
+	for _, row := range portRows(ports) {
+		small(colPort, row)
 	}
 	return fmt.Sprintf("%s [id=%s, class=\"container\", label=<%s>%s];", c.ID, quote("ctr-"+render.Sanitize(c.Name())), lbl, reachAttrs(c.Reach)+extra)
 }
@@ -496,39 +671,39 @@ func overlayNodeAttrs(v *render.View) map[string]string {
 func legend(v *render.View) string {
 	type row struct{ sample, color, text string }
 	rows := []row{
-		{"───", colMuted, "endpoint: address on the network"},
-		{"▭", colMuted, "network bridge: its gateway on the host"},
+		{"───", colMuted, "endpoint: address on the network (inside the box in its network's group)"},
+		{"■", "#54aeff", "bridge: the network's switch; host side = its gateway address"},
 	}
 	if len(v.Ports) > 0 {
-		rows = append(rows, row{"━━▶", colPort, "published port (host → container DNAT)"})
+		rows = append(rows, row{"──→", colPort, "published port (host → container DNAT), listed in the box"})
 	}
 	if v.HasLoopbackPort {
-		rows = append(rows, row{"┈┈▶", colPort, "published on loopback only (host-local)"})
+		rows = append(rows, row{"·····→", colPort, "published on loopback only (host-local)"})
 	}
 	if hasEgress(v) {
-		rows = append(rows, row{"╌╌▶", colEgress, "egress: routed by the host, SNAT (masquerade)"})
+		rows = append(rows, row{"- - →", colEgress, "egress: routed by the host, SNAT (masquerade)"})
 	}
 	if v.HasShared || len(v.Host.HostMode) > 0 {
-		rows = append(rows, row{"╌╌▶", colShare, "shared network namespace (network_mode)"})
+		rows = append(rows, row{"- - →", colShare, "shared network namespace (network_mode)"})
 	}
 	if v.HasInternal {
-		rows = append(rows, row{"▭", "#6e7781", "INTERNAL: no egress, no published ports"})
+		rows = append(rows, row{"■", "#6e7781", "INTERNAL: no egress, no published ports"})
 	}
 	if v.HasICCOff {
-		rows = append(rows, row{"▭", colBlocked, "ICC OFF: members cannot reach each other"})
+		rows = append(rows, row{"■", colBlocked, "ICC OFF: members cannot reach each other"})
 	}
 	if v.HasNoMasq {
-		rows = append(rows, row{"▭", colBlocked, "NO MASQUERADE: no NAT to the outside"})
+		rows = append(rows, row{"■", colBlocked, "NO MASQUERADE: no NAT to the outside"})
 	}
 	if v.HasExternal {
-		rows = append(rows, row{"▭", colBlocked, "EXTERNAL: created outside the project"})
+		rows = append(rows, row{"■", colBlocked, "EXTERNAL: created outside the project"})
 	}
 	for _, f := range v.Flows {
 		if f.Flow.Reachable {
 			col := flowPalette[f.Index%len(flowPalette)]
-			rows = append(rows, row{"━━▶", col, fmt.Sprintf("%d ✓ %s · %s", f.Index+1, f.Flow.Title(), render.FormatMS(f.Flow.TotalMS))})
+			rows = append(rows, row{"──→", col, fmt.Sprintf("%d reachable: %s · %s", f.Index+1, f.Flow.Title(), render.FormatMS(f.Flow.TotalMS))})
 		} else {
-			rows = append(rows, row{"╍╍┫", colBlocked, fmt.Sprintf("%d ✗ %s%s", f.Index+1, f.Flow.Title(), strings.ReplaceAll(ruleSuffix(f.Flow), "\n", " "))})
+			rows = append(rows, row{"- - |", colBlocked, fmt.Sprintf("%d blocked: %s%s", f.Index+1, f.Flow.Title(), strings.ReplaceAll(ruleSuffix(f.Flow), "\n", " "))})
 		}
 	}
 	if v.From != "" {

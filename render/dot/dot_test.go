@@ -69,11 +69,14 @@ func TestContent(t *testing.T) {
 		"subgraph cluster_n_shop_backend_network {", "subgraph cluster_n_shop_frontend_network {",
 		"172.18.0.0/16", "172.19.0.0/16",
 		// Each container drawn exactly once (checked below) and its
-		// address on each network as an edge label.
+		// address on each network as an edge label, or inside its box
+		// when it lives in the network's group.
 		`c_user_service -> n_shop_backend_network_gw [class="endpoint", dir=none`,
-		`label="172.18.0.5"`, `label="172.19.0.4"`,
-		// NAT edge in the issue's words.
-		`host -> c_api_gateway [class="port"`, `0.0.0.0:80 → gateway:80/tcp`,
+		`label="172.18.0.5"`, `label="172.19.0.4"`, `<font point-size="9" color="#116329">172.19.0.6</font>`,
+		// The service name, and the container_name beside it.
+		`<b>gateway</b><font color="#57606a">&#160;· api-gateway</font>`,
+		// NAT edge from the host; the binding in the container's box.
+		`host -> c_api_gateway [class="port"`, `<font point-size="9" color="#bc4c00">0.0.0.0:80 → 80/tcp</font>`,
 		// Egress.
 		`n_shop_backend_network_gw -> n_shop_backend_network_egress [class="egress"`,
 	} {
@@ -114,7 +117,7 @@ func TestFlowsClaimEdges(t *testing.T) {
 	blocked := string(renderCase(t, fixture.Case{Top: fixture.ECommerce, Opt: render.Options{Highlights: []render.Flow{fixture.GatewayBlocked()}}}))
 	for _, want := range []string{
 		`class="flow blocked endpoint"`, `style="bold,dashed", color="#cf222e"`, `arrowhead=tee`,
-		`✗ dropped: R6-9 name not resolvable; R7-2 isolation`,
+		`dropped: R6-9 name not resolvable; R7-2 isolation`,
 		// The dropping component is outlined.
 		`n_shop_frontend_network_gw [class="bridge"`,
 	} {

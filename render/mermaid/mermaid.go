@@ -284,7 +284,7 @@ func lineOf(v *render.View, n *render.NetView) string {
 }
 
 func container(c *render.ContainerView) string {
-	lbl := "<b>" + text(c.Name()) + "</b>"
+	lbl := "<b>" + text(c.Title(" · ")) + "</b>"
 	if c.Image != "" {
 		lbl += "<br/><small>" + text(c.Image) + "</small>"
 	}

@@ -75,8 +75,13 @@ func TestWellFormedAndComplete(t *testing.T) {
 					t.Errorf("network %s missing", n.Name())
 				}
 			}
+			// The service name is always visible, and the engine name
+			// too when it says more (container_name, replicas).
 			for _, x := range v.Containers {
-				if !strings.Contains(text, x.Name()) {
+				if !strings.Contains(text, x.Short()) {
+					t.Errorf("service %s missing", x.Short())
+				}
+				if x.Title(" · ") != x.Short() && !strings.Contains(text, x.Name()) {
 					t.Errorf("container %s missing", x.Name())
 				}
 			}
@@ -91,8 +96,8 @@ func TestEveryContainerOfProduction(t *testing.T) {
 		t.Fatalf("fixture has %d containers, %d networks", len(top.Containers), len(top.Networks))
 	}
 	for _, c := range top.Containers {
-		if !strings.Contains(text, c.Name) {
-			t.Errorf("container %s missing", c.Name)
+		if !strings.Contains(text, c.Service) {
+			t.Errorf("service %s missing", c.Service)
 		}
 	}
 	for _, n := range top.Networks {
@@ -110,7 +115,7 @@ func TestMarkings(t *testing.T) {
 			t.Errorf("no element of class %q", c)
 		}
 	}
-	for _, want := range []string{"total 0.106 ms", "✗ dropped: R6-9 name not resolvable; R7-2 isolation", "0.0.0.0:80 → gateway:80/tcp", "Legend"} {
+	for _, want := range []string{"total 0.106 ms", "dropped: R6-9 name not resolvable; R7-2 isolation", "0.0.0.0:80 → 80/tcp", "· api-gateway", "· postgres-db", "Legend"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text %q missing", want)
 		}
