@@ -105,6 +105,46 @@ func TestInputLimits(t *testing.T) {
 			want: "e.env: is a named pipe (FIFO); composenet reads only regular files",
 		},
 		{
+			name: "a FIFO as label_file",
+			setup: func(t *testing.T, dir string) Options {
+				write(t, dir, "compose.yaml", svc+"    label_file: l.txt\n")
+				mkfifo(t, filepath.Join(dir, "l.txt"))
+				return Options{}
+			},
+			want: "l.txt: is a named pipe (FIFO); composenet reads only regular files",
+		},
+		{
+			name: "an included project's .env doubling",
+			setup: func(t *testing.T, dir string) Options {
+				if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				write(t, dir, "compose.yaml", "include: [sub/inc.yaml]\n"+svc)
+				write(t, dir, "sub/inc.yaml", "services:\n  b: {image: y}\n")
+				write(t, dir, "sub/.env", doubling())
+				return Options{}
+			},
+			want: "sub/.env:18:1: V17: expands to about 2097152 bytes",
+		},
+		{
+			name: "an interpolated include path is checked too",
+			setup: func(t *testing.T, dir string) Options {
+				write(t, dir, "compose.yaml", "include: [\"${INC:-p.yaml}\"]\n"+svc)
+				mkfifo(t, filepath.Join(dir, "p.yaml"))
+				return Options{}
+			},
+			want: "p.yaml: is a named pipe (FIFO); composenet reads only regular files",
+		},
+		{
+			name: "an interpolated env_file path is checked too",
+			setup: func(t *testing.T, dir string) Options {
+				write(t, dir, "compose.yaml", svc+"    env_file: ${E}\n")
+				mkfifo(t, filepath.Join(dir, "e.env"))
+				return Options{Env: []string{"E=e.env"}}
+			},
+			want: "e.env: is a named pipe (FIFO); composenet reads only regular files",
+		},
+		{
 			name: "a FIFO as an include",
 			setup: func(t *testing.T, dir string) Options {
 				write(t, dir, "compose.yaml", "include: [p.yaml]\n"+svc)

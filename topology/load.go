@@ -148,6 +148,7 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 	ix := &posIndex{}
 	var problems []Problem
 	if po != nil {
+		ix.env = po.Environment
 		problems = append(problems, ix.addAll(dir, po.ConfigPaths)...)
 		problems = append(problems, ix.checkReferencedInputs(dir, po)...)
 	}
@@ -248,7 +249,13 @@ func (ix *posIndex) checkReferencedInputs(dir string, po *cli.ProjectOptions) []
 		if n := env.expandedSize(fi.raw); n > maxExpandedBytes {
 			problems = append(problems, Problem{Pos: Position{File: fi.name}, Message: fmt.Sprintf("grows to %s through ${VARIABLE} interpolation; composenet accepts compose files of at most 32 MiB (%d bytes) after interpolation", sizeText(n), maxExpandedBytes)})
 		}
-		for _, r := range envFileRefs(fi.root, fi.path) {
+		refs := envFileRefs(fi.root, fi.path, ix.expand)
+		if fi.path != "" && !slices.Contains(po.ConfigPaths, fi.path) {
+			// an included project's own .env (compose-go reads it when
+			// the include names no env_file)
+			refs = append(refs, filepath.Join(filepath.Dir(fi.path), ".env"))
+		}
+		for _, r := range refs {
 			cands := []string{r}
 			if wd != "" && fi.path != "" {
 				if rel, err := filepath.Rel(filepath.Dir(fi.path), r); err == nil && !filepath.IsAbs(rel) {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/compose-spec/compose-go/v2/template"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -20,6 +21,28 @@ import (
 // item that wrote them.
 type posIndex struct {
 	files []fileIndex
+	// env interpolates ${VAR} in referenced paths (include, extends,
+	// env_file); nil leaves such paths out.
+	env map[string]string
+}
+
+// expand interpolates a referenced path as compose-go will. It reports
+// false when the path cannot be resolved here.
+func (ix *posIndex) expand(p string) (string, bool) {
+	if !strings.Contains(p, "$") {
+		return p, true
+	}
+	if ix.env == nil {
+		return "", false
+	}
+	out, err := template.Substitute(p, func(k string) (string, bool) {
+		v, ok := ix.env[k]
+		return v, ok
+	})
+	if err != nil {
+		return "", false
+	}
+	return out, true
 }
 
 type fileIndex struct {
@@ -273,7 +296,7 @@ func cleanYAMLError(msg string) string {
 
 // references returns the local files that a parsed compose file pulls in
 // through include: and extends.file, resolved against its folder.
-func references(root *yaml.Node, file string) []string {
+func references(root *yaml.Node, file string, expand func(string) (string, bool)) []string {
 	if root == nil || root.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -315,7 +338,8 @@ func references(root *yaml.Node, file string) []string {
 	}
 	var out []string
 	for _, r := range refs {
-		if r == "" || strings.Contains(r, "://") || strings.Contains(r, "$") || strings.HasPrefix(r, "oci:") || strings.HasPrefix(r, "git") {
+		r, ok := expand(r)
+		if !ok || r == "" || strings.Contains(r, "://") || strings.HasPrefix(r, "oci:") || strings.HasPrefix(r, "git") {
 			continue
 		}
 		if !filepath.IsAbs(r) {
@@ -326,11 +350,11 @@ func references(root *yaml.Node, file string) []string {
 	return out
 }
 
-// envFileRefs returns the env_file paths a parsed compose file names
-// (services.*.env_file and include[].env_file: a string, a list of
-// strings or of {path: ...}), resolved against its folder. Paths that
-// need interpolation are skipped.
-func envFileRefs(root *yaml.Node, file string) []string {
+// envFileRefs returns the env_file and label_file paths a parsed compose
+// file names (services.*.env_file, services.*.label_file and
+// include[].env_file: a string, a list of strings or of {path: ...}),
+// resolved against its folder. Paths that need interpolation are skipped.
+func envFileRefs(root *yaml.Node, file string, expand func(string) (string, bool)) []string {
 	if root == nil || root.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -368,6 +392,7 @@ func envFileRefs(root *yaml.Node, file string) []string {
 	if svcs := child(root, "services"); svcs != nil && svcs.Kind == yaml.MappingNode {
 		for i := 1; i < len(svcs.Content); i += 2 {
 			collect(child(svcs.Content[i], "env_file"))
+			collect(child(svcs.Content[i], "label_file"))
 		}
 	}
 	if inc := child(root, "include"); inc != nil && inc.Kind == yaml.SequenceNode {
@@ -377,7 +402,8 @@ func envFileRefs(root *yaml.Node, file string) []string {
 	}
 	var out []string
 	for _, r := range refs {
-		if r == "" || strings.Contains(r, "$") {
+		r, ok := expand(r)
+		if !ok || r == "" {
 			continue
 		}
 		if !filepath.IsAbs(r) {
@@ -421,7 +447,7 @@ func (ix *posIndex) addAll(dir string, files []string) []Problem {
 			problems = append(problems, *p)
 		}
 		ix.files[len(ix.files)-1].path = f
-		queue = append(queue, references(ix.files[len(ix.files)-1].root, f)...)
+		queue = append(queue, references(ix.files[len(ix.files)-1].root, f, ix.expand)...)
 	}
 	main := len(ix.files)
 	for len(queue) > 0 && len(ix.files)-main < 256 {
@@ -439,7 +465,7 @@ func (ix *posIndex) addAll(dir string, files []string) []Problem {
 			problems = append(problems, *p)
 		}
 		ix.files[len(ix.files)-1].path = r
-		queue = append(queue, references(ix.files[len(ix.files)-1].root, r)...)
+		queue = append(queue, references(ix.files[len(ix.files)-1].root, r, ix.expand)...)
 	}
 	ix.files = append(ix.files[main:], ix.files[:main]...)
 	return problems
