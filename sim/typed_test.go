@@ -22,11 +22,11 @@ func citedIDs(rule string) []string {
 
 // TestTypedFactsAgreeWithProse holds the typed fields of every hop and
 // blocker consistent with the prose beside them, on random topologies and
-// every kind of source and target: RuleIDs are exactly the IDs Rule cites,
+// every kind of source and target (40 seeds): RuleIDs are exactly the IDs Rule cites,
 // each hop has a kind and a place, and every container and network name
 // exists in the topology.
 func TestTypedFactsAgreeWithProse(t *testing.T) {
-	for seed := range uint64(80) {
+	for seed := range uint64(40) {
 		top := randomTopology(seed)
 		s := New(top)
 		ctrs := map[string]bool{}
