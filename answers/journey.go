@@ -279,6 +279,14 @@ func WriteDNS(w io.Writer, r sim.DNSResult, opt Options) error {
 		sim.SourceUpstream: "upstream resolver",
 		sim.SourceNone:     "no resolver",
 	}[r.Source]
+	if r.Server != "" {
+		src = "dns: server " + r.Server
+		for _, sv := range r.Servers {
+			if sv.Address == r.Server && sv.Container != "" {
+				src += " (" + sv.Container + ")"
+			}
+		}
+	}
 	head := r.Rcode + " from " + src
 	if r.Network != "" {
 		head += ", network " + r.Network + " (" + r.NetworkName + ")"
@@ -287,7 +295,8 @@ func WriteDNS(w io.Writer, r sim.DNSResult, opt Options) error {
 		head += ", external name"
 	}
 	mark := g.ok
-	if !r.Resolved() {
+	// A public name answered by an upstream is an answer, not a failure.
+	if !r.Resolved() && !(r.External && r.Rcode == sim.RcodeNoError) {
 		mark = g.no
 	}
 	p.line("%s %s  [%s]", mark, head, fmtMS(r.LatencyMS))

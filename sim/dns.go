@@ -62,6 +62,11 @@ type DNSResult struct {
 	Notes []string `json:"notes,omitempty"`
 	// LatencyMS is the simulated time to the answer.
 	LatencyMS float64 `json:"latency_ms"`
+	// Server is the container's dns: server that answered a forwarded
+	// query (R6-10), "" when the host's upstream resolvers did; Servers
+	// are what each dns: server was found to be, in order.
+	Server  string      `json:"server,omitempty"`
+	Servers []DNSServer `json:"servers,omitempty"`
 
 	latency time.Duration
 	target  *topology.Container // for single-answer hosts/links lookups
@@ -265,8 +270,117 @@ func (s *Sim) Resolve(from *topology.Container, name string) DNSResult {
 		return r
 	}
 	r.Rules = append(r.Rules, "R6-9", "R6-10")
+	if len(view.DNS) > 0 {
+		// R6-10: dns: servers replace the host's and are asked from the
+		// container's namespace.
+		s.forwardToDNSOption(&r, view, q, r.latency+lat.UpstreamDNS)
+		return r
+	}
 	s.upstream(&r, q, r.latency+lat.UpstreamDNS)
 	return r
+}
+
+// DNSServer is one dns: server of a container, as the embedded resolver
+// meets it when it forwards from the container's namespace (R6-10).
+type DNSServer struct {
+	Address string `json:"address"`
+	// Container is the container that holds the address, if any.
+	Container string `json:"container,omitempty"`
+	// Reachable is false when packets from the container cannot get there
+	// (a container on a network the asker does not join, an address in a
+	// Docker subnet nobody holds, no route out): the resolver times out
+	// and tries the next server.
+	Reachable bool `json:"reachable"`
+	// Why says how the server is reached, or why not.
+	Why string `json:"why"`
+}
+
+// dnsServers classifies view's dns: servers (at most 3 are used, 127.0.0.11
+// is skipped; R6-10) as seen from view's namespace.
+func (s *Sim) dnsServers(view *topology.Container) []DNSServer {
+	var out []DNSServer
+	for _, d := range view.DNS {
+		if len(out) == 3 {
+			break
+		}
+		a, err := netip.ParseAddr(d)
+		if err != nil || a == netip.AddrFrom4([4]byte{127, 0, 0, 11}) {
+			continue
+		}
+		a = a.Unmap()
+		srv := DNSServer{Address: a.String()}
+		switch {
+		case a.IsLoopback():
+			srv.Reachable, srv.Why = true, "the container's own loopback: answered only if a resolver runs inside "+view.Name
+		case s.ipOwner[a] != nil:
+			o := s.ipOwner[a]
+			srv.Container = o.Container.Name
+			for _, e := range view.Endpoints {
+				if e.Network == o.Network {
+					srv.Reachable, srv.Why = true, o.Container.Name+" on "+e.Network.Name+", a network "+view.Name+" joins"
+				}
+			}
+			if !srv.Reachable {
+				srv.Why = o.Container.Name + " on " + o.Network.Name + ", which " + view.Name + " does not join: the query times out (R7-2)"
+			}
+		case s.inDockerSubnet(a):
+			srv.Why = "an address in a Docker subnet that no container holds: the query times out"
+		case hasExternalAccess(view):
+			srv.Reachable, srv.Why = true, "outside the Docker networks, through "+view.Name+"'s default route"
+		default:
+			srv.Why = "outside the Docker networks, and " + view.Name + " has no route out (internal networks only)"
+		}
+		out = append(out, srv)
+	}
+	return out
+}
+
+// inDockerSubnet reports whether a lies in a subnet of the model.
+func (s *Sim) inDockerSubnet(a netip.Addr) bool {
+	if s.t.Bridge0 != nil && s.t.Bridge0.Subnet.Contains(a) {
+		return true
+	}
+	for _, n := range s.t.Networks {
+		if n.Subnet.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardToDNSOption forwards q to view's dns: servers from view's
+// namespace (R6-10): the first reachable one answers as an upstream would;
+// none reachable is SERVFAIL after the timeouts.
+func (s *Sim) forwardToDNSOption(r *DNSResult, view *topology.Container, q string, d time.Duration) {
+	r.Servers = s.dnsServers(view)
+	for _, srv := range r.Servers {
+		if !srv.Reachable {
+			continue
+		}
+		s.upstream(r, q, d)
+		r.Server = srv.Address
+		who := srv.Address
+		if srv.Container != "" {
+			who += " (" + srv.Container + ")"
+		}
+		r.Notes = append(r.Notes, "forwarded to "+view.Name+"'s dns: server "+who+" from the container's namespace, not to the host's resolvers (R6-10): "+srv.Why)
+		if r.External {
+			// The external-name note of upstream names the host's resolver.
+			for i, n := range r.Notes {
+				if strings.HasPrefix(n, "external, answered by the host's upstream resolver") {
+					r.Notes[i] = "external, answered by the dns: server " + who + "; composenet does not invent its addresses"
+				}
+			}
+		}
+		return
+	}
+	r.Rcode, r.Source, r.Forwarded = RcodeServFail, SourceUpstream, true
+	r.latency = d
+	r.LatencyMS = ms(d)
+	for _, srv := range r.Servers {
+		r.Notes = append(r.Notes, "dns: server "+srv.Address+" is not reachable from "+view.Name+": "+srv.Why)
+	}
+	r.Notes = append(r.Notes, "no dns: server answers: SERVFAIL after each server's timeout (R6-10)")
 }
 
 // hostsLookup answers q from the /etc/hosts Docker writes for c (R5-6):

@@ -62,7 +62,8 @@ func cmdDNS(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	r := s.ResolveType(from, pos[1], *qtype)
-	return emitAnswer(e, t, *format, r.Resolved(), r, func(w io.Writer) error {
+	// An external name answered upstream resolves too (exit 0).
+	return emitAnswer(e, t, *format, r.Resolved() || r.External && r.Rcode == sim.RcodeNoError, r, func(w io.Writer) error {
 		return answers.WriteDNS(w, r, answers.Options{ASCIIOnly: *ascii})
 	})
 }
