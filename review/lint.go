@@ -39,8 +39,12 @@ const (
 	CodeDefaultNetwork = "L-DEFAULT-NETWORK"
 )
 
-// Rules describes every L- code for SARIF and --help.
-var Rules = map[string]string{
+// RuleDescription returns the one-line description of an L- code (for
+// SARIF), or "" for codes that are not review's own.
+func RuleDescription(code string) string { return ruleDescriptions[code] }
+
+// ruleDescriptions describes every L- code. It is never modified.
+var ruleDescriptions = map[string]string{
 	CodeEnvUnresolved:  "a service names another in an environment value, but the name does not resolve from it",
 	CodeEnvUnreachable: "a service names another in an environment value; the name resolves but the connection is blocked",
 	CodeDatastoreAll:   "a datastore publishes its port on every host interface",

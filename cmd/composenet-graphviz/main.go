@@ -6,14 +6,23 @@
 // module in a package initialiser: every binary that links it pays that
 // start-up cost (about a second without a warm cache). Keeping it out of
 // composenet means only `composenet diagram --format svg` pays it.
+//
+// It limits its own address space (svgcmd.MaxAddressSpace, Linux) before
+// reading its input; composenet bounds its time and its life
+// (package svgcmd).
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/composenet/composenet/render/svg"
+	"github.com/composenet/composenet/render/svgcmd"
 )
 
 func main() {
+	if err := svgcmd.LimitSelf(); err != nil {
+		fmt.Fprintf(os.Stderr, "composenet-graphviz: cannot limit memory: %v\n", err)
+	}
 	os.Exit(svg.Serve(os.Stdin, os.Stdout, os.Stderr))
 }

@@ -3,13 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/composenet/composenet/internal/gitrev"
 	"github.com/composenet/composenet/review"
 	"github.com/composenet/composenet/topology"
 )
@@ -42,9 +41,7 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 		},
 	})
 	lf := addLoadFlags(fs)
-	for _, name := range []string{"f", "file"} {
-		fs.Lookup(name).Usage = "compose `FILE` that both sides share, merged before each side's own files (repeatable)"
-	}
+	fs.Lookup("file").Usage = "compose `FILE` that both sides share, merged before each side's own files (repeatable)"
 	var olds, news multiFlag
 	fs.Var(&olds, "old", "compose `FILE` of the old side (repeatable, merged in order)")
 	fs.Var(&news, "new", "compose `FILE` of the new side (repeatable, merged in order)")
@@ -62,6 +59,9 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 	if *gitRange != "" {
 		if len(pos) > 0 || len(olds) > 0 || len(news) > 0 {
 			return usage("--git compares revisions of the -f files; do not give --old, --new or OLD NEW as well")
+		}
+		if !checkFormat(e, "diff", *format, "text", "json") {
+			return exitBadInput
 		}
 		return diffGit(ctx, e, lf, *gitRange, *format)
 	}
@@ -110,33 +110,32 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 	}
 	d := review.Diff(oldT, newT)
 	d.Notes = append(notes, d.Notes...)
-	return writeDiff(e, d, format)
+	return writeDiff(ctx, e, d, *format)
 }
 
 // writeDiff prints the report and returns the exit status: 1 when anything
 // changed.
-func writeDiff(e *env, d *review.DiffReport, format *string) int {
-	var buf bytes.Buffer
-	if *format == "json" {
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(d); err != nil {
-			printError(e, err)
-			return exitBadInput
-		}
+func writeDiff(ctx context.Context, e *env, d *review.DiffReport, format string) int {
+	ok := false
+	if format == "json" {
+		ok = e.emitJSON(ctx, "diff", nil, d)
 	} else {
-		writeDiffText(&buf, d)
+		var buf bytes.Buffer
+		review.WriteDiffText(&buf, d)
+		ok = e.emit(ctx, "diff", nil, format, buf.Bytes())
 	}
-	e.stdout.Write(buf.Bytes())
-	if d.Changed {
+	switch {
+	case !ok:
+		return exitBadInput
+	case d.Changed:
 		return exitNegative
 	}
 	return exitOK
 }
 
 // diffGit compares two git revisions of the project (NEW empty: the
-// working tree). Each revision is extracted whole into a temporary folder.
+// working tree). Each revision is verified and extracted whole into a
+// temporary folder (package gitrev).
 func diffGit(ctx context.Context, e *env, lf *loadFlags, spec, format string) int {
 	oldRev, newRev, _ := strings.Cut(spec, "..")
 	if oldRev == "" {
@@ -152,23 +151,23 @@ func diffGit(ctx context.Context, e *env, lf *loadFlags, spec, format string) in
 		opt := lf.options(e)
 		opt.Dir = cwd
 		if rev != "" {
-			snap, top, err := checkoutRev(ctx, cwd, rev)
+			snap, err := gitrev.Extract(ctx, cwd, rev)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "composenet diff: %v\n", err)
 				return nil, false
 			}
-			defer snap.remove()
-			if opt.Dir, err = snap.mapPath(top, cwd); err == nil {
-				opt.Files = nil
-				for _, f := range lf.files {
-					if !filepath.IsAbs(f) {
-						f = filepath.Join(cwd, f)
-					}
-					m, merr := snap.mapPath(top, f)
-					if merr != nil {
-						err = merr
-						break
-					}
+			defer snap.Remove()
+			opt.Dir, err = snap.Map(cwd)
+			opt.Files = nil
+			for _, f := range lf.files {
+				if err != nil {
+					break
+				}
+				if !filepath.IsAbs(f) {
+					f = filepath.Join(cwd, f)
+				}
+				var m string
+				if m, err = snap.Map(f); err == nil {
 					opt.Files = append(opt.Files, m)
 				}
 			}
@@ -198,110 +197,5 @@ func diffGit(ctx context.Context, e *env, lf *loadFlags, spec, format string) in
 		newName = "working tree"
 	}
 	d.Notes = append([]string{fmt.Sprintf("old side: git revision %s; new side: %s", oldRev, newName)}, d.Notes...)
-	return writeDiff(e, d, &format)
-}
-
-// writeDiffText writes the report as a review summary: one section per kind
-// of change, "+" for what the new side adds, "-" for what it removes, "~"
-// for what it changes.
-func writeDiffText(w io.Writer, d *review.DiffReport) {
-	fmt.Fprintf(w, "diff %s -> %s (project %s)\n", strings.Join(d.Old.Files, " + "), strings.Join(d.New.Files, " + "), d.New.Project)
-	section := func(title string, n int) bool {
-		if n == 0 {
-			return false
-		}
-		fmt.Fprintf(w, "\n%s\n", title)
-		return true
-	}
-	if section("CONTAINERS", len(d.ContainersAdded)+len(d.ContainersRemoved)) {
-		for _, c := range d.ContainersAdded {
-			fmt.Fprintf(w, "+ %s\n", c)
-		}
-		for _, c := range d.ContainersRemoved {
-			fmt.Fprintf(w, "- %s\n", c)
-		}
-	}
-	if section("REACHABILITY (pairs gained and lost; ip = IP-level traffic, else container ports)", len(d.Gained)+len(d.Lost)) {
-		writePairs(w, "+", "was", d.Gained, func(p review.PairChange) string { return p.Old })
-		writePairs(w, "-", "now", d.Lost, func(p review.PairChange) string { return p.New })
-	}
-	if section("DNS (service names looked up from each container; answers by container)", len(d.DNS)) {
-		for _, c := range d.DNS {
-			fmt.Fprintf(w, "~ %s: %s  %s -> %s\n", c.From, c.Name, c.Old, c.New)
-		}
-	}
-	if section("EXPOSURE (entry points and the attack surface)", len(d.Exposure)) {
-		for _, x := range d.Exposure {
-			sign := map[string]string{review.ChangeAdded: "+", review.ChangeRemoved: "-", review.ChangeChanged: "~"}[x.Change]
-			what := x.New
-			switch x.Change {
-			case review.ChangeRemoved:
-				what = x.Old
-			case review.ChangeChanged:
-				what = "was " + x.Old + ", now " + x.New
-			}
-			line := fmt.Sprintf("%s %s %s: %s", sign, x.What, x.Label, what)
-			if x.Position != "" {
-				line += " (" + x.Position + ")"
-			}
-			fmt.Fprintln(w, line)
-		}
-	}
-	if section("LINT (findings new and fixed)", len(d.NewFindings)+len(d.FixedFindings)) {
-		for _, f := range d.NewFindings {
-			fmt.Fprintf(w, "+ %s %s %s: %s\n", f.Severity, f.Code, orDash(f.Position), f.Message)
-		}
-		for _, f := range d.FixedFindings {
-			fmt.Fprintf(w, "- %s %s %s: %s\n", f.Severity, f.Code, orDash(f.Position), f.Message)
-		}
-	}
-	fmt.Fprintln(w)
-	if !d.Changed {
-		fmt.Fprintf(w, "no changes in containers, reachability, DNS, exposure or lint findings\n")
-	} else {
-		var parts []string
-		add := func(n int, what string) {
-			if n > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", n, what))
-			}
-		}
-		add(len(d.ContainersAdded), "container(s) added")
-		add(len(d.ContainersRemoved), "container(s) removed")
-		add(len(d.Gained), "pair(s) gained")
-		add(len(d.Lost), "pair(s) lost")
-		add(len(d.DNS), "DNS answer(s) changed")
-		add(len(d.Exposure), "exposure change(s)")
-		add(len(d.NewFindings), "new finding(s)")
-		add(len(d.FixedFindings), "fixed finding(s)")
-		fmt.Fprintf(w, "changed: %s\n", strings.Join(parts, ", "))
-	}
-	for _, n := range d.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
-	}
-}
-
-// writePairs prints pairs grouped by source and target: "+ a -> b: ip,
-// 80/tcp (was name-not-resolved)". The pairs come sorted by from, to, port.
-func writePairs(w io.Writer, sign, word string, ps []review.PairChange, other func(review.PairChange) string) {
-	for i := 0; i < len(ps); {
-		j := i
-		var ports, verdicts []string
-		for ; j < len(ps) && ps[j].From == ps[i].From && ps[j].To == ps[i].To; j++ {
-			ports = append(ports, ps[j].Port)
-			if v := other(ps[j]); !containsString(verdicts, v) {
-				verdicts = append(verdicts, v)
-			}
-		}
-		fmt.Fprintf(w, "%s %s -> %s: %s (%s %s)\n", sign, ps[i].From, ps[i].To, strings.Join(ports, ", "), word, strings.Join(verdicts, "/"))
-		i = j
-	}
-}
-
-func containsString(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return writeDiff(ctx, e, d, format)
 }

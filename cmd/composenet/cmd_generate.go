@@ -9,7 +9,7 @@ import (
 
 // cmdGenerate writes a synthetic compose project (a testing aid for
 // benchmarks and scale tests) to stdout or, atomically, to -o FILE.
-func cmdGenerate(_ context.Context, e *env, args []string) int {
+func cmdGenerate(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, cmdSpec{
 		name: "generate",
 		summary: "Testing aid: write a synthetic but realistic compose project for benchmarks and scale\n" +
@@ -26,7 +26,7 @@ func cmdGenerate(_ context.Context, e *env, args []string) int {
 	networks := fs.Int("networks", 0, "number of networks `M` (default: services/10, at least 1)")
 	seed := fs.Uint64("seed", 1, "random seed `S`; the same seed gives the same output")
 	project := fs.String("project", "gen", "project `NAME` written as name:")
-	out := fs.String("o", "", "write to `FILE` (atomically) instead of stdout")
+	out := addOutputFlag(fs, "the project")
 	pos, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
@@ -42,13 +42,5 @@ func cmdGenerate(_ context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "composenet generate: %v\n", err)
 		return exitBadInput
 	}
-	if *out != "" {
-		if err := writeFileAtomic(*out, data); err != nil {
-			fmt.Fprintf(e.stderr, "composenet generate: %v\n", err)
-			return exitBadInput
-		}
-		return exitOK
-	}
-	e.stdout.Write(data)
-	return exitOK
+	return exitCode(e.emit(ctx, "generate", out, "yaml", data))
 }

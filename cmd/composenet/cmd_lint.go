@@ -3,11 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"path/filepath"
-	"sort"
 
 	"github.com/composenet/composenet/review"
 )
@@ -28,7 +24,7 @@ func cmdLint(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	if !wantArgs(e, fs, pos, 0, 0) {
+	if !wantArgs(e, fs, pos, 0, 0) || !checkFormat(e, "lint", *format, "text", "json", "sarif") {
 		return exitBadInput
 	}
 	rank := map[string]int{review.Error: 3, review.Warning: 2, review.Info: 1, "none": 4}
@@ -36,117 +32,33 @@ func cmdLint(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "composenet lint: unknown --fail-on %q (want error, warning, info or none)\n", *failOn)
 		return exitBadInput
 	}
-	switch *format {
-	case "text", "json", "sarif":
-	default:
-		fmt.Fprintf(e.stderr, "composenet lint: unknown format %q (want text, json or sarif)\n", *format)
-		return exitBadInput
-	}
 	t, ok := lf.load(ctx, e)
 	if !ok {
 		return exitBadInput
 	}
-	fs2 := review.Lint(t)
+	findings := review.Lint(t)
 	var buf bytes.Buffer
 	switch *format {
 	case "json":
-		out := fs2
-		if out == nil {
-			out = []review.Finding{}
+		if findings == nil {
+			findings = []review.Finding{}
 		}
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		enc.Encode(out)
+		ok = e.emitJSON(ctx, "lint", nil, findings)
 	case "sarif":
-		writeSARIF(&buf, fs2)
+		review.WriteSARIF(&buf, findings, version)
 	default:
-		for _, f := range fs2 {
-			p := f.Position
-			if p == "" {
-				p = "-"
-			}
-			fmt.Fprintf(&buf, "%s: %s %s: %s\n", p, f.Severity, f.Code, f.Message)
-			fmt.Fprintf(&buf, "    fix: %s\n", f.Fix)
-		}
-		fmt.Fprintf(&buf, "%d finding(s)\n", len(fs2))
+		review.WriteLintText(&buf, findings)
 	}
-	e.stdout.Write(buf.Bytes())
-	for _, f := range fs2 {
+	if buf.Len() > 0 {
+		ok = e.emit(ctx, "lint", nil, *format, buf.Bytes())
+	}
+	if !ok {
+		return exitBadInput
+	}
+	for _, f := range findings {
 		if rank[f.Severity] >= rank[*failOn] {
 			return exitNegative
 		}
 	}
 	return exitOK
-}
-
-// writeSARIF writes findings as a SARIF 2.1.0 log with one run.
-func writeSARIF(w io.Writer, fs []review.Finding) {
-	type msg struct {
-		Text string `json:"text"`
-	}
-	type rule struct {
-		ID               string `json:"id"`
-		ShortDescription msg    `json:"shortDescription"`
-	}
-	type region struct {
-		StartLine   int `json:"startLine,omitempty"`
-		StartColumn int `json:"startColumn,omitempty"`
-	}
-	type phys struct {
-		ArtifactLocation struct {
-			URI string `json:"uri"`
-		} `json:"artifactLocation"`
-		Region *region `json:"region,omitempty"`
-	}
-	type loc struct {
-		PhysicalLocation phys `json:"physicalLocation"`
-	}
-	type result struct {
-		RuleID    string `json:"ruleId"`
-		Level     string `json:"level"`
-		Message   msg    `json:"message"`
-		Locations []loc  `json:"locations,omitempty"`
-	}
-	levels := map[string]string{review.Error: "error", review.Warning: "warning", review.Info: "note"}
-	seen := map[string]bool{}
-	rules := []rule{}
-	results := []result{}
-	for _, f := range fs {
-		if !seen[f.Code] {
-			seen[f.Code] = true
-			d := review.Rules[f.Code]
-			if d == "" {
-				d = "silent misconfiguration (rule book section 11)"
-			}
-			rules = append(rules, rule{ID: f.Code, ShortDescription: msg{d}})
-		}
-		r := result{RuleID: f.Code, Level: levels[f.Severity], Message: msg{f.Message + " Fix: " + f.Fix}}
-		if f.Pos.File != "" {
-			var p phys
-			p.ArtifactLocation.URI = filepath.ToSlash(f.Pos.File)
-			if f.Pos.Line > 0 {
-				p.Region = &region{StartLine: f.Pos.Line, StartColumn: f.Pos.Col}
-			}
-			r.Locations = []loc{{p}}
-		}
-		results = append(results, r)
-	}
-	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
-	doc := map[string]any{
-		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-		"version": "2.1.0",
-		"runs": []any{map[string]any{
-			"tool": map[string]any{"driver": map[string]any{
-				"name": "composenet", "version": version,
-				"informationUri": "https://github.com/composenet/composenet",
-				"rules":          rules,
-			}},
-			"results": results,
-		}},
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	enc.Encode(doc)
 }

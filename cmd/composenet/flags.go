@@ -3,22 +3,26 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/spf13/pflag"
+
+	"github.com/composenet/composenet/internal/termsafe"
 	"github.com/composenet/composenet/topology"
 	"github.com/composenet/composenet/topology/snapshot"
 )
+
+// Flags are parsed by github.com/spf13/pflag, the library docker compose
+// itself uses: -f/--file style short and long names, flags before or after
+// the positional arguments, "--" ends the flags.
 
 // multiFlag is a repeatable string flag.
 type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+func (m *multiFlag) Type() string       { return "strings" }
 
 // cmdSpec describes a command for its --help text.
 type cmdSpec struct {
@@ -30,120 +34,37 @@ type cmdSpec struct {
 
 // newFlagSet returns a flag set whose --help prints the usage, the flags and
 // the examples of spec to stdout.
-func newFlagSet(e *env, spec cmdSpec) *flag.FlagSet {
-	fs := flag.NewFlagSet(spec.name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+func newFlagSet(e *env, spec cmdSpec) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(spec.name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.SetOutput(e.stdout)
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintf(w, "Usage: composenet %s\n\n%s\n\nFlags:\n", strings.TrimSpace(spec.name+" [flags] "+spec.args), spec.summary)
-		printFlags(w, fs)
+		fmt.Fprintf(w, "Usage: composenet %s\n\n%s\n\nFlags:\n%s", strings.TrimSpace(spec.name+" [flags] "+spec.args), spec.summary, fs.FlagUsagesWrapped(100))
 		if len(spec.examples) > 0 {
-			fmt.Fprintf(w, "\nExamples:\n")
-			for _, ex := range spec.examples {
-				fmt.Fprintf(w, "  %s\n", ex)
-			}
+			fmt.Fprintf(w, "\nExamples:\n  %s\n", strings.Join(spec.examples, "\n  "))
 		}
 	}
 	return fs
 }
 
-// shortFlags are the one-letter spellings of long flags, shown together.
-var shortFlags = map[string]string{"file": "f", "project-name": "p"}
-
-// printFlags lists the flags the way docker compose users read them:
-// "-f, --file FILE", long names with two dashes, aliases folded together.
-func printFlags(w io.Writer, fs *flag.FlagSet) {
-	isShort := map[string]bool{}
-	for _, s := range shortFlags {
-		isShort[s] = true
+// parseArgs parses the flags, which may stand before or after the
+// positional arguments. It returns the positional arguments, or ok=false
+// with the exit code to use: 0 after --help, 2 on a usage error (reported).
+func parseArgs(e *env, fs *pflag.FlagSet, args []string) (pos []string, code int, ok bool) {
+	err := fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		return nil, exitOK, false
 	}
-	fs.VisitAll(func(f *flag.Flag) {
-		if isShort[f.Name] && fs.Lookup(longOf(f.Name)) != nil {
-			return
-		}
-		short := shortFlags[f.Name]
-		if short == "" && isShort[f.Name] {
-			return
-		}
-		name, usage := flag.UnquoteUsage(f)
-		if f.Name == longOf(short) && short != "" {
-			if alias := fs.Lookup(short); alias != nil {
-				name, usage = flag.UnquoteUsage(alias)
-			}
-		}
-		if name == "value" {
-			name = ""
-		}
-		var lead string
-		switch {
-		case short != "":
-			lead = "-" + short + ", --" + f.Name
-		case len(f.Name) == 1:
-			lead = "-" + f.Name
-		default:
-			lead = "--" + f.Name
-		}
-		if name != "" {
-			lead += " " + name
-		}
-		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool {
-			lead = strings.TrimSuffix(lead, " "+name)
-		}
-		def := ""
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "[]" && f.DefValue != "0" {
-			def = fmt.Sprintf(" (default %q)", f.DefValue)
-		}
-		fmt.Fprintf(w, "  %s\n      %s%s\n", lead, usage, def)
-	})
-}
-
-func longOf(short string) string {
-	for l, s := range shortFlags {
-		if s == short {
-			return l
-		}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "composenet %s: %v\nRun 'composenet %s --help' for usage.\n", fs.Name(), err, fs.Name())
+		return nil, exitBadInput, false
 	}
-	return ""
-}
-
-// parseArgs parses flags that may stand before or after the positional
-// arguments, as docker compose allows. "--" ends flag parsing. It returns
-// the positional arguments, or ok=false with the exit code to use: 0 after
-// --help, 2 on a usage error (already reported).
-func parseArgs(e *env, fs *flag.FlagSet, args []string) (pos []string, code int, ok bool) {
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		if a == "-h" || a == "-help" || a == "--help" {
-			fs.SetOutput(e.stdout)
-			fs.Usage()
-			return nil, exitOK, false
-		}
-	}
-	for {
-		err := fs.Parse(args)
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, exitOK, false
-		}
-		if err != nil {
-			return nil, exitBadInput, false
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, 0, true
-		}
-		// flag stops at "--" or at the first non-flag argument.
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), 0, true
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
+	return fs.Args(), 0, true
 }
 
 // wantArgs reports a usage error unless pos has between min and max items.
-func wantArgs(e *env, fs *flag.FlagSet, pos []string, min, max int) bool {
+func wantArgs(e *env, fs *pflag.FlagSet, pos []string, min, max int) bool {
 	if len(pos) >= min && len(pos) <= max {
 		return true
 	}
@@ -159,30 +80,23 @@ func wantArgs(e *env, fs *flag.FlagSet, pos []string, min, max int) bool {
 
 // loadFlags are the flags every command that reads a project shares.
 type loadFlags struct {
-	files      multiFlag
-	profiles   multiFlag
-	envFiles   multiFlag
-	daemon     multiFlag
-	latency    multiFlag
-	project    string
-	projectDir string
-	hostFile   string
-	noCache    bool
-	engine     string
+	files, profiles, envFiles, daemon, latency multiFlag
+	project, projectDir, hostFile              string
+	engine                                     string
+	noCache                                    bool
 }
 
 // addLoadFlags registers the shared project flags on fs.
-func addLoadFlags(fs *flag.FlagSet) *loadFlags {
+func addLoadFlags(fs *pflag.FlagSet) *loadFlags {
 	lf := &loadFlags{}
-	fs.Var(&lf.files, "f", "compose `FILE` (repeatable, merged in order; default: compose.yaml discovery)")
-	fs.Var(&lf.files, "file", "compose `FILE` (repeatable, merged in order; default: compose.yaml discovery)")
-	fs.StringVar(&lf.project, "p", "", "project `NAME` (default: COMPOSE_PROJECT_NAME, name:, or the directory)")
-	fs.StringVar(&lf.project, "project-name", "", "project `NAME` (default: COMPOSE_PROJECT_NAME, name:, or the directory)")
+	fs.VarP(&lf.files, "file", "f", "compose `FILE` (repeatable, merged in order; default: compose.yaml discovery)")
+	fs.StringVarP(&lf.project, "project-name", "p", "", "project `NAME` (default: COMPOSE_PROJECT_NAME, name:, or the directory)")
 	fs.StringVar(&lf.projectDir, "project-directory", "", "project `DIR` (default: the first compose file's directory)")
 	fs.Var(&lf.profiles, "profile", "enable profile `NAME` (repeatable)")
 	fs.Var(&lf.envFiles, "env-file", "environment `FILE` instead of the project's .env (repeatable)")
 	fs.StringVar(&lf.hostFile, "host", "", "host description `FILE` (YAML: daemon settings, host addresses, pre-existing networks and containers)")
 	fs.Var(&lf.daemon, "daemon", "daemon setting `KEY=VALUE`, e.g. userland-proxy=false, icc=false, ip-masq=false, bip=172.17.0.1/16, default-address-pools=10.10.0.0/16/24 (repeatable)")
+	fs.StringVar(&lf.engine, "engine", "", "Docker Engine `VERSION` to model, e.g. 20.10, 25.0, 28 (default 28; same as --daemon engine=VERSION)")
 	fs.StringVar(&lf.engine, "engine", "", "Docker Engine `VERSION` to model, e.g. 20.10, 25.0, 28 (default 28; same as --daemon engine=VERSION)")
 	fs.Var(&lf.latency, "latency", "latency model override `HOP=DURATION`, e.g. proxy=80us, internet=30ms (repeatable)")
 	fs.BoolVar(&lf.noCache, "no-cache", false, "load the project afresh and store no snapshot (default: reuse a snapshot whose inputs are unchanged; folder: $COMPOSENET_CACHE_DIR or the user cache folder)")
@@ -212,6 +126,14 @@ func (lf *loadFlags) daemonSettings() []string {
 	return append(append([]string{}, lf.daemon...), "engine="+lf.engine)
 }
 
+// daemonSettings are the --daemon settings plus --engine.
+func (lf *loadFlags) daemonSettings() []string {
+	if lf.engine == "" {
+		return lf.daemon
+	}
+	return append(append([]string{}, lf.daemon...), "engine="+lf.engine)
+}
+
 // load loads the project; on failure it prints every problem to stderr and
 // returns ok=false (exit status 2).
 func (lf *loadFlags) load(ctx context.Context, e *env) (*topology.Topology, bool) {
@@ -228,23 +150,27 @@ func (lf *loadFlags) load(ctx context.Context, e *env) (*topology.Topology, bool
 // cacheConfig says where the load cache lives: $COMPOSENET_CACHE_DIR, else
 // the user cache folder; --no-cache turns it off.
 func (lf *loadFlags) cacheConfig(e *env) snapshot.Config {
-	cfg := snapshot.Config{Version: version, Disabled: lf.noCache}
-	for _, kv := range e.environ {
-		if v, ok := strings.CutPrefix(kv, "COMPOSENET_CACHE_DIR="); ok {
-			cfg.Dir = v
-		}
-	}
-	return cfg
+	return snapshot.Config{Version: version, Disabled: lf.noCache, Dir: e.getenv("COMPOSENET_CACHE_DIR")}
 }
 
-// printError writes err to stderr, one problem per line.
+// printError writes err to stderr, one problem per line. A problem's own
+// text is escaped whole (termsafe.Escape), so that a newline inside a
+// file name or a ${VAR:?message} text cannot forge a line; stderr itself
+// escapes every other control character.
 func printError(e *env, err error) {
-	msg := strings.TrimRight(err.Error(), "\n")
-	fmt.Fprintln(e.stderr, msg)
+	var le *topology.LoadError
+	if errors.As(err, &le) && len(le.Problems) > 0 {
+		for _, p := range le.Problems {
+			fmt.Fprintln(e.stderr, termsafe.Escape(p.String()))
+		}
+		return
+	}
+	fmt.Fprintln(e.stderr, strings.TrimRight(err.Error(), "\n"))
 }
 
-// printWarnings writes the topology's warnings to stderr. Notices about
-// tie-breaks are left to inspect (printNotices).
+// printWarnings writes the topology's warnings to stderr, at most
+// maxWarningsPerCode of each code. Tie-break notices are left to inspect
+// (printNotices).
 func printWarnings(e *env, t *topology.Topology) {
 	perCode := map[string]int{}
 	var held []string
@@ -279,48 +205,15 @@ func printNotices(e *env, t *topology.Topology) {
 	}
 }
 
+// formatWarning is "file:line:col: message [CODE, RULE]", escaped whole.
 func formatWarning(w topology.Warning) string {
-	var b strings.Builder
-	if p := w.Pos.String(); p != "" {
-		b.WriteString(p)
-		b.WriteString(": ")
-	}
-	b.WriteString(w.Message)
-	b.WriteString(" [")
-	b.WriteString(w.Code)
+	s := w.Message + " [" + w.Code
 	if w.Rule != "" {
-		b.WriteString(", ")
-		b.WriteString(w.Rule)
+		s += ", " + w.Rule
 	}
-	b.WriteString("]")
-	return b.String()
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// folder and a rename, so a failed run never leaves a half-written file.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %v", path, errors.Unwrap(err))
+	s += "]"
+	if p := w.Pos.String(); p != "" {
+		s = p + ": " + s
 	}
-	tmp := f.Name()
-	// CreateTemp makes the file 0600; the result should read like any
-	// other output file.
-	_, werr := f.Write(data)
-	if werr == nil {
-		werr = f.Chmod(0o644)
-	}
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("cannot write %s: %v", path, werr)
-	}
-	return nil
+	return termsafe.Escape(s)
 }

@@ -1,44 +1,30 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// TestWriteFileAtomic: the output appears whole with mode 0644, no
-// temporary file is left behind, and a failed write leaves nothing.
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "arch.svg")
-	if err := writeFileAtomic(out, []byte("<svg/>")); err != nil {
-		t.Fatal(err)
-	}
-	st, err := os.Stat(out)
-	if err != nil || st.Mode().Perm() != 0o644 {
-		t.Fatalf("stat %v %v", st, err)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("leftovers: %v", entries)
-	}
-	err = writeFileAtomic(filepath.Join(dir, "missing", "x.svg"), []byte("x"))
-	if err == nil || !strings.Contains(err.Error(), "cannot write") {
-		t.Errorf("want a cannot write error, got %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "missing")); !os.IsNotExist(err) {
-		t.Error("a failed write created something")
-	}
-}
-
+// Flags stand before or after the positional arguments, -f and --file are
+// one repeatable flag, and "--" ends the flags.
 func TestParseArgsInterspersed(t *testing.T) {
 	e := &env{stdout: &strings.Builder{}, stderr: &strings.Builder{}}
 	fs := newFlagSet(e, cmdSpec{name: "x"})
 	f := fs.String("format", "text", "")
 	lf := addLoadFlags(fs)
-	pos, _, ok := parseArgs(e, fs, []string{"web", "--format", "json", "api:80", "-f", "a.yaml", "--", "-notaflag"})
-	if !ok || strings.Join(pos, ",") != "web,api:80,-notaflag" || *f != "json" || strings.Join(lf.files, ",") != "a.yaml" {
+	pos, _, ok := parseArgs(e, fs, []string{"web", "--format", "json", "api:80", "-f", "a.yaml", "--file=b.yaml", "--", "-notaflag", "--format"})
+	if !ok || strings.Join(pos, ",") != "web,api:80,-notaflag,--format" || *f != "json" || strings.Join(lf.files, ",") != "a.yaml,b.yaml" {
 		t.Errorf("pos %v format %s files %v ok %v", pos, *f, lf.files, ok)
+	}
+}
+
+// -o ” is a usage error, not "write to stdout".
+func TestEmptyOutputRefused(t *testing.T) {
+	var errb strings.Builder
+	e := &env{stdout: &strings.Builder{}, stderr: &errb}
+	fs := newFlagSet(e, cmdSpec{name: "x"})
+	addOutputFlag(fs, "it")
+	if _, code, ok := parseArgs(e, fs, []string{"-o", ""}); ok || code != exitBadInput || !strings.Contains(errb.String(), "empty file name") {
+		t.Errorf("ok %v code %d stderr %q", ok, code, errb.String())
 	}
 }

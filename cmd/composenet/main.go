@@ -9,19 +9,60 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"runtime/debug"
 	"strings"
+	"syscall"
+	"time"
+
+	"github.com/composenet/composenet/internal/termsafe"
 )
 
+// main wires the process into run. On SIGINT or SIGTERM it cancels run's
+// context, which stops the SVG helper and removes a temporary output file
+// being written, waits briefly for run to return, and exits with 128 plus
+// the signal's number (130, 143).
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr) }()
+	select {
+	case code := <-done:
+		os.Exit(code)
+	case s := <-sig:
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(500 * time.Millisecond):
+		}
+		n, _ := s.(syscall.Signal)
+		os.Exit(128 + int(n))
+	}
 }
 
 // env is what a command may touch: its streams and the process environment.
+// stdout and stderr escape control characters (package termsafe): what a
+// command prints cannot drive the terminal, whatever the input held. JSON
+// goes through e.output, which escapes the JSON way.
 type env struct {
 	stdin   io.Reader
-	stdout  io.Writer
-	stderr  io.Writer
+	stdout  io.Writer // escaped text
+	stderr  io.Writer // escaped text
+	rawOut  io.Writer // the real stdout, for JSON and for escaping writers
+	rawErr  io.Writer // the real stderr: the progress bar's \r lives there
 	environ []string
+}
+
+// getenv looks key up in the environment run was given.
+func (e *env) getenv(key string) string {
+	for i := len(e.environ) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(e.environ[i], "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
 }
 
 // command is one subcommand.
@@ -52,17 +93,36 @@ func commands() []command {
 	}
 }
 
-// Exit codes shared by every command.
+// Exit codes shared by every command (README, "Limits and safety").
 const (
 	exitOK       = 0
 	exitNegative = 1 // a negative answer: not reachable, check failed, changes found
 	exitBadInput = 2 // bad input or usage
+	exitInternal = 3 // a bug in composenet: never an answer
 )
 
 const version = "0.1.0"
 
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, environ: os.Environ()}
+// run is the whole command line: args without the program name, the
+// environment as os.Environ gives it, and the standard streams. It returns
+// the exit status. A panic becomes an "internal error" message and exit
+// status 3, so that a crash never looks like an answer or like bad input.
+func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	out, errw := termsafe.NewWriter(stdout), termsafe.NewWriter(stderr)
+	e := &env{stdin: stdin, stdout: out, stderr: errw, rawOut: stdout, rawErr: stderr, environ: environ}
+	defer func() {
+		if v := recover(); v != nil {
+			out.Flush()
+			fmt.Fprintf(errw, "composenet: internal error: %v\n", v)
+			fmt.Fprintf(errw, "This is a bug in composenet, not a problem with the input: please report it with the command line (COMPOSENET_DEBUG=1 prints the stack).\n")
+			if e.getenv("COMPOSENET_DEBUG") == "1" {
+				errw.Write(debug.Stack())
+			}
+			code = exitInternal
+		}
+		out.Flush()
+		errw.Flush()
+	}()
 	return e.dispatch(ctx, args)
 }
 
@@ -87,21 +147,14 @@ func (e *env) dispatch(ctx context.Context, args []string) int {
 		}
 	}
 	fmt.Fprintf(e.stderr, "composenet: unknown command %q\n", args[0])
-	if s := suggest(args[0]); s != "" {
-		fmt.Fprintf(e.stderr, "Did you mean %q?\n", s)
+	for _, c := range commands() {
+		if strings.HasPrefix(c.name, args[0]) || strings.HasPrefix(args[0], c.name) {
+			fmt.Fprintf(e.stderr, "Did you mean %q?\n", c.name)
+			break
+		}
 	}
 	fmt.Fprintln(e.stderr, "Run 'composenet --help' for the list of commands.")
 	return exitBadInput
-}
-
-func suggest(name string) string {
-	var best string
-	for _, c := range commands() {
-		if strings.HasPrefix(c.name, name) || strings.HasPrefix(name, c.name) {
-			best = c.name
-		}
-	}
-	return best
 }
 
 func (e *env) usage(w io.Writer) {
@@ -112,7 +165,7 @@ func (e *env) usage(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(w, "\nRun 'composenet COMMAND --help' for a command's flags and an example.\n")
+	fmt.Fprintf(w, "\nRun 'composenet COMMAND --help' for a command's flags and an example.\nExit status: 0 yes/ok, 1 a negative answer, 2 bad input, 3 internal error.\n")
 }
 
 func cmdVersion(_ context.Context, e *env, _ []string) int {

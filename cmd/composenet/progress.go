@@ -7,12 +7,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/composenet/composenet/internal/termsafe"
 )
 
 // progress draws a progress bar on stderr for long work: only when stderr
 // is a terminal (never in CI logs or pipes, never on stdout), and only once
 // the work has taken more than a second. COMPOSENET_PROGRESS=never turns
-// it off.
+// it off. It writes to the raw stderr (its \r and erase sequences are
+// its own; the label is escaped).
 type progress struct {
 	mu     sync.Mutex
 	w      io.Writer
@@ -28,10 +31,10 @@ type progress struct {
 }
 
 func newProgress(e *env, label string) *progress {
-	p := &progress{w: e.stderr, label: label, now: time.Now, after: time.Second, width: 30}
+	p := &progress{w: e.rawErr, label: termsafe.Escape(label), now: time.Now, after: time.Second, width: 30}
 	p.start = p.now()
-	f, ok := e.stderr.(*os.File)
-	if ok && os.Getenv("COMPOSENET_PROGRESS") != "never" {
+	f, ok := e.rawErr.(*os.File)
+	if ok && e.getenv("COMPOSENET_PROGRESS") != "never" {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			p.on = true
 		}

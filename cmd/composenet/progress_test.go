@@ -29,7 +29,7 @@ func TestProgressOnlyAfterASecond(t *testing.T) {
 
 func TestProgressOffWhenNotATerminal(t *testing.T) {
 	var buf bytes.Buffer
-	p := newProgress(&env{stderr: &buf}, "matrix")
+	p := newProgress(&env{stderr: &buf, rawErr: &buf}, "matrix")
 	p.now = func() time.Time { return time.Unix(100, 0) }
 	p.update(5, 10)
 	p.finish()

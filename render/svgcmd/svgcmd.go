@@ -4,7 +4,15 @@
 // Only the SVG output pays that cost, and only when it is asked for.
 //
 // The helper is found, in order: $COMPOSENET_GRAPHVIZ; composenet-graphviz
-// next to the running executable; composenet-graphviz on $PATH.
+// next to the running executable; composenet-graphviz on $PATH. The
+// environment is the caller's to give (Find's getenv, Helper.Env): this
+// package never reads the process environment itself.
+//
+// The helper never outlives its caller and never runs unbounded: it is
+// killed when the context ends; on Linux it also gets SIGKILL when
+// composenet dies (Pdeathsig); it has Timeout to finish, and it limits its
+// own address space to MaxAddressSpace (RLIMIT_AS, Linux). Each budget,
+// when exceeded, is named in the error.
 package svgcmd
 
 import (
@@ -17,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/render/dot"
@@ -26,13 +35,36 @@ import (
 // HelperName is the helper executable's name.
 const HelperName = "composenet-graphviz"
 
+// Budgets of one helper run.
+const (
+	// Timeout is how long the helper may lay out one picture. The SVG of
+	// a 500-service project takes about 1.5 s.
+	Timeout = 60 * time.Second
+	// MaxAddressSpace is the helper's RLIMIT_AS. It is address space, not
+	// resident memory: the WebAssembly runtime reserves much more than it
+	// touches, and 4 GiB leaves Graphviz about 2 GiB of real memory.
+	MaxAddressSpace = 4 << 30
+)
+
 // ErrNoHelper says the helper could not be found.
 var ErrNoHelper = errors.New("SVG output needs the " + HelperName + " helper next to composenet or on PATH (`make build` builds both into bin/; `go install github.com/composenet/composenet/cmd/...` installs both)")
 
-// Renderer writes SVG by running the helper. Helper is the helper's path;
-// empty means Find.
+// Helper runs composenet-graphviz.
+type Helper struct {
+	// Path is the helper's path; empty means Find with Env.
+	Path string
+	// Env is the helper's environment, as os.Environ gives it (go-graphviz
+	// keeps its compilation cache under $TMPDIR).
+	Env []string
+	// Timeout overrides the package's Timeout when positive.
+	Timeout time.Duration
+}
+
+// Renderer writes SVG by running the helper. The helper is stopped when
+// Context ends (nil: never, but the Timeout still holds).
 type Renderer struct {
-	Helper string
+	Helper  Helper
+	Context context.Context
 }
 
 // Render writes the SVG picture of t with the overlays of opt to w.
@@ -41,7 +73,11 @@ func (r Renderer) Render(w io.Writer, t *topology.Topology, opt render.Options) 
 	if err != nil {
 		return err
 	}
-	out, err := FromDOT(context.Background(), r.Helper, []byte(dot.String(v)))
+	ctx := r.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	out, err := r.Helper.FromDOT(ctx, []byte(dot.String(v)))
 	if err != nil {
 		return err
 	}
@@ -49,10 +85,13 @@ func (r Renderer) Render(w io.Writer, t *topology.Topology, opt render.Options) 
 	return err
 }
 
-// Find returns the helper's path.
-func Find() (string, error) {
-	if p := os.Getenv("COMPOSENET_GRAPHVIZ"); p != "" {
-		return p, nil
+// Find returns the helper's path. getenv looks up the caller's environment
+// (nil: an empty one).
+func Find(getenv func(string) string) (string, error) {
+	if getenv != nil {
+		if p := getenv("COMPOSENET_GRAPHVIZ"); p != "" {
+			return p, nil
+		}
 	}
 	if self, err := os.Executable(); err == nil {
 		p := filepath.Join(filepath.Dir(self), HelperName)
@@ -60,30 +99,74 @@ func Find() (string, error) {
 			return p, nil
 		}
 	}
-	if p, err := exec.LookPath(HelperName); err == nil {
-		return p, nil
+	path := ""
+	if getenv != nil {
+		path = getenv("PATH")
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			continue
+		}
+		p := filepath.Join(dir, HelperName)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
 	}
 	return "", ErrNoHelper
 }
 
 // FromDOT lays out DOT source through the helper and returns the SVG.
-func FromDOT(ctx context.Context, helper string, src []byte) ([]byte, error) {
+func (h Helper) FromDOT(ctx context.Context, src []byte) ([]byte, error) {
+	helper := h.Path
 	if helper == "" {
 		var err error
-		if helper, err = Find(); err != nil {
+		if helper, err = Find(lookup(h.Env)); err != nil {
 			return nil, err
 		}
 	}
+	limit := h.Timeout
+	if limit <= 0 {
+		limit = Timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, helper)
+	cmd.Env = h.Env
 	cmd.Stdin = bytes.NewReader(src)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(errb.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return nil, fmt.Errorf("svg: %s", msg)
+	cmd.WaitDelay = time.Second
+	tieToParent(cmd)
+	err := cmd.Run()
+	if err == nil {
+		return out.Bytes(), nil
 	}
-	return out.Bytes(), nil
+	msg := strings.TrimSpace(errb.String())
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return nil, fmt.Errorf("svg: Graphviz did not finish laying out the picture within %s; draw less of it (--focus SERVICE, --summary on, fewer --highlight) or use --format dot", limit)
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("svg: stopped (%v)", context.Cause(ctx))
+	case strings.Contains(msg, "out of memory"):
+		return nil, fmt.Errorf("svg: Graphviz ran out of the helper's memory budget (%d GiB of address space) laying out the picture; draw less of it (--focus SERVICE, --summary on) or use --format dot", MaxAddressSpace>>30)
+	}
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	if msg == "" {
+		msg = err.Error()
+	}
+	return nil, fmt.Errorf("svg: %s", msg)
+}
+
+// lookup returns a getenv over environ.
+func lookup(environ []string) func(string) string {
+	return func(key string) string {
+		for i := len(environ) - 1; i >= 0; i-- {
+			if k, v, ok := strings.Cut(environ[i], "="); ok && k == key {
+				return v
+			}
+		}
+		return ""
+	}
 }

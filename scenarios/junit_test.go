@@ -1,22 +1,28 @@
-package main
+package scenarios
 
 import (
 	"bytes"
 	"context"
 	"encoding/xml"
 	"io"
-	"strings"
 	"testing"
 )
 
-// TestCheckJUnitWellFormed decodes the whole JUnit report of the bundled
+// TestJUnitWellFormed decodes the whole JUnit report of the bundled
 // e-commerce suite with encoding/xml: every token must parse, and the
 // counts must match the test cases.
-func TestCheckJUnitWellFormed(t *testing.T) {
-	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"check", "--format", "junit", "../../examples/ecommerce/ecommerce.scenario.yaml"}, strings.NewReader(""), &out, &errb)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errb.String())
+func TestJUnitWellFormed(t *testing.T) {
+	sc, err := Load("../examples/ecommerce/ecommerce.scenario.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := WriteJUnit(&out, []*Report{rep}); err != nil {
+		t.Fatal(err)
 	}
 	dec := xml.NewDecoder(bytes.NewReader(out.Bytes()))
 	for {
@@ -28,7 +34,7 @@ func TestCheckJUnitWellFormed(t *testing.T) {
 			t.Fatalf("not well-formed: %v", err)
 		}
 	}
-	var doc junitSuites
+	var doc JUnitSuites
 	if err := xml.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/composenet/composenet/answers"
+	"github.com/composenet/composenet/internal/outfile"
+	"github.com/composenet/composenet/internal/termsafe"
+	"github.com/composenet/composenet/render/svgcmd"
+)
+
+// outPath is the -o flag: a file name, never empty.
+type outPath string
+
+func (o *outPath) String() string { return string(*o) }
+func (o *outPath) Type() string   { return "file" }
+func (o *outPath) Set(v string) error {
+	if v == "" {
+		return errors.New("empty file name")
+	}
+	*o = outPath(v)
+	return nil
+}
+
+// addOutputFlag registers -o/--output FILE.
+func addOutputFlag(fs *pflag.FlagSet, what string) *outPath {
+	o := new(outPath)
+	fs.VarP(o, "output", "o", "write "+what+" to `FILE` (atomically; a symbolic link is followed, a device written through) instead of stdout")
+	return o
+}
+
+// formatFor returns the explicit format, else the one -o's extension names
+// in byExt, else def; an -o extension byExt does not know is a usage error.
+func formatFor(explicit string, out *outPath, byExt map[string]string, def string) (string, error) {
+	switch {
+	case explicit != "":
+		return explicit, nil
+	case *out == "":
+		return def, nil
+	}
+	if f := byExt[strings.ToLower(filepath.Ext(string(*out)))]; f != "" {
+		return f, nil
+	}
+	return "", fmt.Errorf("cannot tell the format from %q: use --format", string(*out))
+}
+
+// emit writes a finished report to stdout or, when out is set, to that
+// file (package outfile). This is the one place output is escaped
+// (package termsafe): JSON and SARIF the JSON way, everything else (text,
+// ASCII, CSV, DOT, Mermaid, SVG, JUnit XML) as text. It reports whether the
+// write worked; a failure is printed.
+func (e *env) emit(ctx context.Context, cmd string, out *outPath, format string, data []byte) bool {
+	var b bytes.Buffer
+	w := termsafe.NewWriter(&b)
+	if format == "json" || format == "sarif" {
+		w = termsafe.NewJSONWriter(&b)
+	}
+	w.Write(data)
+	w.Flush()
+	if out == nil || *out == "" {
+		_, err := e.rawOut.Write(b.Bytes())
+		return err == nil
+	}
+	if err := outfile.Write(ctx, string(*out), b.Bytes()); err != nil {
+		fmt.Fprintf(e.stderr, "composenet %s: %v\n", cmd, err)
+		return false
+	}
+	return true
+}
+
+// emitJSON encodes v as JSON (two-space indent, HTML characters as they
+// are) and emits it.
+func (e *env) emitJSON(ctx context.Context, cmd string, out *outPath, v any) bool {
+	var buf bytes.Buffer
+	if err := answers.WriteJSON(&buf, v); err != nil {
+		fmt.Fprintf(e.stderr, "composenet %s: %v\n", cmd, err)
+		return false
+	}
+	return e.emit(ctx, cmd, out, "json", buf.Bytes())
+}
+
+// exitCode is exitOK when ok, else exitBadInput.
+func exitCode(ok bool) int {
+	if ok {
+		return exitOK
+	}
+	return exitBadInput
+}
+
+// svgHelper is the SVG helper with the environment run was given.
+func (e *env) svgHelper() svgcmd.Helper { return svgcmd.Helper{Env: e.environ} }

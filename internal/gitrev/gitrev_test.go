@@ -1,0 +1,78 @@
+package gitrev
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// repo makes a git repository with one commit holding compose.yaml.
+func repo(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := filepath.Join(t.TempDir(), "app")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services: {a: {image: x}}\n"), 0o644)
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "v1"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return dir
+}
+
+// Option-like and malformed revisions never reach git as options: each is
+// refused, and no file appears.
+func TestVerifyRefusesOptions(t *testing.T) {
+	dir := repo(t)
+	victim := filepath.Join(dir, "victim")
+	for _, rev := range []string{"--output=" + victim, "-o" + victim, "--remote=ext::sh", "", "HEAD\n--output=x", "nosuchrev", "HEAD:compose.yaml"} {
+		if id, err := Verify(context.Background(), dir, rev); err == nil {
+			t.Errorf("Verify(%q) = %s, want an error", rev, id)
+		}
+		if _, err := Extract(context.Background(), dir, rev); err == nil {
+			t.Errorf("Extract(%q) worked, want an error", rev)
+		}
+	}
+	if _, err := os.Stat(victim); err == nil {
+		t.Error("git wrote the victim file")
+	}
+}
+
+// A real revision resolves to a full commit ID and extracts under the
+// repository's own folder name.
+func TestExtract(t *testing.T) {
+	dir := repo(t)
+	s, err := Extract(context.Background(), dir, "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Remove()
+	if len(s.Commit) != 40 || filepath.Base(s.Root) != "app" {
+		t.Errorf("commit %q root %q", s.Commit, s.Root)
+	}
+	p, err := s.Map(filepath.Join(dir, "compose.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil || !strings.Contains(string(b), "image: x") {
+		t.Errorf("extracted %q: %v", b, err)
+	}
+	if _, err := s.Map("/etc/passwd"); err == nil {
+		t.Error("a path outside the repository was mapped")
+	}
+	s.Remove()
+	if _, err := os.Stat(s.Root); !os.IsNotExist(err) {
+		t.Error("Remove left the snapshot")
+	}
+}
