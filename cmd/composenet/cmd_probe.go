@@ -57,7 +57,7 @@ func cmdProbe(ctx context.Context, e *env, args []string) int {
 		}
 		return exitOK
 	case "run":
-		if err := verify.RunTasks(ctx, e.stdin, e.stdout); err != nil {
+		if err := verify.RunTasks(ctx, e.stdin, e.rawOut); err != nil {
 			fmt.Fprintf(e.stderr, "composenet probe: %v\n", err)
 			return exitBadInput
 		}

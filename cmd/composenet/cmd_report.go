@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/composenet/composenet/render/svgcmd"
 	"github.com/composenet/composenet/viewer"
 )
 
@@ -25,7 +24,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		},
 	})
 	lf := addLoadFlags(fs)
-	out := fs.String("o", "", "write the page to `FILE` (atomically; required)")
+	out := addOutputFlag(fs, "the page (required)")
 	maxJ := fs.Int("max-journeys", viewer.DefaultMaxJourneys, "embed at most `N` journeys in full; above, only their verdicts")
 	pos, code, ok := parseArgs(e, fs, args)
 	if !ok {
@@ -59,7 +58,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	}
 	stop = newProgress(e, "laying out the diagram").spin()
 	svg, err := viewer.Diagram(ctx, t, func(ctx context.Context, dot []byte) ([]byte, error) {
-		return svgcmd.FromDOT(ctx, "", dot)
+		return e.svgHelper().FromDOT(ctx, dot)
 	})
 	stop()
 	if err != nil {
@@ -71,9 +70,5 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		printError(e, err)
 		return exitBadInput
 	}
-	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
-		printError(e, err)
-		return exitBadInput
-	}
-	return exitOK
+	return exitCode(e.emit(ctx, "report", out, "html", buf.Bytes()))
 }
