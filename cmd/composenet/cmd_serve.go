@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/composenet/composenet/render/svgcmd"
 	"github.com/composenet/composenet/topology"
 	"github.com/composenet/composenet/viewer"
 )
@@ -65,6 +64,10 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Shutting down cleanly on a signal: main waits for it (its grace time).
+	if release, ok := e.holds.hold(); ok {
+		defer release()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "composenet serve: %v\n", err)
@@ -75,7 +78,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	s, err := viewer.NewServer(ctx, viewer.Config{
 		Load: load,
 		Layout: func(ctx context.Context, dot []byte) ([]byte, error) {
-			return svgcmd.FromDOT(ctx, "", dot)
+			return e.svgHelper().FromDOT(ctx, dot)
 		},
 		Version: version,
 		Listen:  ln.Addr().String(),

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -19,27 +20,82 @@ import (
 )
 
 // main wires the process into run. On SIGINT or SIGTERM it cancels run's
-// context, which stops the SVG helper and removes a temporary output file
-// being written, waits briefly for run to return, and exits with 128 plus
-// the signal's number (130, 143).
+// context, which stops the SVG helper. When run is in the middle of work
+// that cleans up on cancellation (writing an output file, serving), main
+// waits for it, up to graceTime or a second signal; otherwise it exits at
+// once. The exit status is then 128 plus the signal's number (130, 143),
+// or run's own status when run stopped cleanly with 0 (serve).
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
-	sig := make(chan os.Signal, 1)
+	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	h := &holds{}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr) }()
+	go func() {
+		done <- runWith(ctx, h, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
+	}()
 	select {
 	case code := <-done:
 		os.Exit(code)
 	case s := <-sig:
 		cancel()
-		select {
-		case <-done:
-		case <-time.After(500 * time.Millisecond):
+		status := 128
+		if n, ok := s.(syscall.Signal); ok {
+			status += int(n)
 		}
-		n, _ := s.(syscall.Signal)
-		os.Exit(128 + int(n))
+		code := -1
+		if h.close() {
+			select {
+			case code = <-done:
+			case <-sig:
+			case <-time.After(graceTime):
+			}
+		} else {
+			select { // run may have stopped on the signal already
+			case code = <-done:
+			default:
+			}
+		}
+		if code == exitOK {
+			status = exitOK
+		}
+		os.Exit(status)
 	}
+}
+
+// graceTime is how long main waits, after a signal, for work that cleans
+// up on cancellation.
+const graceTime = 3 * time.Second
+
+// holds counts the work under way that cleans up when run's context is
+// cancelled; once closed (a signal arrived), no new such work starts.
+type holds struct {
+	mu     sync.Mutex
+	n      int
+	closed bool
+}
+
+// hold registers work that cleans up on cancellation. It returns false,
+// and the work must not start, after a signal; else release ends it.
+func (h *holds) hold() (release func(), ok bool) {
+	if h == nil {
+		return func() {}, true
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, false
+	}
+	h.n++
+	return func() { h.mu.Lock(); h.n--; h.mu.Unlock() }, true
+}
+
+// close stops new work and reports whether work is under way.
+func (h *holds) close() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	return h.n > 0
 }
 
 // env is what a command may touch: its streams and the process environment.
@@ -53,6 +109,7 @@ type env struct {
 	rawOut  io.Writer // the real stdout, for JSON and for escaping writers
 	rawErr  io.Writer // the real stderr: the progress bar's \r lives there
 	environ []string
+	holds   *holds // nil outside main: nothing waits
 }
 
 // getenv looks key up in the environment run was given.
@@ -107,9 +164,14 @@ const version = "0.1.0"
 // environment as os.Environ gives it, and the standard streams. It returns
 // the exit status. A panic becomes an "internal error" message and exit
 // status 3, so that a crash never looks like an answer or like bad input.
-func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(ctx, nil, args, environ, stdin, stdout, stderr)
+}
+
+// runWith is run with the holds main waits for after a signal.
+func runWith(ctx context.Context, h *holds, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	out, errw := termsafe.NewWriter(stdout), termsafe.NewWriter(stderr)
-	e := &env{stdin: stdin, stdout: out, stderr: errw, rawOut: stdout, rawErr: stderr, environ: environ}
+	e := &env{stdin: stdin, stdout: out, stderr: errw, rawOut: stdout, rawErr: stderr, environ: environ, holds: h}
 	defer func() {
 		if v := recover(); v != nil {
 			out.Flush()

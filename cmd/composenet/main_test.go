@@ -16,6 +16,10 @@ import (
 // would make every composenet invocation in a script pay its WebAssembly
 // start-up.
 func TestMain(m *testing.M) {
+	if os.Getenv("COMPOSENET_TEST_MAIN") == "1" {
+		// The process tests (signal_test.go) run the real main.
+		main()
+	}
 	testscript.Main(m, map[string]func(){
 		"composenet": func() {
 			os.Exit(run(context.Background(), os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr))

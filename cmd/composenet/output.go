@@ -68,6 +68,12 @@ func (e *env) emit(ctx context.Context, cmd string, out *outPath, format string,
 		_, err := e.rawOut.Write(b.Bytes())
 		return err == nil
 	}
+	release, ok := e.holds.hold()
+	if !ok {
+		fmt.Fprintf(e.stderr, "composenet %s: interrupted: not writing %s\n", cmd, string(*out))
+		return false
+	}
+	defer release()
 	if err := outfile.Write(ctx, string(*out), b.Bytes()); err != nil {
 		fmt.Fprintf(e.stderr, "composenet %s: %v\n", cmd, err)
 		return false

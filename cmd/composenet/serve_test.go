@@ -44,7 +44,9 @@ func TestServeAnswersLikeTheCLI(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb lockedBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"serve", "-f", file, "--addr", "127.0.0.1:0"}, nil, &out, &errb) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "-f", file, "--addr", "127.0.0.1:0"}, nil, nil, &out, &errb)
+	}()
 	var base string
 	for deadline := time.Now().Add(20 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		base = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(out.String())
@@ -64,7 +66,7 @@ func TestServeAnswersLikeTheCLI(t *testing.T) {
 	}
 	cli := func(args ...string) (string, string) {
 		var o, e bytes.Buffer
-		run(context.Background(), append(args, "-f", file), nil, &o, &e)
+		run(context.Background(), append(args, "-f", file), nil, nil, &o, &e)
 		return o.String(), e.String()
 	}
 	for _, c := range []struct {
