@@ -97,7 +97,6 @@ func addLoadFlags(fs *pflag.FlagSet) *loadFlags {
 	fs.StringVar(&lf.hostFile, "host", "", "host description `FILE` (YAML: daemon settings, host addresses, pre-existing networks and containers)")
 	fs.Var(&lf.daemon, "daemon", "daemon setting `KEY=VALUE`, e.g. userland-proxy=false, icc=false, ip-masq=false, bip=172.17.0.1/16, default-address-pools=10.10.0.0/16/24 (repeatable)")
 	fs.StringVar(&lf.engine, "engine", "", "Docker Engine `VERSION` to model, e.g. 20.10, 25.0, 28 (default 28; same as --daemon engine=VERSION)")
-	fs.StringVar(&lf.engine, "engine", "", "Docker Engine `VERSION` to model, e.g. 20.10, 25.0, 28 (default 28; same as --daemon engine=VERSION)")
 	fs.Var(&lf.latency, "latency", "latency model override `HOP=DURATION`, e.g. proxy=80us, internet=30ms (repeatable)")
 	fs.BoolVar(&lf.noCache, "no-cache", false, "load the project afresh and store no snapshot (default: reuse a snapshot whose inputs are unchanged; folder: $COMPOSENET_CACHE_DIR or the user cache folder)")
 	return lf
@@ -116,14 +115,6 @@ func (lf *loadFlags) options(e *env) topology.Options {
 		Daemon:      lf.daemonSettings(),
 		Latency:     lf.latency,
 	}
-}
-
-// daemonSettings are the --daemon settings plus --engine.
-func (lf *loadFlags) daemonSettings() []string {
-	if lf.engine == "" {
-		return lf.daemon
-	}
-	return append(append([]string{}, lf.daemon...), "engine="+lf.engine)
 }
 
 // daemonSettings are the --daemon settings plus --engine.
