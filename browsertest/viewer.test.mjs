@@ -111,6 +111,9 @@ for (const ex of examples) {
     await page.locator('[data-tab=details]').click();
     const title = (await page.locator('[data-role=details-title]').textContent()).trim();
     check(title === 'postgres-db', `ecommerce: details show the last clicked container (${title})`);
+    const details = await page.locator('[data-role=details]').textContent();
+    check(details.includes('172.18.0.2') && details.includes('database') && details.includes('0.0.0.0:5432'), 'ecommerce: details list the address, the DNS names and the published port');
+    await page.screenshot({ path: join(out, 'ecommerce-details.png') });
 
     // Search, lint, matrix click-through.
     await page.fill('[data-role=search]', 'payment');
@@ -200,6 +203,17 @@ try {
   await page.locator('[data-role=wi-reset]').click();
   await page.waitForFunction(() => (document.querySelector('[data-role=verdict]') || {}).textContent === 'delivered', null, { timeout: 20000 });
   check(true, 'serve: resetting the what-ifs gives delivered again');
+
+  // A what-if composenet cannot model is refused with its reason, and the
+  // page keeps working.
+  await page.locator('[data-tab=whatif]').click();
+  await page.locator('[data-role=wi-service]').first().selectOption('gateway');
+  await page.locator('[data-role=wi-network]').first().selectOption('backend-network');
+  await page.locator('[data-role=wi-connect]').click();
+  await page.waitForSelector('[data-role=load-error]:not([hidden])', { timeout: 20000 });
+  const refused = await page.locator('[data-role=load-error]').textContent();
+  check(/What-if refused: .*R8-7/.test(refused), 'serve: connecting the gateway to backend-network is refused with its rule (R8-7)');
+  check(await page.locator('[data-role=wi-applied]').count() === 0, 'serve: the refused what-if is not applied');
 
   // The files change: the open page follows.
   writeFileSync(file, good.replace('    networks:\n      - frontend-network\n    depends_on:', '    networks:\n      - frontend-network\n      - backend-network\n    depends_on:'));

@@ -346,6 +346,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/matrix", s.apiMatrix)
 	mux.HandleFunc("GET /api/lint", s.apiLint)
 	mux.HandleFunc("GET /api/journey", s.apiJourney)
+	mux.HandleFunc("GET /api/whatif", s.apiWhatIf)
 	mux.HandleFunc("GET /api/events", s.events)
 	if s.cfg.Public {
 		return mux
@@ -431,6 +432,24 @@ func (s *Server) apiPage(w http.ResponseWriter, r *http.Request) {
 	out.Listen, out.Public = s.cfg.Listen, s.cfg.Public
 	out.Generation, out.Error = s.Generation()
 	writeJSON(w, &out)
+}
+
+// apiWhatIf checks the what-ifs of the request: 200 with {"what_if": [...]}
+// when they apply, {"error": "..."} when one is refused. The page asks it
+// before switching to a what-if model (a refusal is an answer here, not a
+// bad request).
+func (s *Server) apiWhatIf(w http.ResponseWriter, r *http.Request) {
+	out := struct {
+		WhatIf []string `json:"what_if"`
+		Error  string   `json:"error,omitempty"`
+	}{WhatIf: r.URL.Query()["what"]}
+	if out.WhatIf == nil {
+		out.WhatIf = []string{}
+	}
+	if _, err := s.model(r); err != nil {
+		out.Error = err.Error()
+	}
+	writeJSON(w, out)
 }
 
 func (s *Server) apiTopology(w http.ResponseWriter, r *http.Request) {

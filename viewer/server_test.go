@@ -167,7 +167,15 @@ func TestWhatIfs(t *testing.T) {
 	if v := verdict(q); v != "delivered" {
 		t.Errorf("after: %s; the loaded model changed", v)
 	}
-	_, body := get(t, ts, "/api/page?what=stop:payment-service")
+	code, body := get(t, ts, "/api/whatif?what=stop:database&what=connect:gateway:backend-network")
+	if code != 200 || !strings.Contains(body, `"error": "what-if \"connect:gateway:backend-network\": `) || !strings.Contains(body, "R8-7") {
+		t.Errorf("/api/whatif with a refused what-if: %d %s", code, body)
+	}
+	code, body = get(t, ts, "/api/whatif?what=stop:database")
+	if code != 200 || strings.Contains(body, "error") {
+		t.Errorf("/api/whatif: %d %s", code, body)
+	}
+	_, body = get(t, ts, "/api/page?what=stop:payment-service")
 	var p Page
 	json.Unmarshal([]byte(body), &p)
 	if len(p.WhatIf) != 1 || len(p.Topology.Containers) != 5 || p.Embedded != EmbedLive || p.SVG == "" {

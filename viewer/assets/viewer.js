@@ -733,10 +733,12 @@
     loading = mine;
     let p;
     try {
+      const check = await api('/api/whatif');
+      if (check.error) throw new Error(check.error);
       p = await api('/api/page');
     } catch (e) {
       if (loading !== mine) return;
-      what.pop(); // the last what-if failed: drop it and say why
+      what.pop(); // the last what-if was refused: drop it and say why
       const err = role('load-error');
       err.hidden = false;
       err.textContent = 'What-if refused: ' + (e.message || e);
