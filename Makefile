@@ -36,7 +36,7 @@ svgcheck: build
 	./scripts/svgcheck.sh
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./bench/ ./topology/ ./sim/ ./scenarios/
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./bench/ ./topology/ ./sim/ ./scenarios/ ./viewer/
 
 bench-report:
 	./scripts/bench-report.sh

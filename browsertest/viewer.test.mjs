@@ -241,6 +241,27 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// --- serve on a non-loopback address: only with --addr, and the page says so
+
+{
+  const proc = spawn(bin, ['serve', '-f', join(root, 'examples/secure/compose.yaml'), '--addr', '0.0.0.0:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await new Promise((res, rej) => {
+    let t = '';
+    proc.stdout.on('data', (d) => { t += d; const m = /http:\/\/0\.0\.0\.0:(\d+)\//.exec(t); if (m) res(m[1]); });
+    proc.on('exit', (c) => rej(new Error('serve exited ' + c)));
+    setTimeout(() => rej(new Error('serve printed no URL')), 20000);
+  });
+  const { page, w, ctx } = await newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+  const banner = await page.locator('[data-role=public]');
+  check(await banner.isVisible() && /not a loopback address/.test(await banner.textContent()), 'serve --addr 0.0.0.0:0: the page says it is served beyond loopback');
+  check(w.errors.length === 0, `serve --addr: no console errors ${w.errors.join(' | ')}`);
+  await page.screenshot({ path: join(out, 'serve-public.png') });
+  await ctx.close();
+  proc.kill('SIGTERM');
+}
+
 await browser.close();
 console.log(`${checks - failures}/${checks} checks passed; screenshots in ${out}`);
 process.exit(failures ? 1 : 0);

@@ -15,7 +15,9 @@ import (
 	"github.com/composenet/composenet/topology"
 )
 
-func load(t *testing.T, file string) *topology.Topology {
+func load(t *testing.T, file string) *topology.Topology { return loadB(t, file) }
+
+func loadB(t testing.TB, file string) *topology.Topology {
 	t.Helper()
 	top, err := topology.Load(context.Background(), topology.Options{Files: []string{file}, Env: []string{}})
 	if err != nil {

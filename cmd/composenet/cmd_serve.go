@@ -74,14 +74,18 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	defer ln.Close()
-	url := "http://" + ln.Addr().String() + "/"
+	// The address as asked for, with the port the system chose: listening
+	// on 0.0.0.0 reports [::] on a dual-stack host.
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	listen := net.JoinHostPort(host, port)
+	url := "http://" + listen + "/"
 	s, err := viewer.NewServer(ctx, viewer.Config{
 		Load: load,
 		Layout: func(ctx context.Context, dot []byte) ([]byte, error) {
 			return e.svgHelper().FromDOT(ctx, dot)
 		},
 		Version: version,
-		Listen:  ln.Addr().String(),
+		Listen:  listen,
 		Public:  public,
 		Poll:    *poll,
 	})
@@ -90,7 +94,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	if public {
-		fmt.Fprintf(e.stderr, "warning: listening on %s, which is not a loopback address: anyone who reaches it sees the project\n", ln.Addr())
+		fmt.Fprintf(e.stderr, "warning: listening on %s, which is not a loopback address: anyone who reaches it sees the project\n", listen)
 	}
 	fmt.Fprintf(e.stdout, "composenet serve: %s (Ctrl-C to stop)\n", url)
 	srv := viewer.HTTPServer(s.Handler())

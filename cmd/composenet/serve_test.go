@@ -115,3 +115,37 @@ func TestServeAnswersLikeTheCLI(t *testing.T) {
 		t.Error("serve did not stop when its context ended")
 	}
 }
+
+// TestServePublicAddress: an address that is not loopback is served only
+// when --addr asks for it, with a warning; the loopback Host check is then
+// off (clients name the machine by its address).
+func TestServePublicAddress(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "compose.yaml")
+	os.WriteFile(file, []byte("services:\n  web:\n    image: nginx\n"), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb lockedBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"serve", "-f", file, "--addr", "0.0.0.0:0"}, nil, &out, &errb) }()
+	var port string
+	for deadline := time.Now().Add(20 * time.Second); port == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := regexp.MustCompile(`http://0\.0\.0\.0:(\d+)/`).FindStringSubmatch(out.String()); m != nil {
+			port = m[1]
+		}
+	}
+	if port == "" {
+		cancel()
+		t.Fatalf("no URL; stdout %q stderr %q", out.String(), errb.String())
+	}
+	if !strings.Contains(errb.String(), "warning: listening on 0.0.0.0:"+port+", which is not a loopback address") {
+		t.Errorf("stderr %q", errb.String())
+	}
+	req, _ := http.NewRequest("GET", "http://127.0.0.1:"+port+"/api/lint", nil)
+	req.Host = "buildhost.example:" + port
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Errorf("a request naming the machine: %v %v", err, res)
+	}
+	cancel()
+	<-done
+}
