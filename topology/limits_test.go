@@ -297,3 +297,41 @@ func sparse(t *testing.T, path string, size int64) {
 		t.Fatal(err)
 	}
 }
+
+// TestStdinBounded: `-f -` reads at most 32 MiB of standard input, and
+// a small compose file on standard input still loads.
+func TestStdinBounded(t *testing.T) {
+	dir := t.TempDir()
+	old := os.Stdin
+	defer func() { os.Stdin = old }()
+	for _, tc := range []struct {
+		name, want string
+		make       func(path string)
+	}{
+		{"over the cap", "-: is more than 33554432 bytes; composenet reads input files of at most 32 MiB (33554432 bytes)",
+			func(p string) { sparse(t, p, 33<<20+1) }},
+		{"a small file", "",
+			func(p string) { write(t, filepath.Dir(p), filepath.Base(p), "services:\n  a: {image: x}\n") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_"))
+			tc.make(p)
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			os.Stdin = f
+			topo, err := Load(context.Background(), Options{Dir: dir, Files: []string{"-"}, ProjectName: "p", Env: []string{}})
+			if tc.want == "" {
+				if err != nil || topo.Container("p-a-1") == nil {
+					t.Fatalf("got %v", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("got %v, want %s", err, tc.want)
+			}
+		})
+	}
+}

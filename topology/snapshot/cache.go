@@ -392,7 +392,7 @@ func stampFile(path string, read func(raw []byte, mod time.Time)) fileStamp {
 		st.State = other
 		return st
 	}
-	raw, err := os.ReadFile(path)
+	raw, err := topology.ReadInput(path) // bounded: 32 MiB, regular files
 	if err != nil {
 		st.State = other
 		return st
