@@ -126,7 +126,7 @@ func TestServePublicAddress(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb lockedBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"serve", "-f", file, "--addr", "0.0.0.0:0"}, nil, &out, &errb) }()
+	go func() { done <- run(ctx, []string{"serve", "-f", file, "--addr", "0.0.0.0:0"}, nil, nil, &out, &errb) }()
 	var port string
 	for deadline := time.Now().Add(20 * time.Second); port == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if m := regexp.MustCompile(`http://0\.0\.0\.0:(\d+)/`).FindStringSubmatch(out.String()); m != nil {
