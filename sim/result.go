@@ -114,14 +114,15 @@ type Result struct {
 	// From and To are the query's words as given.
 	From string `json:"from"`
 	To   string `json:"to"`
-	// Source is From resolved (see Sim.Peer); Kind is empty for an
-	// InvalidQuery whose source is unknown.
-	Source Peer `json:"source"`
+	// Source is From resolved (see Sim.Peer); zero (and left out of JSON)
+	// for an InvalidQuery whose source is unknown.
+	Source Peer `json:"source,omitzero"`
 	// Target is what To denotes from Source's point of view after name
 	// resolution and before any DNAT: a container (whose address it is),
 	// the host, the internet, an unassigned address in a Docker subnet, or
-	// PeerUnresolved when the name has no address.
-	Target   Peer   `json:"target"`
+	// PeerUnresolved when the name has no address; zero (left out of JSON)
+	// for an InvalidQuery.
+	Target   Peer   `json:"target,omitzero"`
 	Port     uint16 `json:"port"`
 	Protocol string `json:"protocol"`
 	// Reachable is true exactly when Verdict is Delivered.

@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"encoding/json"
 	"net/netip"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -215,5 +217,21 @@ func TestPeer(t *testing.T) {
 	a.From, b.From = "", ""
 	if a.Verdict != b.Verdict || len(a.Hops) != len(b.Hops) || a.Source != b.Source {
 		t.Errorf("web and WEB differ: %+v / %+v", a, b)
+	}
+}
+
+// TestInvalidQueryJSON: an invalid query carries no source or target.
+func TestInvalidQueryJSON(t *testing.T) {
+	r := New(shop()).Reach(Query{From: "nosuch", To: "api"})
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Verdict != InvalidQuery || strings.Contains(string(b), `"source"`) || strings.Contains(string(b), `"target"`) {
+		t.Errorf("invalid query JSON: %s", b)
+	}
+	r = New(shop()).Reach(Query{From: "web", To: "api"})
+	if b, _ = json.Marshal(r); !strings.Contains(string(b), `"source":{"kind":"container","name":"web","container":"shop-web-1","service":"web"}`) {
+		t.Errorf("valid query JSON: %s", b)
 	}
 }
