@@ -64,11 +64,17 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 			v := NotPublished
 			rule := "the binding is on " + lb.b.HostIP.String() + " only; nat DOCKER DNAT carries -d " + lb.b.HostIP.String() + " (R7-11)"
 			ruleIDs := ids("R7-11")
+			detail := "no binding of " + pp.String() + " on " + a.String()
 			if lb.b.HostIP.IsLoopback() {
+				// R7-9: DNAT and docker-proxy exist for 127.0.0.1 only, so
+				// nothing listens on a: the kernel resets. (The raw-table
+				// DROP for 127.0.0.1 applies only to packets addressed to
+				// 127.0.0.1, not to this one.)
 				v, ruleIDs = LoopbackOnly, ids("R7-9")
-				rule = fmt.Sprintf("raw PREROUTING -d %s/32 -p %s --dport %d ! -i lo -j DROP: loopback-published ports are host-only (R7-9, Engine 28)", lb.b.HostIP, pp.Protocol, lb.b.HostPort)
+				rule = fmt.Sprintf("the binding is on %s only: nat DOCKER DNAT carries -d %s and docker-proxy listens there, so nothing listens on %s:%d and the kernel answers RST (R7-9)", lb.b.HostIP, lb.b.HostIP, a, pp.Port)
+				detail = "nothing listens on " + netip.AddrPortFrom(a, pp.Port).String() + ": RST"
 			}
-			tr.hopKind(atHost, HopDeliver, StepDrop, "host "+a.String(), "no binding of "+pp.String()+" on "+a.String(), 0)
+			tr.hopKind(atHost, HopDeliver, StepDrop, "host "+a.String(), detail, 0)
 			tr.because(pp.String() + " is published by " + lb.ctr.Name + " only on " + lb.b.HostIP.String())
 			tr.block(atHost.about(lb.ctr), ruleIDs, "port binding of "+lb.ctr.Name, rule, lb.b.Pos, fmt.Sprintf("publish %d on 0.0.0.0 (ports: [\"%d:%d\"])", lb.b.HostPort, lb.b.HostPort, lb.b.ContainerPort))
 			return v

@@ -129,7 +129,7 @@ func TestReachRules(t *testing.T) {
 		{name: "R7-8 ip-masq off", yaml: "services:\n  a: {image: x}\n", daemon: []string{"ip-masq=false"}, from: "a", to: "internet:443", want: NoMasquerade, fix: "ip-masq"},
 		{name: "R7-9 LAN reaches published port", yaml: fb, from: "internet", to: "host:8080", want: Delivered, hop: "DNAT 192.168.1.10:8080 -> 172.18.0."},
 		{name: "R7-9 LAN direct container address dropped", yaml: fb, from: "internet", to: "web:80", want: DroppedDirectAccess, fix: "connect to host:8080"},
-		{name: "R7-9 LAN loopback-published port", yaml: "services:\n  ui: {image: x, ports: [\"127.0.0.1:5601:5601\"]}\n", from: "internet", to: "host:5601", want: LoopbackOnly, rule: "! -i lo -j DROP"},
+		{name: "R7-9 LAN loopback-published port", yaml: "services:\n  ui: {image: x, ports: [\"127.0.0.1:5601:5601\"]}\n", from: "internet", to: "host:5601", want: LoopbackOnly, rule: "nothing listens on 192.168.1.10:5601 and the kernel answers RST"},
 		{name: "R7-9 LAN unpublished port", yaml: fb, from: "internet", to: "host:9090", want: NotPublished},
 		{name: "R7-9 LAN other protocol", yaml: fb, from: "internet", to: "host:8080/udp", want: NotPublished},
 		{name: "R7-10 none has no network", yaml: "services:\n  a: {image: x, network_mode: none}\n  b: {image: x}\n", from: "a", to: "172.18.0.2", want: NetworkNone, fix: "remove network_mode: none"},

@@ -108,6 +108,13 @@ func clientSees(r Result) string {
 		return "depends on the host firewall's rule: DROP times out, REJECT fails at once"
 	case NotDockerManaged:
 		return "up to the host: a host process answers, or the host kernel resets the connection"
+	case LoopbackOnly:
+		// R7-9: the binding is on 127.0.0.1 only; the address asked is
+		// another one of the host's, where nothing listens.
+		if r.Protocol == "udp" {
+			return "ICMP port unreachable from the host's kernel (nothing listens on that address): the next recv() fails with ECONNREFUSED"
+		}
+		return "immediate RST from the host's kernel (nothing listens on that address; the port is bound to loopback only): connect() fails with ECONNREFUSED"
 	case NotPublished:
 		if r.Source.Kind == PeerInternet {
 			return "the host's kernel answers with an RST (nothing listens there) unless a host firewall drops it"
