@@ -347,3 +347,30 @@ services:
 		t.Errorf("surface:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestFoldLabels: runs of consecutive bindings fold into one edge line,
+// other lines stay, and an edge has at most maxEdgeLines lines.
+func TestFoldLabels(t *testing.T) {
+	var run []string
+	for p := 20000; p <= 20050; p++ {
+		run = append(run, fmt.Sprintf("0.0.0.0:%d -> j-1:%d/udp", p, p))
+	}
+	var many []string
+	for p := 1; p <= 8; p++ {
+		many = append(many, fmt.Sprintf("0.0.0.0:%d -> w-1:80/tcp", p*10))
+	}
+	for _, tc := range []struct {
+		name string
+		in   []string
+		want string
+	}{
+		{"run", run, "0.0.0.0:20000-20050 -> j-1:20000-20050/udp"},
+		{"two bindings", []string{"0.0.0.0:80 -> w-1:80/tcp", "0.0.0.0:443 -> w-1:443/tcp"}, "0.0.0.0:80 -> w-1:80/tcp|0.0.0.0:443 -> w-1:443/tcp"},
+		{"a call", []string{"API_URL api:3000"}, "API_URL api:3000"},
+		{"capped", many, "0.0.0.0:10 -> w-1:80/tcp|0.0.0.0:20 -> w-1:80/tcp|0.0.0.0:30 -> w-1:80/tcp|0.0.0.0:40 -> w-1:80/tcp|0.0.0.0:50 -> w-1:80/tcp|… 3 more"},
+	} {
+		if got := strings.Join(foldLabels(tc.in), "|"); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

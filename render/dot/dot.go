@@ -534,7 +534,8 @@ const (
 )
 
 // gridRows returns the rows of n's grid, or nil when n is drawn as a star
-// around its bridge. Rows are balanced: 9 containers make rows of 5 and 4.
+// around its bridge. Rows are balanced: 57 containers make one row of 8
+// and seven of 7.
 func gridRows(n *render.NetView) [][]*render.ContainerView {
 	if len(n.Home) < gridFrom {
 		return nil
@@ -551,14 +552,16 @@ func gridRows(n *render.NetView) [][]*render.ContainerView {
 		}
 	})
 	cols := 3
-	for cols < gridCols && cols*cols < 2*len(cs) {
+	for cols < gridCols && 2*cols*cols < 3*len(cs) {
 		cols++
 	}
 	nrows := (len(cs) + cols - 1) / cols
-	cols = (len(cs) + nrows - 1) / nrows
 	var rows [][]*render.ContainerView
-	for len(cs) > 0 {
-		k := min(cols, len(cs))
+	for i := range nrows {
+		k := len(cs) / (nrows - i)
+		if len(cs)%(nrows-i) != 0 {
+			k++
+		}
 		rows = append(rows, cs[:k])
 		cs = cs[k:]
 	}

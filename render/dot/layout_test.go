@@ -50,7 +50,7 @@ func TestGridRows(t *testing.T) {
 	for _, tc := range []struct {
 		n    int
 		want string
-	}{{6, ""}, {7, "4 3"}, {9, "5 4"}, {27, "7 7 7 6"}, {57, "8 8 8 8 8 8 8 1"}, {68, "8 8 8 8 8 8 8 8 4"}} {
+	}{{6, ""}, {7, "4 3"}, {9, "3 3 3"}, {20, "5 5 5 5"}, {27, "7 7 7 6"}, {57, "8 7 7 7 7 7 7 7"}, {68, "8 8 8 8 8 7 7 7 7"}} {
 		b := fixture.New("p").Net("n", "10.0.0.0/16")
 		for i := range tc.n {
 			var ports []string
