@@ -46,6 +46,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
 	$(GO) test -run '^$$' -fuzz '^FuzzPositions$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s -fuzzminimizetime 10x ./scenarios
+	$(GO) test -run '^$$' -fuzz '^FuzzParseReply$$' -fuzztime 30s -fuzzminimizetime 10x ./verify
 	$(GO) test -run '^$$' -fuzz '^FuzzParseFlow$$' -fuzztime 30s -fuzzminimizetime 10x ./sim
 
 ## viewer-test: the report and serve pages driven in Debian's chromium with
