@@ -49,6 +49,9 @@ func TestMain(m *testing.M) {
 	if cacheDir != "" {
 		os.RemoveAll(cacheDir)
 	}
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
 	os.Exit(code)
 }
 

@@ -26,6 +26,7 @@ func TestBodies(t *testing.T) {
 	for name, body := range bodies {
 		t.Run(name, func(t *testing.T) { body(t, fx) })
 	}
+	classesBody(t, fx.sim.Matrix(fx.port, "tcp"))
 	for _, r := range []render.Renderer{dot.Renderer{}, mermaid.Renderer{}, ascii.Renderer{}, svg.Renderer{}} {
 		renderBody(r)(t, fx)
 		renderCheck(t, r, fx)

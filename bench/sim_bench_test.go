@@ -1,6 +1,7 @@
 package bench_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/composenet/composenet/sim"
@@ -47,3 +48,30 @@ func BenchmarkSimNew(b *testing.B) { forSizes(b, sizes, newBody) }
 
 // BenchmarkMatrix is the all-pairs matrix for one port.
 func BenchmarkMatrix(b *testing.B) { forSizes(b, sizes, matrixBody) }
+
+// BenchmarkClasses folds the port matrix into classes (matrix --classes),
+// after the matrix is computed; it reports the class count beside the
+// container count.
+func BenchmarkClasses(b *testing.B) {
+	for _, n := range sizes {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			fx := load(b, n)
+			m := fx.sim.Matrix(fx.port, "tcp")
+			var cm *sim.ClassMatrix
+			for b.Loop() {
+				cm = classesBody(b, m)
+			}
+			b.ReportMetric(float64(len(m.Cols)), "containers")
+			b.ReportMetric(float64(len(cm.Classes)), "classes")
+			b.ReportMetric(float64(cm.Splits), "splits")
+		})
+	}
+}
+
+func classesBody(tb testing.TB, m *sim.Matrix) *sim.ClassMatrix {
+	cm := m.Classes()
+	if len(cm.Of) != len(m.Cols) || len(cm.Classes) == 0 || len(cm.Classes) > len(m.Cols) {
+		tb.Fatalf("%d classes for %d containers", len(cm.Classes), len(m.Cols))
+	}
+	return cm
+}

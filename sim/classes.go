@@ -77,6 +77,9 @@ func (m *Matrix) classesFrom(cls []int) *ClassMatrix {
 		for _, c := range cls {
 			k = max(k, c+1)
 		}
+		if consistent(cls, k, n, at) {
+			break
+		}
 		// rowv[a*k+B]: the verdict of a to every member of B but itself,
 		// or mixed; colv likewise towards a.
 		rowv := make([]uint8, n*k)
@@ -89,17 +92,16 @@ func (m *Matrix) classesFrom(cls []int) *ClassMatrix {
 				if j == a {
 					continue
 				}
-				b := cls[j]
-				for _, p := range []struct {
-					vs []uint8
-					v  uint8
-				}{{rowv, at(a, j)}, {colv, at(j, a)}} {
-					switch cur := p.vs[a*k+b]; {
-					case cur == unset:
-						p.vs[a*k+b] = p.v
-					case cur != p.v:
-						p.vs[a*k+b] = mixed
-					}
+				x := a*k + cls[j]
+				if v, cur := at(a, j), rowv[x]; cur == unset {
+					rowv[x] = v
+				} else if cur != v {
+					rowv[x] = mixed
+				}
+				if v, cur := at(j, a), colv[x]; cur == unset {
+					colv[x] = v
+				} else if cur != v {
+					colv[x] = mixed
 				}
 			}
 		}
@@ -198,6 +200,37 @@ func (m *Matrix) classesFrom(cls []int) *ClassMatrix {
 		cm.codes[(k+1)*k+B] = at(n+1, first[B])
 	}
 	return cm
+}
+
+// consistent reports whether the partition cls (k classes) folds the
+// matrix exactly: one verdict per class pair (members other than
+// themselves), per class from host and from internet, and per class to
+// itself. It is the common case, checked in one pass over the cells.
+func consistent(cls []int, k, n int, at func(i, j int) uint8) bool {
+	const unset = 255
+	ref := make([]uint8, k*k+3*k)
+	for i := range ref {
+		ref[i] = unset
+	}
+	check := func(x int, v uint8) bool {
+		if ref[x] == unset {
+			ref[x] = v
+			return true
+		}
+		return ref[x] == v
+	}
+	for a := 0; a < n; a++ {
+		ra := cls[a] * k
+		for j := 0; j < n; j++ {
+			if j != a && !check(ra+cls[j], at(a, j)) {
+				return false
+			}
+		}
+		if !check(k*k+cls[a], at(a, a)) || !check(k*k+k+cls[a], at(n, a)) || !check(k*k+2*k+cls[a], at(n+1, a)) {
+			return false
+		}
+	}
+	return true
 }
 
 // signatureClasses groups the matrix's containers by what the decision

@@ -69,7 +69,7 @@ func TestClassesExpandToMatrix(t *testing.T) {
 func TestClassesOnGeneratedProjects(t *testing.T) {
 	seeds := uint64(8)
 	if testing.Short() {
-		seeds = 3
+		seeds = 2
 	}
 	for seed := uint64(1); seed <= seeds; seed++ {
 		n := 40 + int(seed)*20
@@ -108,7 +108,11 @@ func TestClassesRefineCoarsePartition(t *testing.T) {
 			expandsExactly(t, fmt.Sprintf("seed %d port %d", seed, port), m, cm)
 		}
 	}
-	for seed := uint64(1); seed <= 3; seed++ {
+	seeds := uint64(3)
+	if testing.Short() {
+		seeds = 1
+	}
+	for seed := uint64(1); seed <= seeds; seed++ {
 		data, err := gen.Generate(gen.Config{Services: 200, Networks: 20, Seed: seed})
 		if err != nil {
 			t.Fatal(err)
