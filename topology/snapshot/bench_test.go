@@ -60,3 +60,23 @@ func BenchmarkCache(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkWarmEcommerce is the cache's part of a warm `reach` on the
+// e-commerce example: the key, the hash of every input and the decode.
+func BenchmarkWarmEcommerce(b *testing.B) {
+	dir, err := filepath.Abs("../../examples/ecommerce")
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := topology.Options{Dir: dir, Env: []string{}}
+	cfg := Config{Dir: b.TempDir(), Version: "bench"}
+	if _, _, err := Load(context.Background(), opts, cfg); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, st, err := Load(context.Background(), opts, cfg); err != nil || !st.FromCache {
+			b.Fatal(err, st)
+		}
+	}
+}
