@@ -62,17 +62,21 @@ type Scenario struct {
 const (
 	WhatIfStop       = "stop"
 	WhatIfDisconnect = "disconnect"
+	WhatIfConnect    = "connect"
 	WhatIfDaemon     = "daemon"
 )
 
 // WhatIf is one change applied to the project before the expectations.
 type WhatIf struct {
-	// Kind is WhatIfStop, WhatIfDisconnect or WhatIfDaemon.
+	// Kind is WhatIfStop, WhatIfDisconnect, WhatIfConnect or WhatIfDaemon.
 	Kind string
-	// Service is the service to stop or disconnect.
+	// Service is the service to stop, disconnect or connect.
 	Service string
-	// Network is the compose network key to disconnect Service from.
+	// Network is the compose network key to disconnect Service from or
+	// connect it to.
 	Network string
+	// Aliases are extra network aliases for connect.
+	Aliases []string
 	// Setting is a daemon key=value.
 	Setting string
 	Pos     topology.Position
@@ -436,7 +440,7 @@ func (p *parser) whatIfs(sc *Scenario, n *yaml.Node, path string) {
 		ip := fmt.Sprintf("%s.%d", path, i)
 		kvs := p.mapping(it, ip)
 		if it.Kind == yaml.MappingNode && len(kvs) != 1 {
-			p.errf(it, ip, "want exactly one of stop, disconnect, daemon")
+			p.errf(it, ip, "want exactly one of stop, disconnect, connect, daemon")
 			continue
 		}
 		for _, kv := range kvs {
@@ -446,14 +450,18 @@ func (p *parser) whatIfs(sc *Scenario, n *yaml.Node, path string) {
 			switch k.Value {
 			case WhatIfStop:
 				w.Service, _ = p.str(v, kp)
-			case WhatIfDisconnect:
+			case WhatIfDisconnect, WhatIfConnect:
 				for _, f := range p.mapping(v, kp) {
 					fp := join(kp, f[0].Value)
-					switch f[0].Value {
-					case "service":
+					switch {
+					case f[0].Value == "service":
 						w.Service, _ = p.str(f[1], fp)
-					case "network":
+					case f[0].Value == "network":
 						w.Network, _ = p.str(f[1], fp)
+					case f[0].Value == "aliases" && k.Value == WhatIfConnect:
+						w.Aliases = p.strs(f[1], fp)
+					case k.Value == WhatIfConnect:
+						p.errf(f[0], fp, "unknown field %q (known: service, network, aliases)", f[0].Value)
 					default:
 						p.errf(f[0], fp, "unknown field %q (known: service, network)", f[0].Value)
 					}
@@ -468,7 +476,7 @@ func (p *parser) whatIfs(sc *Scenario, n *yaml.Node, path string) {
 				}
 				w.Setting = s
 			default:
-				p.errf(k, kp, "unknown what-if %q (known: stop, disconnect, daemon)", k.Value)
+				p.errf(k, kp, "unknown what-if %q (known: stop, disconnect, connect, daemon)", k.Value)
 				continue
 			}
 			sc.WhatIfs = append(sc.WhatIfs, w)

@@ -139,6 +139,8 @@ func (w WhatIf) String() string {
 		return "stop " + w.Service
 	case WhatIfDisconnect:
 		return "disconnect " + w.Service + " from " + w.Network
+	case WhatIfConnect:
+		return "connect " + w.Service + " to " + w.Network
 	default:
 		return "daemon " + w.Setting
 	}

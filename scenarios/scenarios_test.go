@@ -246,3 +246,59 @@ func TestScenarioLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestWhatIfConnect: connect attaches every replica with the lowest free
+// address (R3-8) and registers the service name and the aliases (R6-3);
+// a connect that would move published ports (R5-3, R8-7) is refused.
+func TestWhatIfConnect(t *testing.T) {
+	src := `compose: [compose.yaml]
+what_if:
+  - connect: {service: database, network: frontend-network, aliases: [db]}
+expect:
+  - reach: gateway -> db:5432
+  - reach: gateway -> database:5432
+`
+	sc, err := Parse(filepath.Join("..", "examples", "ecommerce", "x.scenario.yaml"), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 2 {
+		t.Fatalf("%d results", len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if r.Status != Pass {
+			t.Errorf("%s %s: %s %s", r.Kind, r.Text, r.Status, r.Message)
+		}
+	}
+	// Without the what-if the database is not on the gateway's network.
+	sc.WhatIfs = nil
+	if rep, err = Run(context.Background(), sc); err == nil && rep.Results[0].Status == Pass {
+		t.Error("gateway reaches db without the connect")
+	}
+
+	bad := `compose: [compose.yaml]
+what_if:
+  - connect: {service: gateway, network: backend-network}
+  - connect: {service: nobody, network: backend-network, extra: 1}
+`
+	if _, err := Parse(filepath.Join("..", "examples", "ecommerce", "x.scenario.yaml"), []byte(bad)); err == nil || !strings.Contains(err.Error(), `x.scenario.yaml:4:58: what_if.1.connect.extra: unknown field "extra" (known: service, network, aliases)`) {
+		t.Errorf("got %v", err)
+	}
+	sc, err = Parse(filepath.Join("..", "examples", "ecommerce", "x.scenario.yaml"), []byte(strings.Replace(bad, ", extra: 1", "", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(context.Background(), sc)
+	for _, want := range []string{
+		"x.scenario.yaml:3:5: what_if.0: connect: api-gateway publishes ports through its gateway endpoint; connecting to backend-network would make that the gateway and move them (R5-3, R8-7)",
+		`x.scenario.yaml:4:5: what_if.1: connect: unknown service "nobody"`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in\n%v", want, err)
+		}
+	}
+}

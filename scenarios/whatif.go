@@ -21,6 +21,8 @@ func apply(t *topology.Topology, w WhatIf) (*topology.Topology, error) {
 		u, err = t.Stopped(w.Service)
 	case WhatIfDisconnect:
 		u, err = t.Disconnected(w.Service, w.Network)
+	case WhatIfConnect:
+		u, err = connect(t, w)
 	case WhatIfDaemon:
 		key, val := splitSetting(w.Setting)
 		if topology.DaemonSettingNeedsReload(key) {
@@ -39,4 +41,25 @@ func apply(t *topology.Topology, w WhatIf) (*topology.Topology, error) {
 func splitSetting(s string) (key, val string) {
 	key, val, _ = strings.Cut(s, "=")
 	return key, val
+}
+
+// connect models `docker network connect` for every replica of the
+// service, registering the service name as an alias as Compose does for
+// the networks it attaches (R6-3), plus the what-if's aliases.
+func connect(t *topology.Topology, w WhatIf) (*topology.Topology, error) {
+	s := t.Service(w.Service)
+	if s == nil {
+		return nil, fmt.Errorf("unknown service %q", w.Service)
+	}
+	if len(s.Containers) == 0 {
+		return nil, fmt.Errorf("service %s has no running container (stopped by an earlier what-if?)", w.Service)
+	}
+	aliases := append([]string{w.Service}, w.Aliases...)
+	for _, c := range s.Containers {
+		var err error
+		if t, err = t.WithEndpoint(c.Name, w.Network, aliases...); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
 }

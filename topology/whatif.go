@@ -333,7 +333,7 @@ func (t *Topology) WithEndpoint(container, network string, aliases ...string) (*
 	y.Endpoints = append(slices.Clone(y.Endpoints), e)
 	sortEndpoints(y.Endpoints)
 	if len(y.Ports) > 0 && y.GatewayEndpoint() != oldGW {
-		return nil, fmt.Errorf("%s publishes ports through its gateway endpoint; connecting to %s would make that the gateway and move them (R5-3, R8-7), which composenet does not model", x.Name, n.Name)
+		return nil, fmt.Errorf("%s publishes ports through its gateway endpoint; connecting to %s would make that the gateway and move them (R5-3, R8-7), which composenet does not model", x.Name, network)
 	}
 	cn.Endpoints = append(cn.Endpoints, e)
 	sort.SliceStable(cn.Endpoints, func(i, j int) bool { return cn.Endpoints[i].IPv4.Less(cn.Endpoints[j].IPv4) })

@@ -274,7 +274,7 @@ func TestCopyOnWriteOperations(t *testing.T) {
 		{
 			name:    "R5-3 R8-7 WithEndpoint refuses to move the gateway of a container with published ports",
 			op:      func(t *Topology) (*Topology, error) { return t.WithEndpoint("p-web-1", "v6") },
-			wantErr: "p-web-1 publishes ports through its gateway endpoint; connecting to p_v6 would make that the gateway",
+			wantErr: "p-web-1 publishes ports through its gateway endpoint; connecting to v6 would make that the gateway",
 		},
 		{
 			name: "R7-4 R7-8 WithDaemon icc=false changes the default bridge",
