@@ -48,6 +48,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s -fuzzminimizetime 10x ./scenarios
 	$(GO) test -run '^$$' -fuzz '^FuzzParseReply$$' -fuzztime 30s -fuzzminimizetime 10x ./verify
 	$(GO) test -run '^$$' -fuzz '^FuzzParseFlow$$' -fuzztime 30s -fuzzminimizetime 10x ./sim
+	$(GO) test -run '^$$' -fuzz '^FuzzParseIptablesSave$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
 
 ## viewer-test: the report and serve pages driven in Debian's chromium with
 ## playwright-core (browsertest/, npm lockfile); not part of make test.

@@ -50,6 +50,11 @@ var ruleDescriptions = map[string]string{
 	CodeDatastoreAll:   "a datastore publishes its port on every host interface",
 	CodeNetUnused:      "a network the service joins that no declared call uses (least privilege)",
 	CodeDefaultNetwork: "a service on the default network of a project that otherwise segments its networks",
+	// Host firewall codes (lint_firewall.go).
+	CodeFWDportAfterDNAT: firewallRules[CodeFWDportAfterDNAT],
+	CodeFWInputPublished: firewallRules[CodeFWInputPublished],
+	CodeFWReplies:        firewallRules[CodeFWReplies],
+	CodeFWContainers:     firewallRules[CodeFWContainers],
 }
 
 // Finding is one review finding.
@@ -278,6 +283,7 @@ func Lint(t *topology.Topology) []Finding {
 		}
 		add(Finding{Code: w.Code, Severity: sev, Pos: w.Pos, Rule: w.Rule, Message: w.Message, Fix: fix})
 	}
+	lintFirewall(t, s, add)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if a.Pos != b.Pos {

@@ -71,6 +71,59 @@
 // reply path (the transit hops reversed, NAT undone by conntrack at
 // netfilter cost); Result.LatencyMS is the sum of all hops.
 //
+// # The host firewall (R7-20 to R7-26)
+//
+// The rule book assumes an empty DOCKER-USER chain and no INPUT rules (B0,
+// section 0.4). When the host description gives the host firewall
+// (iptables-save output or inline rules, topology.Ruleset), these rules,
+// which the book does not state, decide as follows. Sources: Docker's
+// "Packet filtering and firewalls" page (docs.docker.com/engine/network/
+// packet-filtering-firewalls: DOCKER-USER is processed before Docker's own
+// rules; "packets are DNATed before they reach DOCKER-USER", so rules match
+// the container address and port, and --ctorigdst/--ctorigdstport match
+// the original ones), moby's libnetwork/iptables and the kernel's netfilter
+// hook order.
+//
+//   - R7-20: DOCKER-USER is the first jump of filter FORWARD. It sees every
+//     forwarded packet: inbound connections to published ports after DNAT,
+//     container egress and its replies, traffic between networks, and,
+//     only when br_netfilter is active (icc or the userland proxy off, or
+//     the host description says so), frames between containers on one
+//     bridge. It never sees traffic the host itself originates or
+//     receives (OUTPUT, INPUT), so docker-proxy and loopback paths are not
+//     in it. Each answer says which kind of traffic DOCKER-USER saw.
+//   - R7-21: the first terminating match decides: ACCEPT accepts the
+//     packet for the FORWARD hook (Docker's DOCKER-FORWARD is not
+//     consulted), DROP drops silently (the client times out), REJECT
+//     answers (icmp-port-unreachable by default: ECONNREFUSED; tcp-reset:
+//     RST; host/admin unreachable: EHOSTUNREACH). RETURN and the end of
+//     the chain go back to FORWARD, whose next jump is DOCKER-FORWARD; -j
+//     CHAIN descends, -g returns to the caller's caller. Non-terminating
+//     targets (LOG, MARK, ...) go on.
+//   - R7-22: for a published port, --dport and -d match the container
+//     port and address (the packet is already DNATed); the published host
+//     port is --ctorigdstport, the host address --ctorigdst; ctstate
+//     includes DNAT.
+//   - R7-23: replies are forwarded packets too (ctstate ESTABLISHED,
+//     direction REPLY): a DROP that matches them (typically -i eth0 -j DROP
+//     with no earlier ESTABLISHED,RELATED accept) breaks the connection.
+//     composenet evaluates the reply of every connection it passes.
+//   - R7-24: filter INPUT (and the chains it jumps to: ufw-*, firewalld's)
+//     governs host listeners and network_mode: host containers; it never
+//     sees published ports from other machines (DNAT in PREROUTING sends
+//     them to FORWARD, R7-9). INPUT rules on a published port's number are
+//     reported as not applying. A built-in chain's policy applies when no
+//     rule decides.
+//   - R7-25: a rule with a match or target composenet does not evaluate
+//     (-m set, -m recent, -m string, ...) is a warning at load; an answer
+//     whose packet matches the rest of such a rule says it is uncertain,
+//     and composenet evaluates it as not matching.
+//   - R7-26: the client's address: FROM may be an address (a LAN or
+//     internet client); "internet" stands for 203.0.113.7 (TEST-NET-3),
+//     container egress to "internet" for the same address, source port
+//     40000; the host interface is the one whose prefix holds the peer,
+//     else the first interface (eth0 by default).
+//
 // # Matrix
 //
 // Matrix computes container rows from per-network name tables (where each

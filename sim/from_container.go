@@ -219,6 +219,27 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 				}
 				continue
 			}
+			if s.hasFirewall() {
+				if !s.brNetfilter() {
+					tr.rule("R7-20")
+					tr.note("DOCKER-USER does not see this flow: frames between containers on one bridge are switched, not routed, and br_netfilter is not active (R7-20)")
+				} else {
+					pr := pp.Protocol
+					if pp.Port == 0 {
+						pr = "icmp"
+					}
+					p := fwPacket{in: bridgeName(n), out: bridgeName(n), src: e.IPv4, dst: a, proto: pr, sport: clientPort, dport: pp.Port, state: "NEW"}
+					rp := fwPacket{in: bridgeName(n), out: bridgeName(n), src: a, dst: e.IPv4, proto: pr, sport: pp.Port, dport: clientPort, state: "ESTABLISHED", reply: true}
+					v, ok, accepted := s.dockerUserDecide(p, &rp, "same bridge, seen because br_netfilter is active", hostOn(n).about(te.Container), tr)
+					if !ok {
+						return v
+					}
+					if accepted && !s.icc(n) {
+						s.srcHopsTo(view, e, "on-link "+n.Subnet.String(), "frame for "+te.Container.Name+" ("+a.String()+"), accepted by DOCKER-USER before the icc rule", tr)
+						return s.arrive(te, view.Name+" "+e.IPv4.String(), pp, tr)
+					}
+				}
+			}
 			if !s.icc(n) && s.isBridge0(n) && linkedExposed(view, te.Container, pp) {
 				// R7-4: on the default bridge with icc off, a legacy link
 				// opens the linked container's exposed ports to the linker.
@@ -427,6 +448,22 @@ func (s *Sim) egress(view *topology.Container, gw *topology.Endpoint, d dst, pp 
 	gn := gw.Network
 	s.srcHops(view, gw, "default route via "+gn.Gateway.String()+" ("+gn.Name+")", tr)
 	tr.hop(atHost, StepHost, "host routing", "forward to "+d.label+" via the host's default route", lat.HostRouting)
+	if s.hasFirewall() {
+		remote := internetClient
+		if d.addr.IsValid() {
+			remote = d.addr
+		}
+		ifc := s.hostIfaceFor(remote)
+		pr := pp.Protocol
+		if pp.Port == 0 {
+			pr = "icmp"
+		}
+		p := fwPacket{in: bridgeName(gn), out: ifc, src: gw.IPv4, dst: remote, proto: pr, sport: clientPort, dport: pp.Port, state: "NEW"}
+		rp := fwPacket{in: ifc, out: bridgeName(gn), src: remote, dst: gw.IPv4, proto: pr, sport: pp.Port, dport: clientPort, state: "ESTABLISHED", reply: true}
+		if v, ok := s.dockerUser(p, &rp, "container egress", hostOn(gn).about(view), tr); !ok {
+			return v
+		}
+	}
 	tr.hop(hostOn(gn), StepNetfilter, "filter DOCKER-FORWARD", "-i "+bridgeName(gn)+" -j ACCEPT", lat.Netfilter)
 	if !s.masq(gn) {
 		tr.rule("R7-8")

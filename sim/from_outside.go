@@ -32,6 +32,7 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 		return s.invalid(tr, "a loopback address from a remote machine is that machine itself; use host:PORT")
 	}
 	tr.rule("R7-9", "R7-11")
+	client := s.clientAddr(q.From)
 	if s.hostIPs[a] {
 		tr.hop(atInternet.dev("eth0"), StepWire, "remote client -> host eth0", "to "+d.label, lat.Internet)
 		if pp.Port == 0 {
@@ -45,11 +46,29 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 			tgt := fmt.Sprintf("%s:%d", te.IPv4, b.b.ContainerPort)
 			tr.rule("R8-9")
 			tr.hop(hostOn(tn), StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s -> %s", netip.AddrPortFrom(a, pp.Port), tgt), lat.NAT)
+			if s.hasFirewall() {
+				ifc := s.hostIfaceFor(a)
+				cport := b.b.ContainerPort
+				p := fwPacket{in: ifc, out: bridgeName(tn), src: client, dst: te.IPv4, proto: pp.Protocol, sport: clientPort, dport: cport,
+					state: "NEW", origDst: a, origDPort: pp.Port, dnat: true}
+				rp := fwPacket{in: bridgeName(tn), out: ifc, src: te.IPv4, dst: client, proto: pp.Protocol, sport: cport, dport: clientPort,
+					state: "ESTABLISHED", reply: true, origDst: a, origDPort: pp.Port, dnat: true}
+				if v, ok := s.dockerUser(p, &rp, "inbound to published port "+pp.String(), hostOn(tn).about(b.ctr), tr); !ok {
+					return v
+				}
+				s.inputMisses(pp.Port, pp.Protocol, tr)
+			}
 			tr.hop(hostOn(tn), StepNetfilter, "filter FORWARD DOCKER-FORWARD", "DOCKER-CT: new, no match; ISOLATION-STAGE-1: no match; DOCKER-BRIDGE -> DOCKER: -d "+te.IPv4.String()+"/32 ! -i "+bridgeName(tn)+" -o "+bridgeName(tn)+" -p "+pp.Protocol+" --dport "+strconv.Itoa(int(b.b.ContainerPort))+" -j ACCEPT", lat.Netfilter)
 			s.bridgeHop(tn, "to "+b.ctr.Name, tr)
 			return s.arrive(te, "the remote client's own address (DNAT keeps it)", topology.PortProto{Port: b.b.ContainerPort, Protocol: pp.Protocol}, tr)
 		}
 		if ok, _ := s.listens(nil, pp); ok {
+			if s.hasFirewall() {
+				p := fwPacket{in: s.hostIfaceFor(client), src: client, dst: a, proto: pp.Protocol, sport: clientPort, dport: pp.Port, state: "NEW"}
+				if v, ok := s.hostInput(p, "to host listener "+pp.String(), tr); !ok {
+					return v
+				}
+			}
 			if s.t.Host.Firewall {
 				tr.hop(atHost, StepDrop, "filter INPUT (host firewall)", "DROP", lat.Netfilter)
 				tr.because("a host service behind the host's INPUT firewall")
@@ -126,6 +145,15 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 		return DroppedDirectAccess
 	}
 	return s.invalid(tr, a.String()+" is neither a host address nor a Docker address")
+}
+
+// clientAddr is the remote client's address: FROM when it is an address,
+// else the stand-in internet client (R7-20).
+func (s *Sim) clientAddr(from string) netip.Addr {
+	if a, err := netip.ParseAddr(from); err == nil {
+		return a.Unmap()
+	}
+	return internetClient
 }
 
 // listenerFor returns a container that declares a listener on pp (for fix

@@ -278,7 +278,8 @@ func (s *Sim) MatrixProgress(port uint16, protocol string, progress func(done, t
 // source namespace: embedded DNS, no links, no extra_hosts, and no two of
 // its networks with overlapping subnets.
 func (s *Sim) fastRow(view *topology.Container) bool {
-	if len(view.Links) > 0 || len(view.ExtraHosts) > 0 {
+	// A host firewall can decide same-bridge flows (R7-20): no shortcut.
+	if len(view.Links) > 0 || len(view.ExtraHosts) > 0 || s.hasFirewall() {
 		return false
 	}
 	embedded := false

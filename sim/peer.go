@@ -61,6 +61,15 @@ func (s *Sim) Peer(name string) (Peer, error) {
 	case strings.EqualFold(name, Internet):
 		return Peer{Kind: PeerInternet, Name: Internet}, nil
 	}
+	if a, err := netip.ParseAddr(name); err == nil {
+		// A remote client with that address (R7-20): the LAN or the
+		// internet, for host firewall rules that match on -s.
+		a = a.Unmap()
+		if s.isHostAddr(a) || a.IsLoopback() || s.subnetOf(a) != nil {
+			return Peer{}, fmt.Errorf("source address %s is the host's or inside a Docker subnet: name the container or use host", a)
+		}
+		return Peer{Kind: PeerInternet, Name: a.String(), Address: a}, nil
+	}
 	c := s.findContainer(name)
 	if c == nil {
 		return Peer{}, fmt.Errorf("unknown source %q: not a container, a service, host or internet%s", name, DidYouMean(s.Suggest(name)))

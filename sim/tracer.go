@@ -57,6 +57,9 @@ func (s *Sim) Reach(q Query) Result {
 	if r.ReplySource != "" && v == Delivered {
 		r.ClientSees = "the datagram arrives, but docker-proxy answers from " + r.ReplySource + ": a connected UDP socket drops the reply and the client times out (R8-9 [VER 28.0])"
 	}
+	if tr.sees != "" && v != Delivered {
+		r.ClientSees = tr.sees
+	}
 	return r
 }
 
@@ -104,6 +107,8 @@ func clientSees(r Result) string {
 		return "the lookup fails: getaddrinfo returns EAI_NONAME (name or service not known); no packet is sent"
 	case UnassignedAddress:
 		return "ARP gets no answer: connect() fails with EHOSTUNREACH after about 3 s"
+	case DockerUserBlocked:
+		return timeout
 	case HostFirewall:
 		return "depends on the host firewall's rule: DROP times out, REJECT fails at once"
 	case NotDockerManaged:
@@ -139,6 +144,8 @@ type tracer struct {
 	replySrc string
 	source   Peer
 	target   Peer
+	// sees overrides what the client observes (a host firewall's REJECT).
+	sees string
 }
 
 // setTarget records what the destination is, unless already known.

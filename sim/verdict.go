@@ -61,6 +61,9 @@ const (
 	// UnassignedAddress: the destination lies in a Docker subnet but no
 	// container holds it: ARP gets no answer (EHOSTUNREACH).
 	UnassignedAddress
+	// DockerUserBlocked: a rule of the host's DOCKER-USER chain drops or
+	// rejects the packet or its replies (R7-20 to R7-23).
+	DockerUserBlocked
 	// InvalidQuery: the question itself is malformed (unknown source,
 	// unknown target form); the CLI exits 2.
 	InvalidQuery
@@ -82,6 +85,7 @@ var verdictNames = [...]string{
 	DroppedDirectAccess: "dropped-direct-access",
 	NoMasquerade:        "no-masquerade",
 	UnassignedAddress:   "unassigned-address",
+	DockerUserBlocked:   "blocked-docker-user",
 	InvalidQuery:        "invalid-query",
 }
 
@@ -100,6 +104,7 @@ var verdictSymbols = [...]string{
 	DroppedDirectAccess: "DA",
 	NoMasquerade:        "NM",
 	UnassignedAddress:   "UA",
+	DockerUserBlocked:   "DU",
 	InvalidQuery:        "??",
 }
 
@@ -118,6 +123,7 @@ var verdictText = [...]string{
 	DroppedDirectAccess: "direct access to a container address dropped",
 	NoMasquerade:        "leaves without masquerade (needs external routing)",
 	UnassignedAddress:   "no container holds that address (EHOSTUNREACH)",
+	DockerUserBlocked:   "blocked by the host firewall's DOCKER-USER chain",
 	InvalidQuery:        "invalid query",
 }
 

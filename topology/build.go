@@ -108,6 +108,7 @@ func (b *builder) build() (*Topology, error) {
 	}
 	t.Files = b.files
 	b.t = t
+	b.warnings = append(b.warnings, b.hs.warnings...)
 	t.Bridge0 = &Network{
 		Name: "bridge", Driver: "bridge", Bridge: "docker0",
 		Subnet: d.Bridge0.Masked(), Gateway: d.Bridge0.Addr(),

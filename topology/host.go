@@ -54,11 +54,27 @@ type hostFile struct {
 	Daemon      map[string]yaml.Node `yaml:"daemon"`
 	Addresses   []string             `yaml:"addresses"`
 	Nameservers []string             `yaml:"nameservers"`
-	Firewall    bool                 `yaml:"firewall"`
+	Firewall    yaml.Node            `yaml:"firewall"`
+	Interfaces  []hostInterface      `yaml:"interfaces"`
 	Listeners   []string             `yaml:"listeners"`
 	Latency     map[string]string    `yaml:"latency"`
 	Networks    []hostNetwork        `yaml:"networks"`
 	Containers  []hostContainer      `yaml:"containers"`
+}
+
+type hostInterface struct {
+	Name      string   `yaml:"name"`
+	Addresses []string `yaml:"addresses"`
+}
+
+// hostFirewall is the mapping form of firewall: (issue 16).
+type hostFirewall struct {
+	IptablesSave string   `yaml:"iptables-save"`
+	DockerUser   []string `yaml:"docker-user"`
+	Input        []string `yaml:"input"`
+	BrNetfilter  *bool    `yaml:"br_netfilter"`
+	// Filters is the old boolean meaning: the host filters INPUT.
+	Filters bool `yaml:"filters-input"`
 }
 
 type hostNetwork struct {
@@ -90,6 +106,9 @@ type hostSpec struct {
 	networks   []hostNetwork
 	containers []hostContainer
 	file       string
+	// firewallFile is the absolute path of the iptables-save file read.
+	firewallFile string
+	warnings     []Warning
 }
 
 func loadHost(dir, file string, daemonKV, latencyKV []string) (*hostSpec, []Problem) {
@@ -188,7 +207,7 @@ func loadHost(dir, file string, daemonKV, latencyKV []string) (*hostSpec, []Prob
 			}
 			hs.host.Nameservers = append(hs.host.Nameservers, ad)
 		}
-		hs.host.Firewall = hf.Firewall
+		problems = append(problems, hs.loadFirewall(dir, path, name, &hf, pos)...)
 		for i, l := range hf.Listeners {
 			pp, err := ParsePortProto(l)
 			if err != nil {
@@ -368,4 +387,104 @@ func ParsePortProto(s string) (PortProto, error) {
 		return PortProto{}, fmt.Errorf("invalid protocol in %q (want tcp, udp or sctp)", s)
 	}
 	return PortProto{Port: uint16(n), Protocol: proto}, nil
+}
+
+// loadFirewall reads the firewall: and interfaces: keys of a host
+// description: firewall: true (the host filters INPUT, R7-7), or a mapping
+// with iptables-save: PATH (relative to the host file), docker-user: and
+// input: lists of rules, br_netfilter: and filters-input:.
+func (hs *hostSpec) loadFirewall(dir, hostPath, hostName string, hf *hostFile, pos func(string) Position) []Problem {
+	var problems []Problem
+	for i, ifc := range hf.Interfaces {
+		p := fmt.Sprintf("interfaces.%d", i)
+		if ifc.Name == "" {
+			problems = append(problems, Problem{Pos: pos(p), Path: p, Message: "an interface needs a name (e.g. eth0)"})
+			continue
+		}
+		hi := Interface{Name: ifc.Name}
+		for j, a := range ifc.Addresses {
+			pf, err := netip.ParsePrefix(a)
+			if err != nil {
+				problems = append(problems, Problem{Pos: pos(fmt.Sprintf("%s.addresses.%d", p, j)), Path: fmt.Sprintf("%s.addresses.%d", p, j), Message: fmt.Sprintf("invalid address %q (want an address with its prefix, e.g. 192.168.1.10/24)", a)})
+				continue
+			}
+			hi.Addresses = append(hi.Addresses, pf)
+		}
+		hs.host.Interfaces = append(hs.host.Interfaces, hi)
+	}
+	if len(hf.Addresses) == 0 && len(hs.host.Interfaces) > 0 {
+		// The interfaces' addresses are the host's addresses.
+		hs.host.Addresses = nil
+		for _, ifc := range hs.host.Interfaces {
+			hs.host.Addresses = append(hs.host.Addresses, ifc.Addresses...)
+		}
+	}
+	n := &hf.Firewall
+	switch n.Kind {
+	case 0:
+		return problems
+	case yaml.ScalarNode:
+		b, err := strconv.ParseBool(n.Value)
+		if err != nil {
+			return append(problems, Problem{Pos: pos("firewall"), Path: "firewall", Message: fmt.Sprintf("want true, false or a mapping (iptables-save:, docker-user:, input:), got %q", n.Value)})
+		}
+		hs.host.Firewall = b
+		return problems
+	case yaml.MappingNode:
+	default:
+		return append(problems, Problem{Pos: pos("firewall"), Path: "firewall", Message: "want true, false or a mapping (iptables-save:, docker-user:, input:)"})
+	}
+	var fw hostFirewall
+	if err := n.Decode(&fw); err != nil {
+		return append(problems, Problem{Pos: pos("firewall"), Path: "firewall", Message: cleanYAMLError(err.Error())})
+	}
+	hs.host.Firewall = fw.Filters
+	hs.host.BrNetfilter = fw.BrNetfilter
+	rs := &Ruleset{Source: hostName, Tables: map[string]map[string][]*FWRule{}, Policies: map[string]string{}}
+	if fw.IptablesSave != "" {
+		p := fw.IptablesSave
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(hostPath), p)
+		}
+		name := displayPath(dir, p)
+		raw, err := ReadInput(p)
+		if err != nil {
+			problems = append(problems, Problem{Pos: pos("firewall.iptables-save"), Path: "firewall.iptables-save", Message: "cannot read iptables-save file " + name + ": " + strings.TrimPrefix(err.Error(), "open "+p+": ")})
+		} else {
+			hs.firewallFile = p
+			parsed, ps, ws := ParseIptablesSave(name, string(raw))
+			problems = append(problems, ps...)
+			hs.warnings = append(hs.warnings, ws...)
+			rs = parsed
+		}
+	}
+	inline := func(key, chain string, rules []string) {
+		if len(rules) == 0 {
+			return
+		}
+		if rs.Tables["filter"] == nil {
+			rs.Tables["filter"] = map[string][]*FWRule{}
+		}
+		for i, text := range rules {
+			path := fmt.Sprintf("firewall.%s.%d", key, i)
+			p := pos(path)
+			line := text
+			if f := strings.Fields(text); len(f) < 2 || (f[0] != "-A" && f[0] != "--append") {
+				line = "-A " + chain + " " + text
+			}
+			r, err := ParseRule("filter", line, p)
+			if err != nil {
+				problems = append(problems, Problem{Pos: p, Path: path, Message: err.Error()})
+				continue
+			}
+			if len(r.Unsupported) > 0 {
+				hs.warnings = append(hs.warnings, unsupportedWarning(r))
+			}
+			rs.Tables["filter"][r.Chain] = append(rs.Tables["filter"][r.Chain], r)
+		}
+	}
+	inline("docker-user", "DOCKER-USER", fw.DockerUser)
+	inline("input", "INPUT", fw.Input)
+	hs.host.Rules = rs
+	return problems
 }

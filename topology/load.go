@@ -187,6 +187,11 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 	}
 	if opts.Record != nil {
 		*opts.Record = collectInputs(dir, opts, po, project, ix)
+		if host.firewallFile != "" {
+			opts.Record.Files = append(opts.Record.Files, host.firewallFile)
+			slices.Sort(opts.Record.Files)
+			opts.Record.Files = slices.Compact(opts.Record.Files)
+		}
 	}
 	b := newBuilder(project, ix, host, dir, shown)
 	for _, m := range versionWarnings(logs, ix) {

@@ -103,6 +103,21 @@ type Host struct {
 	// Listeners are ports that host processes listen on, on all host
 	// addresses (e.g. "22/tcp"). Nil means unknown.
 	Listeners []PortProto
+	// Interfaces are the host's named interfaces (firewall -i/-o matches);
+	// none given means one interface eth0 holding Addresses.
+	Interfaces []Interface
+	// Rules is the host firewall read from iptables-save or inline rules
+	// (nil: DOCKER-USER empty and no INPUT rules, B0).
+	Rules *Ruleset
+	// BrNetfilter says whether bridged frames traverse iptables; nil means
+	// Docker's own choice (loaded when icc or the userland proxy is off).
+	BrNetfilter *bool
+}
+
+// Interface is one named host interface with its addresses.
+type Interface struct {
+	Name      string
+	Addresses []netip.Prefix
 }
 
 // Network is one Docker network.

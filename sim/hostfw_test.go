@@ -1,0 +1,154 @@
+package sim
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/composenet/composenet/topology"
+)
+
+// loadWithHost loads compose YAML with a host description.
+func loadWithHost(t *testing.T, compose, host string, files map[string]string) *topology.Topology {
+	t.Helper()
+	dir := t.TempDir()
+	files["compose.yaml"] = compose
+	files["host.yaml"] = host
+	for n, c := range files {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	top, err := topology.Load(context.Background(), topology.Options{Files: []string{"compose.yaml"}, Dir: dir, Env: []string{}, HostFile: "host.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return top
+}
+
+const fwCompose = `name: shop
+services:
+  web:
+    image: nginx
+    ports: ["8080:80"]
+    networks: [front]
+    x-composenet: {listen: ["80/tcp"]}
+  db:
+    image: postgres
+    ports: ["5432:5432"]
+    networks: [front]
+    x-composenet: {listen: ["5432/tcp"]}
+networks:
+  front: {}
+`
+
+func TestDockerUserAndInput(t *testing.T) {
+	cases := []struct {
+		name    string
+		rules   string // docker-user: and input: entries of the host description
+		daemon  string
+		from    string
+		to      string
+		port    uint16
+		want    Verdict
+		wantIDs []string // in Result.Rules
+		sees    string   // substring of ClientSees
+		note    string   // substring of a note
+	}{
+		{name: "R7-22 allow-list by source: internet client dropped after DNAT",
+			rules: `docker-user: ["-i eth0 ! -s 192.168.1.0/24 -p tcp -m conntrack --ctorigdstport 5432 --ctdir ORIGINAL -j DROP"]`,
+			from:  "internet", to: "host", port: 5432, want: DockerUserBlocked, wantIDs: []string{"R7-20"}, sees: "times out"},
+		{name: "R7-22 allow-list by source: LAN client passes",
+			rules: `docker-user: ["-i eth0 ! -s 192.168.1.0/24 -p tcp -m conntrack --ctorigdstport 5432 --ctdir ORIGINAL -j DROP"]`,
+			from:  "192.168.1.50", to: "host", port: 5432, want: Delivered},
+		{name: "R7-22 --dport on the host port never matches after DNAT",
+			rules: `docker-user: ["-p tcp --dport 8080 -j DROP"]`,
+			from:  "internet", to: "host", port: 8080, want: Delivered},
+		{name: "R7-22 --dport on the container port matches",
+			rules: `docker-user: ["-p tcp --dport 80 -j REJECT --reject-with tcp-reset"]`,
+			from:  "internet", to: "host", port: 8080, want: DockerUserBlocked, sees: "RST"},
+		{name: "R7-21 REJECT default answers port unreachable",
+			rules: `docker-user: ["-p tcp -m conntrack --ctorigdstport 8080 -j REJECT"]`,
+			from:  "internet", to: "host", port: 8080, want: DockerUserBlocked, sees: "ECONNREFUSED"},
+		{name: "R7-21 RETURN goes back to Docker's chains",
+			rules: `docker-user: ["-j RETURN", "-j DROP"]`,
+			from:  "internet", to: "host", port: 8080, want: Delivered},
+		{name: "R7-21 jump to a user chain decides",
+			rules: "docker-user: [\"-i eth0 -j FILTERS\", \"-A FILTERS -p tcp --dport 5432 -j DROP\"]",
+			from:  "internet", to: "host", port: 5432, want: DockerUserBlocked},
+		{name: "R7-23 egress replies dropped without an ESTABLISHED accept",
+			rules: `docker-user: ["-i eth0 -j DROP"]`,
+			from:  "web", to: "internet", port: 443, want: DockerUserBlocked, wantIDs: []string{"R7-23"}},
+		{name: "R7-23 egress works with an ESTABLISHED accept first",
+			rules: `docker-user: ["-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", "-i eth0 -j DROP"]`,
+			from:  "web", to: "internet", port: 443, want: Delivered},
+		{name: "R7-20 blocking container egress to the LAN",
+			rules: `docker-user: ["-i br-+ -d 192.168.0.0/16 -j DROP"]`,
+			from:  "web", to: "192.168.1.20", port: 22, want: DockerUserBlocked},
+		{name: "R7-20 same bridge without br_netfilter is not seen",
+			rules: `docker-user: ["-j DROP"]`,
+			from:  "web", to: "db", port: 5432, want: Delivered, note: "br_netfilter is not active"},
+		{name: "R7-20 same bridge with br_netfilter (userland proxy off) is seen",
+			rules:  `docker-user: ["! -s 192.168.1.0/24 -j DROP"]`,
+			daemon: "userland-proxy=false",
+			from:   "web", to: "db", port: 5432, want: DockerUserBlocked},
+		{name: "R7-24 INPUT rule on a published port does not apply",
+			rules: `input: ["-p tcp --dport 8080 -j DROP"]`,
+			from:  "internet", to: "host", port: 8080, want: Delivered, wantIDs: []string{"R7-24"}, note: "does not apply"},
+		{name: "R7-25 unsupported match makes the answer uncertain",
+			rules: `docker-user: ["-m set --match-set bad src -j DROP"]`,
+			from:  "internet", to: "host", port: 8080, want: Delivered, wantIDs: []string{"R7-25"}, note: "uncertain"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			host := "firewall:\n  " + strings.ReplaceAll(tc.rules, "\n", "\n  ") + "\n"
+			if tc.daemon != "" {
+				k, v, _ := strings.Cut(tc.daemon, "=")
+				host += "daemon:\n  " + k + ": " + v + "\n"
+			}
+			top := loadWithHost(t, fwCompose, host, map[string]string{})
+			r := New(top).Reach(Query{From: tc.from, To: tc.to, Port: tc.port, Protocol: "tcp"})
+			if r.Verdict != tc.want {
+				t.Fatalf("verdict %s, want %s (%s; %v)", r.Verdict, tc.want, r.Reason, r.BlockedBy)
+			}
+			for _, id := range tc.wantIDs {
+				if !slices.Contains(r.Rules, id) {
+					t.Errorf("rules %v lack %s", r.Rules, id)
+				}
+			}
+			if tc.sees != "" && !strings.Contains(r.ClientSees, tc.sees) {
+				t.Errorf("client sees %q, want %q in it", r.ClientSees, tc.sees)
+			}
+			if tc.note != "" && !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, tc.note) }) {
+				t.Errorf("notes %q lack %q", r.Notes, tc.note)
+			}
+			if tc.want == DockerUserBlocked {
+				if len(r.BlockedBy) == 0 || !strings.HasPrefix(r.BlockedBy[0].Position, "host.yaml:") {
+					t.Errorf("blocker %v should point at the rule in host.yaml", r.BlockedBy)
+				}
+			}
+		})
+	}
+}
+
+// TestHostFirewallIptablesSave: the bundled example's iptables-save file.
+func TestHostFirewallIptablesSave(t *testing.T) {
+	top, err := topology.Load(context.Background(), topology.Options{Files: []string{"compose.yaml"}, Dir: "../examples/firewall", Env: []string{}, HostFile: "host.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(top)
+	r := s.Reach(Query{From: "internet", To: "host", Port: 5432})
+	if r.Verdict != DockerUserBlocked || r.BlockedBy[0].Position != "iptables-save.txt:11:1" {
+		t.Fatalf("internet -> host:5432: %s %v", r.Verdict, r.BlockedBy)
+	}
+	if r := s.Reach(Query{From: "192.168.1.50", To: "host", Port: 5432}); r.Verdict != Delivered {
+		t.Fatalf("LAN -> host:5432: %s", r.Verdict)
+	}
+	if r := s.Reach(Query{From: "internet", To: "host", Port: 8080}); r.Verdict != Delivered {
+		t.Fatalf("internet -> host:8080 (the --dport 8080 mistake): %s", r.Verdict)
+	}
+}
