@@ -50,21 +50,21 @@ type FWRule struct {
 	// Text is the rule as written (without "-A CHAIN").
 	Text string
 
-	Src, Dst         []AddrMatch // -s, -d, and -m iprange (any of them must match)
+	Src, Dst          []AddrMatch // -s, -d, and -m iprange (any of them must match)
 	InIface, OutIface IfaceMatch
-	Proto            string // "" any; tcp, udp, icmp, sctp, all
-	ProtoNeg         bool
-	DPorts, SPorts   PortMatch
-	CtState          []string // NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED, DNAT, SNAT
-	CtStateNeg       bool
-	CtOrigDst        *AddrMatch
-	CtOrigDstPort    PortMatch
-	CtDir            string // ORIGINAL or REPLY
-	SrcType, DstType string // addrtype: LOCAL, UNICAST, ...
-	SrcTypeNeg       bool
-	DstTypeNeg       bool
-	Syn              bool
-	Comment          string
+	Proto             string // "" any; tcp, udp, icmp, sctp, all
+	ProtoNeg          bool
+	DPorts, SPorts    PortMatch
+	CtState           []string // NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED, DNAT, SNAT
+	CtStateNeg        bool
+	CtOrigDst         *AddrMatch
+	CtOrigDstPort     PortMatch
+	CtDir             string // ORIGINAL or REPLY
+	SrcType, DstType  string // addrtype: LOCAL, UNICAST, ...
+	SrcTypeNeg        bool
+	DstTypeNeg        bool
+	Syn               bool
+	Comment           string
 
 	// Target is ACCEPT, DROP, REJECT, RETURN, LOG (non-terminating), a user
 	// chain (jump), or "" (no target: counts only).
