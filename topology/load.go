@@ -498,6 +498,11 @@ func mapComposeError(err error, ix *posIndex, dir string) Problem {
 			return Problem{Pos: Position{File: file, Line: line, Col: col}, Message: cleanYAMLError(msg)}
 		}
 	}
+	// An interpolated value that is not a valid entry: point at the entry
+	// as written and name the unset variables.
+	if p, ok := invalidSpecProblem(msg, ix); ok {
+		return p
+	}
 	// Messages without a path (port syntax and the like): point at the
 	// first place in the files that carries the offending value, if any.
 	for _, q := range quotedValues(msg) {
