@@ -85,7 +85,9 @@ func emitAnswer(e *env, t *topology.Topology, format string, yes bool, v any, te
 	if format == "text" {
 		printWarnings(e, t)
 	}
-	e.stdout.Write(buf.Bytes())
+	if !e.emit(context.Background(), "", nil, format, buf.Bytes()) {
+		return exitBadInput
+	}
 	if !yes {
 		return exitNegative
 	}
@@ -193,7 +195,9 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 	}
 	// A matrix grows with the square of the project: stream it rather than
 	// hold the whole text in memory (5000 containers: 25 M cells).
-	w := bufio.NewWriterSize(e.stdout, 1<<16)
+	tw := escaper(e.rawOut, *format)
+	defer tw.Flush()
+	w := bufio.NewWriterSize(tw, 1<<16)
 	var err error
 	switch {
 	case *classes && *format == "json":

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -67,7 +66,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 		Timeout:     *timeout,
 		DNSUpstream: *dnsUp,
 		Probe:       *probe,
-		Docker:      envValue(e.environ, "COMPOSENET_DOCKER"),
+		Docker:      e.getenv("COMPOSENET_DOCKER"),
 		Env:         e.environ,
 		Progress:    e.stderr,
 	})
@@ -97,14 +96,4 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 		return exitNegative
 	}
 	return exitOK
-}
-
-// envValue returns KEY's value in environ, or "".
-func envValue(environ []string, key string) string {
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
-			return v
-		}
-	}
-	return ""
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/composenet/composenet/answers"
 	"github.com/composenet/composenet/internal/termsafe"
 	"github.com/composenet/composenet/topology"
 	"github.com/composenet/composenet/topology/snapshot"
@@ -163,24 +164,7 @@ func printError(e *env, err error) {
 // maxWarningsPerCode of each code. Tie-break notices are left to inspect
 // (printNotices).
 func printWarnings(e *env, t *topology.Topology) {
-	perCode := map[string]int{}
-	var held []string
-	for _, w := range t.Warnings {
-		if w.Notice {
-			continue
-		}
-		perCode[w.Code]++
-		if perCode[w.Code] > maxWarningsPerCode {
-			if perCode[w.Code] == maxWarningsPerCode+1 {
-				held = append(held, w.Code)
-			}
-			continue
-		}
-		fmt.Fprintf(e.stderr, "warning: %s\n", formatWarning(w))
-	}
-	for _, code := range held {
-		fmt.Fprintf(e.stderr, "warning: %d more %s warnings not shown (composenet lint or inspect --format json lists them all)\n", perCode[code]-maxWarningsPerCode, code)
-	}
+	answers.WriteWarnings(e.stderr, t.Warnings, maxWarningsPerCode)
 }
 
 // maxWarningsPerCode caps how many warnings of one code a command prints,
@@ -188,23 +172,4 @@ func printWarnings(e *env, t *topology.Topology) {
 const maxWarningsPerCode = 10
 
 // printNotices writes the tie-break notices to stderr.
-func printNotices(e *env, t *topology.Topology) {
-	for _, w := range t.Warnings {
-		if w.Notice {
-			fmt.Fprintf(e.stderr, "note: %s\n", formatWarning(w))
-		}
-	}
-}
-
-// formatWarning is "file:line:col: message [CODE, RULE]", escaped whole.
-func formatWarning(w topology.Warning) string {
-	s := w.Message + " [" + w.Code
-	if w.Rule != "" {
-		s += ", " + w.Rule
-	}
-	s += "]"
-	if p := w.Pos.String(); p != "" {
-		s = p + ": " + s
-	}
-	return termsafe.Escape(s)
-}
+func printNotices(e *env, t *topology.Topology) { answers.WriteNotices(e.stderr, t.Warnings) }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -51,23 +52,33 @@ func formatFor(explicit string, out *outPath, byExt map[string]string, def strin
 	return "", fmt.Errorf("cannot tell the format from %q: use --format", string(*out))
 }
 
-// emit writes a finished report to stdout or, when out is set, to that
-// file (package outfile). This is the one place output is escaped
-// (package termsafe): JSON and SARIF the JSON way, everything else (text,
-// ASCII, CSV, DOT, Mermaid, SVG, JUnit XML) as text. It reports whether the
+// escaper returns the escaping writer for format over w: this is the one
+// place output is escaped (package termsafe): JSON and SARIF the JSON way,
+// everything else (text, ASCII, CSV, DOT, Mermaid, SVG, JUnit XML, HTML) as
+// text. The caller flushes it.
+func escaper(w io.Writer, format string) *termsafe.Writer {
+	if format == "json" || format == "sarif" {
+		return termsafe.NewJSONWriter(w)
+	}
+	return termsafe.NewWriter(w)
+}
+
+// emit writes a finished report, escaped for its format, to stdout or,
+// when out is set, to that file (package outfile). It reports whether the
 // write worked; a failure is printed.
 func (e *env) emit(ctx context.Context, cmd string, out *outPath, format string, data []byte) bool {
-	var b bytes.Buffer
-	w := termsafe.NewWriter(&b)
-	if format == "json" || format == "sarif" {
-		w = termsafe.NewJSONWriter(&b)
-	}
-	w.Write(data)
-	w.Flush()
 	if out == nil || *out == "" {
-		_, err := e.rawOut.Write(b.Bytes())
+		w := escaper(e.rawOut, format)
+		_, err := w.Write(data)
+		if ferr := w.Flush(); err == nil {
+			err = ferr
+		}
 		return err == nil
 	}
+	var b bytes.Buffer
+	w := escaper(&b, format)
+	w.Write(data)
+	w.Flush()
 	release, ok := e.holds.hold()
 	if !ok {
 		fmt.Fprintf(e.stderr, "composenet %s: interrupted: not writing %s\n", cmd, string(*out))
