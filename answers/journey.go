@@ -26,6 +26,9 @@ type Options struct {
 	ASCIIOnly bool
 	// Width is the line width to wrap at; 0 means 80.
 	Width int
+	// Summary, when set, is printed first (a matrix of a project on one
+	// network: "57 containers on one network: all pairs reach each other").
+	Summary string
 }
 
 type glyphs struct{ pipe, arrow, ok, no, dot, ret string }
@@ -335,6 +338,10 @@ func WriteMatrix(w io.Writer, m *sim.Matrix, opt Options) error {
 	what := "ping (IP level)"
 	if m.Port != 0 {
 		what = strconv.Itoa(int(m.Port)) + "/" + m.Protocol
+	}
+	if opt.Summary != "" {
+		p.line("%s", opt.Summary)
+		p.line("")
 	}
 	p.line("matrix %s: rows reach columns", what)
 	p.line("")

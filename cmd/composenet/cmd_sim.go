@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/composenet/composenet/answers"
+	"github.com/composenet/composenet/review"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
 )
@@ -211,7 +212,7 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 	case *format == "csv":
 		err = answers.WriteMatrixCSV(w, m)
 	default:
-		err = answers.WriteMatrix(w, m, answers.Options{ASCIIOnly: *ascii})
+		err = answers.WriteMatrix(w, m, answers.Options{ASCIIOnly: *ascii, Summary: review.OneNetworkSummary(t)})
 	}
 	if err == nil {
 		err = w.Flush()
