@@ -315,7 +315,17 @@ func String(v *render.View) string {
 
 	// Legend.
 	b.WriteString("\n")
+	// The legend goes below everything (a flat drawing gets taller, not
+	// wider), tied to the containers below which nothing is drawn.
 	p("  legend [id=\"legend\", class=\"legend\", shape=plain, style=\"\", label=<%s>];\n", legend(v))
+	for _, c := range v.Containers {
+		if c.Home != nil {
+			if rows := gridRows(c.Home); rows != nil && !slices.Contains(rows[len(rows)-1], c) {
+				continue
+			}
+		}
+		p("  %s -> legend [style=invis, weight=0];\n", c.ID)
+	}
 	b.WriteString("}\n")
 	return b.String()
 }
@@ -529,7 +539,7 @@ func endpointOf(m render.Member) *topology.Endpoint {
 // it are placed in rows of at most gridCols (published ones first), below
 // the bridge, instead of one rank as wide as the project.
 const (
-	gridFrom = 7 // home containers from which a group is a grid
+	gridFrom = 4 // home containers from which a group is a grid
 	gridCols = 8 // at most this many containers per row
 )
 
@@ -674,11 +684,11 @@ func overlayNodeAttrs(v *render.View) map[string]string {
 func legend(v *render.View) string {
 	type row struct{ sample, color, text string }
 	rows := []row{
-		{"───", colMuted, "endpoint: address on the network (inside the box in its network's group)"},
-		{"■", "#54aeff", "bridge: the network's switch; host side = its gateway address"},
+		{"───", colMuted, "endpoint: address on a network (in the box: its group's)"},
+		{"■", "#54aeff", "bridge: the network's switch (host side: gateway)"},
 	}
 	if len(v.Ports) > 0 {
-		rows = append(rows, row{"──→", colPort, "published port (host → container DNAT), listed in the box"})
+		rows = append(rows, row{"──→", colPort, "published ports (host → container DNAT), in the box"})
 	}
 	if v.HasLoopbackPort {
 		rows = append(rows, row{"·····→", colPort, "published on loopback only (host-local)"})

@@ -43,14 +43,14 @@ func TestPortRows(t *testing.T) {
 	}
 }
 
-// TestGridRows: a group of gridFrom or more home containers becomes rows of
+// TestGridRows: a group of gridFrom (4) or more home containers becomes rows of
 // at most gridCols, balanced, published containers first; a smaller one
 // stays a star around its bridge.
 func TestGridRows(t *testing.T) {
 	for _, tc := range []struct {
 		n    int
 		want string
-	}{{6, ""}, {7, "4 3"}, {9, "3 3 3"}, {20, "5 5 5 5"}, {27, "7 7 7 6"}, {57, "8 7 7 7 7 7 7 7"}, {68, "8 8 8 8 8 7 7 7 7"}} {
+	}{{3, ""}, {4, "2 2"}, {6, "3 3"}, {7, "4 3"}, {9, "3 3 3"}, {20, "5 5 5 5"}, {27, "7 7 7 6"}, {57, "8 7 7 7 7 7 7 7"}, {68, "8 8 8 8 8 7 7 7 7"}} {
 		b := fixture.New("p").Net("n", "10.0.0.0/16")
 		for i := range tc.n {
 			var ports []string
