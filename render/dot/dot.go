@@ -316,9 +316,14 @@ func String(v *render.View) string {
 	// Legend.
 	b.WriteString("\n")
 	// The legend goes below everything (a flat drawing gets taller, not
-	// wider), tied to the containers below which nothing is drawn.
+	// wider), tied to the containers below which nothing is drawn; not in
+	// drawings of more than legendBelowMax containers, where those
+	// constraints cost Graphviz seconds (500 containers: 2.3 s -> 5.5 s).
 	p("  legend [id=\"legend\", class=\"legend\", shape=plain, style=\"\", label=<%s>];\n", legend(v))
 	for _, c := range v.Containers {
+		if len(v.Containers) > legendBelowMax {
+			break
+		}
 		if c.Home != nil {
 			if rows := gridRows(c.Home); rows != nil && !slices.Contains(rows[len(rows)-1], c) {
 				continue
@@ -534,6 +539,10 @@ func endpointOf(m render.Member) *topology.Endpoint {
 	}
 	return nil
 }
+
+// legendBelowMax is the container count above which the legend is left
+// where Graphviz puts it instead of below the drawing.
+const legendBelowMax = 80
 
 // Grid layout of a large network group: the containers that live only in
 // it are placed in rows of at most gridCols (published ones first), below
