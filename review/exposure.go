@@ -78,6 +78,9 @@ type ExposureReport struct {
 	// the surface's services (the host's edges are its loopback-only
 	// bindings), sorted by from, then to.
 	Edges []ExposureEdge `json:"edges"`
+	// Routes are the reverse-proxy routes (routes_exposure.go), sorted by
+	// proxy, backend, then position.
+	Routes []PublishedRoute `json:"routes"`
 	// Notes state assumptions the report depends on.
 	Notes []string `json:"notes"`
 }
@@ -212,6 +215,7 @@ func Exposure(t *topology.Topology) *ExposureReport {
 	rep := &ExposureReport{Project: t.Project, Files: append([]string{}, t.Files...), Entries: []Entry{}, Surface: []SurfaceNode{}, Edges: []ExposureEdge{}, Notes: []string{}}
 	rep.Entries = entries(t, s)
 	rep.Host = hostReach(t, s)
+	rep.Routes = publishedRoutes(t, s, rep.Entries)
 
 	// Declared calls, evaluated once per service.
 	calls := map[string][]CallResult{}

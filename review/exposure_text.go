@@ -54,6 +54,8 @@ func WriteExposureText(w io.Writer, r *ExposureReport) error {
 		fmt.Fprintf(w, "  (0.0.0.0 also binds [::] where the compose file gives no host_ip, R8-6)\n")
 	}
 
+	writeRoutesText(w, r)
+
 	h := r.Host
 	fmt.Fprintf(w, "\nFROM THE HOST (%s)\n", h.Rule)
 	fmt.Fprintf(w, "  the host reaches every container address directly, on any port, internal networks included:\n")

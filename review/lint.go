@@ -50,6 +50,9 @@ var ruleDescriptions = map[string]string{
 	CodeDatastoreAll:   "a datastore publishes its port on every host interface",
 	CodeNetUnused:      "a network the service joins that no declared call uses (least privilege)",
 	CodeDefaultNetwork: "a service on the default network of a project that otherwise segments its networks",
+	// Reverse-proxy routes (routes_lint.go).
+	CodeRouteUnreachable: "a reverse-proxy route (label or environment) whose backend the proxy cannot reach on the route's port",
+	CodeRouteNetwork:     "traefik.docker.network names a network the backend does not join (traefik then picks another of its networks)",
 	// Host firewall codes (lint_firewall.go).
 	CodeFWDportAfterDNAT: firewallRules[CodeFWDportAfterDNAT],
 	CodeFWInputPublished: firewallRules[CodeFWInputPublished],
@@ -264,7 +267,8 @@ func Lint(t *topology.Topology) []Finding {
 			}
 		}
 	}
-	lintUnused(t, calls, used, add)
+	routed := lintRoutes(t, s, add, use, callTo)
+	lintUnused(t, calls, routed, used, add)
 	lintDefaultNetwork(t, add)
 	for _, w := range t.Warnings {
 		if w.Notice {
@@ -333,10 +337,13 @@ func isProxy(sv *topology.Service) bool {
 // published port, no depends_on partner and no reverse proxy that may
 // route to it; and at least one of its networks stays used,
 // so the advice never cuts it off from every peer.
-func lintUnused(t *topology.Topology, calls []Call, used map[string]map[string]bool, add func(Finding)) {
+func lintUnused(t *topology.Topology, calls []Call, routed map[string]bool, used map[string]map[string]bool, add func(Finding)) {
 	callers := map[string]bool{}
 	for _, cl := range calls {
 		callers[cl.From] = true
+	}
+	for p, known := range routed {
+		callers[p] = callers[p] || known // a proxy whose routes were all read (routes.go)
 	}
 	if len(callers) == 0 {
 		return
@@ -372,14 +379,14 @@ func lintUnused(t *topology.Topology, calls []Call, used map[string]map[string]b
 			continue
 		}
 		c := sv.Containers[0]
-		if isProxy(sv) {
+		if isProxy(sv) && !routed[sv.Name] {
 			for _, e := range c.Endpoints {
 				ingress[e.Network] = append(ingress[e.Network], sv.Name)
 			}
 		}
 	}
 	for _, sv := range t.Services {
-		if !callers[sv.Name] || isProxy(sv) || len(sv.Containers) == 0 || len(sv.Containers[0].Endpoints) < 2 {
+		if !callers[sv.Name] || isProxy(sv) && !routed[sv.Name] || len(sv.Containers) == 0 || len(sv.Containers[0].Endpoints) < 2 {
 			continue
 		}
 		c := sv.Containers[0]

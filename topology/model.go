@@ -190,6 +190,12 @@ type Service struct {
 	Environment []EnvVar
 	// DependsOn are the services this one waits for (R4-2), sorted.
 	DependsOn []string
+	// Labels are the service's labels, sorted by key (Set is always true;
+	// Pos is the label entry). Reverse-proxy routes are read from them.
+	Labels []EnvVar
+	// Command is the service's command as compose resolved it (nil when
+	// the image's default is used).
+	Command []string
 	// Pos is the position of the service's key.
 	Pos Position
 }

@@ -161,6 +161,10 @@ func (b *builder) buildServices() {
 			}
 			svc.Environment = append(svc.Environment, ev)
 		}
+		for _, k := range sortedKeys(s.Labels) {
+			svc.Labels = append(svc.Labels, EnvVar{Key: k, Value: s.Labels[k], Set: true, Pos: b.ix.lookup(spath + ".labels." + k)})
+		}
+		svc.Command = append([]string(nil), s.Command...)
 		for _, d := range serviceDeps(s) {
 			if _, ok := b.p.Services[d]; ok && (len(svc.DependsOn) == 0 || svc.DependsOn[len(svc.DependsOn)-1] != d) {
 				svc.DependsOn = append(svc.DependsOn, d)

@@ -1,0 +1,370 @@
+package review
+
+// Reverse-proxy routes read from the compose project (issue 17).
+//
+// A route is a layer-7 fact read from configuration, never probed: which
+// proxy service forwards which host rule and path to which backend service
+// and port. Three proxies are read, each from the project itself:
+//
+//   - traefik (a service running a traefik image): a backend's labels
+//     traefik.enable, traefik.http.routers.NAME.rule (Host() and
+//     PathPrefix()/Path() are read out of the rule), .entrypoints, .tls and
+//     .tls.certresolver, traefik.http.services.NAME.loadbalancer.server.port
+//     and traefik.docker.network; the proxy's own command
+//     --providers.docker.exposedByDefault and --providers.docker.network.
+//   - nginx-proxy / acme-companion (a service running an nginx-proxy
+//     image): a backend's VIRTUAL_HOST, VIRTUAL_PORT (default 80),
+//     VIRTUAL_PATH and LETSENCRYPT_HOST environment entries.
+//   - caddy-docker-proxy (a service running a caddy-docker-proxy image): a
+//     backend's caddy (site address) and caddy.reverse_proxy
+//     ("[matcher] {{upstreams PORT}}") labels.
+//
+// Not read: nginx/haproxy configuration files mounted into a gateway,
+// traefik's file provider and TCP/UDP routers, and proxies in another
+// compose project.
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/composenet/composenet/topology"
+)
+
+// Proxy kinds.
+const (
+	ProxyTraefik    = "traefik"
+	ProxyNginxProxy = "nginx-proxy"
+	ProxyCaddy      = "caddy-docker-proxy"
+)
+
+// Route is one reverse-proxy route: Proxy forwards requests matching Hosts
+// and Path to Backend:Port.
+type Route struct {
+	Kind    string `json:"kind"`
+	Proxy   string `json:"proxy"`
+	Backend string `json:"backend"`
+	// Name is the traefik router name ("" for other proxies).
+	Name string `json:"name,omitempty"`
+	// Hosts are the host names of the rule, in rule order (empty: any).
+	Hosts []string `json:"hosts,omitempty"`
+	// Path is the path prefix ("" for any path).
+	Path string `json:"path,omitempty"`
+	// Port is the backend's port; 0 when the configuration does not say
+	// (the proxy then uses the image's exposed port, which is not read).
+	Port uint16 `json:"port"`
+	TLS  bool   `json:"tls"`
+	// EntryPoints are traefik's entrypoints of the router.
+	EntryPoints []string `json:"entrypoints,omitempty"`
+	// Network is the network the route names (traefik.docker.network or
+	// the provider's default), as written; "" when none is named.
+	Network string `json:"network,omitempty"`
+	// NetworkPos is the position of the entry naming Network.
+	NetworkPos topology.Position `json:"-"`
+	// Rule is the rule text as written (traefik rule, VIRTUAL_HOST value,
+	// caddy site address).
+	Rule string            `json:"rule"`
+	Pos  topology.Position `json:"-"`
+	// Position is Pos as file:line:col.
+	Position string `json:"position"`
+}
+
+// Target is HOST[PATH] for display ("*" when the rule names no host).
+func (r Route) Target() string {
+	h := "*"
+	if len(r.Hosts) > 0 {
+		h = strings.Join(r.Hosts, ",")
+	}
+	return h + r.Path
+}
+
+// imageRepo is the last path component of an image's repository, lower
+// case, without tag or digest.
+func imageRepo(image string) string {
+	s := strings.ToLower(image)
+	if i := strings.IndexByte(s, '@'); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
+	}
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// proxyKind says which proxy a service runs, from its image.
+func proxyKind(s *topology.Service) string {
+	repo := imageRepo(s.Image)
+	full := strings.ToLower(s.Image)
+	switch {
+	case repo == "traefik" || strings.HasPrefix(repo, "traefik:"):
+		return ProxyTraefik
+	case repo == "nginx-proxy":
+		return ProxyNginxProxy
+	case repo == "caddy-docker-proxy" || strings.Contains(full, "caddy-docker-proxy"):
+		return ProxyCaddy
+	}
+	return ""
+}
+
+var (
+	reHost   = regexp.MustCompile(`Host(?:SNI)?\(([^)]*)\)`)
+	rePath   = regexp.MustCompile(`Path(?:Prefix)?\(([^)]*)\)`)
+	reQuoted = regexp.MustCompile("[`\"']([^`\"']*)[`\"']")
+	reUp     = regexp.MustCompile(`\{\{\s*upstreams\s*(?:(?:http|https)\s+)?(\d*)\s*\}\}`)
+)
+
+func quoted(args string) []string {
+	var out []string
+	for _, m := range reQuoted.FindAllStringSubmatch(args, -1) {
+		if m[1] != "" {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// parseRule reads the hosts and the first path of a traefik rule.
+func parseRule(rule string) (hosts []string, path string) {
+	for _, m := range reHost.FindAllStringSubmatch(rule, -1) {
+		hosts = append(hosts, quoted(m[1])...)
+	}
+	if m := rePath.FindStringSubmatch(rule); m != nil {
+		if q := quoted(m[1]); len(q) > 0 {
+			path = q[0]
+		}
+	}
+	return hosts, path
+}
+
+func label(s *topology.Service, key string) (topology.EnvVar, bool) {
+	for _, l := range s.Labels {
+		if strings.EqualFold(l.Key, key) {
+			return l, true
+		}
+	}
+	return topology.EnvVar{}, false
+}
+
+func env(s *topology.Service, key string) (topology.EnvVar, bool) {
+	for _, e := range s.Environment {
+		if e.Key == key && e.Set {
+			return e, true
+		}
+	}
+	return topology.EnvVar{}, false
+}
+
+// commandFlag returns the value of --name=value (or --name value) in a
+// command, matched case-insensitively as traefik does.
+func commandFlag(cmd []string, name string) (string, bool) {
+	for i, a := range cmd {
+		k, v, eq := strings.Cut(a, "=")
+		if !strings.EqualFold(k, name) {
+			continue
+		}
+		if eq {
+			return v, true
+		}
+		if i+1 < len(cmd) && !strings.HasPrefix(cmd[i+1], "-") {
+			return cmd[i+1], true
+		}
+		return "true", true
+	}
+	return "", false
+}
+
+// Routes reads the reverse-proxy routes of the project, sorted by proxy,
+// backend, then position.
+func Routes(t *topology.Topology) []Route {
+	var out []Route
+	for _, p := range t.Services {
+		switch proxyKind(p) {
+		case ProxyTraefik:
+			out = append(out, traefikRoutes(t, p)...)
+		case ProxyNginxProxy:
+			out = append(out, nginxProxyRoutes(t, p)...)
+		case ProxyCaddy:
+			out = append(out, caddyRoutes(t, p)...)
+		}
+	}
+	for i := range out {
+		out[i].Position = out[i].Pos.String()
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Proxy != b.Proxy {
+			return a.Proxy < b.Proxy
+		}
+		if a.Backend != b.Backend {
+			return a.Backend < b.Backend
+		}
+		if a.Pos.File != b.Pos.File {
+			return a.Pos.File < b.Pos.File
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		return a.Name < b.Name
+	})
+	return out
+}
+
+func traefikRoutes(t *topology.Topology, p *topology.Service) []Route {
+	exposed := true
+	if v, ok := commandFlag(p.Command, "--providers.docker.exposedByDefault"); ok {
+		exposed = !strings.EqualFold(v, "false")
+	}
+	defNet, _ := commandFlag(p.Command, "--providers.docker.network")
+	var out []Route
+	for _, s := range t.Services {
+		if s == p {
+			continue
+		}
+		// exposedByDefault=false needs traefik.enable=true; =false always
+		// hides the container.
+		enable, _ := label(s, "traefik.enable")
+		if strings.EqualFold(enable.Value, "false") || !exposed && !strings.EqualFold(enable.Value, "true") {
+			continue
+		}
+		// Routers, services and their ports by name.
+		routers := map[string]map[string]topology.EnvVar{}
+		ports := map[string]topology.EnvVar{}
+		for _, l := range s.Labels {
+			k := strings.ToLower(l.Key)
+			if rest, ok := strings.CutPrefix(k, "traefik.http.routers."); ok {
+				name, field, ok := strings.Cut(rest, ".")
+				if !ok {
+					continue
+				}
+				if routers[name] == nil {
+					routers[name] = map[string]topology.EnvVar{}
+				}
+				routers[name][field] = l
+			}
+			if rest, ok := strings.CutPrefix(k, "traefik.http.services."); ok {
+				if name, field, ok := strings.Cut(rest, "."); ok && field == "loadbalancer.server.port" {
+					ports[name] = l
+				}
+			}
+		}
+		netName, netPos := defNet, topology.Position{}
+		if l, ok := label(s, "traefik.docker.network"); ok {
+			netName, netPos = l.Value, l.Pos
+		}
+		names := make([]string, 0, len(routers))
+		for n := range routers {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			f := routers[n]
+			rule, ok := f["rule"]
+			if !ok {
+				continue
+			}
+			r := Route{Kind: ProxyTraefik, Proxy: p.Name, Backend: s.Name, Name: n, Rule: rule.Value, Pos: rule.Pos, Network: netName, NetworkPos: netPos}
+			r.Hosts, r.Path = parseRule(rule.Value)
+			if ep, ok := f["entrypoints"]; ok {
+				for _, e := range strings.Split(ep.Value, ",") {
+					if e = strings.TrimSpace(e); e != "" {
+						r.EntryPoints = append(r.EntryPoints, e)
+					}
+				}
+			}
+			if tl, ok := f["tls"]; ok && strings.EqualFold(tl.Value, "true") {
+				r.TLS = true
+			}
+			if _, ok := f["tls.certresolver"]; ok {
+				r.TLS = true
+			}
+			// The router's service, else the container's only service.
+			var pl topology.EnvVar
+			var have bool
+			if sv, ok := f["service"]; ok {
+				pl, have = ports[strings.ToLower(sv.Value)]
+			} else if len(ports) == 1 {
+				for _, v := range ports {
+					pl, have = v, true
+				}
+			}
+			if have {
+				if n, err := strconv.ParseUint(strings.TrimSpace(pl.Value), 10, 16); err == nil {
+					r.Port = uint16(n)
+				}
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func nginxProxyRoutes(t *topology.Topology, p *topology.Service) []Route {
+	var out []Route
+	for _, s := range t.Services {
+		vh, ok := env(s, "VIRTUAL_HOST")
+		if s == p || !ok || strings.TrimSpace(vh.Value) == "" {
+			continue
+		}
+		r := Route{Kind: ProxyNginxProxy, Proxy: p.Name, Backend: s.Name, Rule: vh.Value, Pos: vh.Pos, Port: 80}
+		for _, h := range strings.Split(vh.Value, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				r.Hosts = append(r.Hosts, h)
+			}
+		}
+		if vp, ok := env(s, "VIRTUAL_PORT"); ok {
+			if n, err := strconv.ParseUint(strings.TrimSpace(vp.Value), 10, 16); err == nil {
+				r.Port = uint16(n)
+			}
+		}
+		if vp, ok := env(s, "VIRTUAL_PATH"); ok {
+			r.Path = strings.TrimSpace(vp.Value)
+		}
+		if le, ok := env(s, "LETSENCRYPT_HOST"); ok && strings.TrimSpace(le.Value) != "" {
+			r.TLS = true
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func caddyRoutes(t *topology.Topology, p *topology.Service) []Route {
+	var out []Route
+	for _, s := range t.Services {
+		site, ok := label(s, "caddy")
+		if s == p || !ok || strings.TrimSpace(site.Value) == "" {
+			continue
+		}
+		r := Route{Kind: ProxyCaddy, Proxy: p.Name, Backend: s.Name, Rule: site.Value, Pos: site.Pos, TLS: true}
+		for _, h := range strings.FieldsFunc(site.Value, func(c rune) bool { return c == ',' || c == ' ' }) {
+			if strings.HasPrefix(h, "http://") {
+				r.TLS = false
+			}
+			h = strings.TrimPrefix(strings.TrimPrefix(h, "http://"), "https://")
+			if i := strings.IndexByte(h, ':'); i >= 0 {
+				h = h[:i]
+			}
+			if h != "" {
+				r.Hosts = append(r.Hosts, h)
+			}
+		}
+		if rp, ok := label(s, "caddy.reverse_proxy"); ok {
+			r.Pos = rp.Pos
+			if m := reUp.FindStringSubmatch(rp.Value); m != nil && m[1] != "" {
+				if n, err := strconv.ParseUint(m[1], 10, 16); err == nil {
+					r.Port = uint16(n)
+				}
+			}
+			if f := strings.Fields(rp.Value); len(f) > 0 && strings.HasPrefix(f[0], "/") {
+				r.Path = strings.TrimSuffix(f[0], "*")
+			}
+		} else {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
