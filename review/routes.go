@@ -54,7 +54,12 @@ type Route struct {
 	// Port is the backend's port; 0 when the configuration does not say
 	// (the proxy then uses the image's exposed port, which is not read).
 	Port uint16 `json:"port"`
-	TLS  bool   `json:"tls"`
+	// PortFrom says where Port comes from: "config" (the label or
+	// VIRTUAL_PORT), "expose" (the backend's only exposed or published
+	// container port in the compose file, as the proxy picks it),
+	// "default" (nginx-proxy's 80) or "" (unknown: 0).
+	PortFrom string `json:"port_from,omitempty"`
+	TLS      bool   `json:"tls"`
 	// EntryPoints are traefik's entrypoints of the router.
 	EntryPoints []string `json:"entrypoints,omitempty"`
 	// Network is the network the route names (traefik.docker.network or
@@ -293,8 +298,10 @@ func traefikRoutes(t *topology.Topology, p *topology.Service) []Route {
 			}
 			if have {
 				if n, err := strconv.ParseUint(strings.TrimSpace(pl.Value), 10, 16); err == nil {
-					r.Port = uint16(n)
+					r.Port, r.PortFrom = uint16(n), "config"
 				}
+			} else if p, ok := onlyExposed(s); ok {
+				r.Port, r.PortFrom = p, "expose"
 			}
 			out = append(out, r)
 		}
@@ -309,15 +316,19 @@ func nginxProxyRoutes(t *topology.Topology, p *topology.Service) []Route {
 		if s == p || !ok || strings.TrimSpace(vh.Value) == "" {
 			continue
 		}
-		r := Route{Kind: ProxyNginxProxy, Proxy: p.Name, Backend: s.Name, Rule: vh.Value, Pos: vh.Pos, Port: 80}
+		r := Route{Kind: ProxyNginxProxy, Proxy: p.Name, Backend: s.Name, Rule: vh.Value, Pos: vh.Pos, Port: 80, PortFrom: "default"}
+		if p, ok := onlyExposed(s); ok {
+			r.Port, r.PortFrom = p, "expose"
+		}
 		for _, h := range strings.Split(vh.Value, ",") {
 			if h = strings.TrimSpace(h); h != "" {
 				r.Hosts = append(r.Hosts, h)
 			}
 		}
 		if vp, ok := env(s, "VIRTUAL_PORT"); ok {
+			r.Port, r.PortFrom = 0, ""
 			if n, err := strconv.ParseUint(strings.TrimSpace(vp.Value), 10, 16); err == nil {
-				r.Port = uint16(n)
+				r.Port, r.PortFrom = uint16(n), "config"
 			}
 		}
 		if vp, ok := env(s, "VIRTUAL_PATH"); ok {
@@ -355,7 +366,7 @@ func caddyRoutes(t *topology.Topology, p *topology.Service) []Route {
 			r.Pos = rp.Pos
 			if m := reUp.FindStringSubmatch(rp.Value); m != nil && m[1] != "" {
 				if n, err := strconv.ParseUint(m[1], 10, 16); err == nil {
-					r.Port = uint16(n)
+					r.Port, r.PortFrom = uint16(n), "config"
 				}
 			}
 			if f := strings.Fields(rp.Value); len(f) > 0 && strings.HasPrefix(f[0], "/") {
@@ -367,4 +378,33 @@ func caddyRoutes(t *topology.Topology, p *topology.Service) []Route {
 		out = append(out, r)
 	}
 	return out
+}
+
+// onlyExposed returns the backend's container port when its compose file
+// exposes or publishes exactly one TCP port: traefik and nginx-proxy use
+// a container's only exposed port when no port is configured. The
+// image's EXPOSE lines are not read.
+func onlyExposed(s *topology.Service) (uint16, bool) {
+	if len(s.Containers) == 0 {
+		return 0, false
+	}
+	c := s.Containers[0]
+	ports := map[uint16]bool{}
+	for _, e := range c.Expose {
+		if e.Protocol == "" || e.Protocol == "tcp" {
+			ports[e.Port] = true
+		}
+	}
+	for _, b := range c.Ports {
+		if b.Protocol == "" || b.Protocol == "tcp" {
+			ports[b.ContainerPort] = true
+		}
+	}
+	if len(ports) != 1 {
+		return 0, false
+	}
+	for p := range ports {
+		return p, true
+	}
+	return 0, false
 }

@@ -82,7 +82,7 @@ func writeRoutesText(w io.Writer, r *ExposureReport) {
 		if pr.Port != 0 {
 			backend += ":" + strconv.Itoa(int(pr.Port))
 		} else {
-			backend += " (port not configured: the image's exposed port, not read)"
+			backend += " (port unknown: not configured, or not a port number; the image's EXPOSE is not read)"
 		}
 		hop := "no network address"
 		if pr.Hop != nil {

@@ -111,6 +111,26 @@ services:
 			"15:7 nginx-proxy proxy->api:9000 blog.example.com/api/ tls=false name= net= ep=",
 			"10:9 nginx-proxy proxy->blog:80 blog.example.com,www.example.com tls=true name= net= ep=",
 		}},
+		{"nginx-proxy port from the only exposed port", `
+services:
+  proxy:
+    image: jwilder/nginx-proxy
+  one:
+    image: web
+    expose: ["81"]
+    environment: [VIRTUAL_HOST=one.example]
+  two:
+    image: web
+    expose: ["82", "83"]
+    environment: [VIRTUAL_HOST=two.example]
+  bad:
+    image: web
+    environment: [VIRTUAL_HOST=bad.example, VIRTUAL_PORT=abc]
+`, []string{
+			"15:19 nginx-proxy proxy->bad:0 bad.example tls=false name= net= ep=",
+			"8:19 nginx-proxy proxy->one:81 one.example tls=false name= net= ep=",
+			"12:19 nginx-proxy proxy->two:80 two.example tls=false name= net= ep=",
+		}},
 		{"caddy-docker-proxy", `
 services:
   caddy:
