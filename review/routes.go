@@ -311,9 +311,23 @@ func traefikRoutes(t *topology.Topology, p *topology.Service) []Route {
 
 func nginxProxyRoutes(t *topology.Topology, p *topology.Service) []Route {
 	var out []Route
+	// Separate-containers set-up: nginx-proxy's docker-gen writes the
+	// configuration of the nginx container carrying this label, which is
+	// the one that forwards.
+	// NGINX_CONTAINER_LABEL on the generator names another label.
+	gen, mark := p, "com.github.nginx-proxy.nginx-proxy.nginx"
+	if e, ok := env(p, "NGINX_CONTAINER_LABEL"); ok && e.Value != "" {
+		mark = e.Value
+	}
+	for _, s := range t.Services {
+		if _, ok := label(s, mark); ok {
+			p = s
+			break
+		}
+	}
 	for _, s := range t.Services {
 		vh, ok := env(s, "VIRTUAL_HOST")
-		if s == p || !ok || strings.TrimSpace(vh.Value) == "" {
+		if s == p || s == gen || !ok || strings.TrimSpace(vh.Value) == "" {
 			continue
 		}
 		r := Route{Kind: ProxyNginxProxy, Proxy: p.Name, Backend: s.Name, Rule: vh.Value, Pos: vh.Pos, Port: 80, PortFrom: "default"}

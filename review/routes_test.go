@@ -131,6 +131,33 @@ services:
 			"8:19 nginx-proxy proxy->one:81 one.example tls=false name= net= ep=",
 			"12:19 nginx-proxy proxy->two:80 two.example tls=false name= net= ep=",
 		}},
+		{"nginx-proxy with a separate nginx container (docker-gen)", `
+services:
+  nginx:
+    image: nginx
+    labels: [com.github.nginx-proxy.nginx-proxy.nginx]
+  dockergen:
+    image: nginxproxy/nginx-proxy:test-dockergen
+  web:
+    image: web
+    environment: [VIRTUAL_HOST=web.example]
+`, []string{
+			"10:19 nginx-proxy nginx->web:80 web.example tls=false name= net= ep=",
+		}},
+		{"nginx-proxy docker-gen with NGINX_CONTAINER_LABEL", `
+services:
+  nginx:
+    image: nginx
+    labels: [com.example.mine]
+  dockergen:
+    image: nginxproxy/nginx-proxy:test-dockergen
+    environment: [NGINX_CONTAINER_LABEL=com.example.mine]
+  web:
+    image: web
+    environment: [VIRTUAL_HOST=web.example]
+`, []string{
+			"11:19 nginx-proxy nginx->web:80 web.example tls=false name= net= ep=",
+		}},
 		{"caddy-docker-proxy", `
 services:
   caddy:
