@@ -272,3 +272,22 @@ networks:
 		"compose.yaml:31:16 info L-NET-UNUSED worker joins proxy but nothing uses it: no declared call in either direction, no published port, no depends_on partner and no reverse proxy on it",
 	})
 }
+
+// FuzzParseRule: any rule text gives hosts that are non-empty and free of
+// quote characters, and a path free of them, without panicking.
+func FuzzParseRule(f *testing.F) {
+	for _, s := range []string{"Host(`a.example`) && PathPrefix(`/api`)", "Host(`a`,`b`)", "Path(\"/x\")", "Host(", "PathPrefix(`)", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, rule string) {
+		hosts, path := parseRule(rule)
+		for _, h := range hosts {
+			if h == "" || strings.ContainsAny(h, "`\"'") {
+				t.Fatalf("parseRule(%q): host %q", rule, h)
+			}
+		}
+		if strings.ContainsAny(path, "`\"'") {
+			t.Fatalf("parseRule(%q): path %q", rule, path)
+		}
+	})
+}
