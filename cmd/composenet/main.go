@@ -72,6 +72,7 @@ const graceTime = 3 * time.Second
 type holds struct {
 	mu     sync.Mutex
 	n      int
+	used   bool
 	closed bool
 }
 
@@ -87,15 +88,19 @@ func (h *holds) hold() (release func(), ok bool) {
 		return nil, false
 	}
 	h.n++
+	h.used = true
 	return func() { h.mu.Lock(); h.n--; h.mu.Unlock() }, true
 }
 
-// close stops new work and reports whether work is under way.
+// close stops new work and reports whether such work is under way or has
+// run: work that already cleaned up and released its hold may still be
+// returning its status (serve stopping on the same signal), so main waits
+// for run then too.
 func (h *holds) close() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.closed = true
-	return h.n > 0
+	return h.n > 0 || h.used
 }
 
 // env is what a command may touch: its streams and the process environment.
