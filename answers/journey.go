@@ -375,6 +375,13 @@ func WriteMatrix(w io.Writer, m *sim.Matrix, opt Options) error {
 	p.line("")
 	p.line("legend")
 	counts := m.Counts()
+	writeLegend(p, counts, m.Port, what, width)
+	return p.err
+}
+
+// writeLegend writes the verdict legend with each verdict's count, and for
+// a port question the note on how the internet row is asked.
+func writeLegend(p *printer, counts []int, port uint16, what string, width int) {
 	var leg []string
 	for _, v := range sim.Verdicts() {
 		if counts[v] == 0 {
@@ -383,13 +390,12 @@ func WriteMatrix(w io.Writer, m *sim.Matrix, opt Options) error {
 		leg = append(leg, v.Symbol()+" "+v.String()+" ("+strconv.Itoa(counts[v])+")")
 	}
 	writeColumns(p, leg, width)
-	if m.Port != 0 {
+	if port != 0 {
 		p.line("")
 		for _, l := range wrap("internet row: through the column's published binding of "+what+" when it has one, else straight at its address.", width) {
 			p.line("%s", l)
 		}
 	}
-	return p.err
 }
 
 func padLeft(s string, n int) string {

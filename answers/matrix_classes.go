@@ -99,20 +99,7 @@ func WriteClassMatrix(w io.Writer, cm *sim.ClassMatrix, opt Options) error {
 	p.line("")
 	p.line("legend (container pairs)")
 	counts := classPairCounts(cm)
-	var leg []string
-	for _, v := range sim.Verdicts() {
-		if counts[v] == 0 {
-			continue
-		}
-		leg = append(leg, v.Symbol()+" "+v.String()+" ("+strconv.Itoa(counts[v])+")")
-	}
-	writeColumns(p, leg, width)
-	if cm.Port != 0 {
-		p.line("")
-		for _, l := range wrap("internet row: through the column's published binding of "+what+" when it has one, else straight at its address.", width) {
-			p.line("%s", l)
-		}
-	}
+	writeLegend(p, counts, cm.Port, what, width)
 	return p.err
 }
 
