@@ -11,7 +11,9 @@
 // --from colouring, the --focus filter).
 //
 // Renderers never load files or route packets: reachability arrives as
-// Flow values and a Reach map that the caller fills from the sim package.
+// Flow values and a Reach map. Options.Overlay fills them from the sim
+// package (FlowOf, ReachFrom: typed hops and places, never sim's prose),
+// next to the diagram's limits (CheckLayout, UseSummary).
 //
 // Ordering: networks are sorted by engine name, containers by engine name,
 // a network's members by address then name, published ports by host

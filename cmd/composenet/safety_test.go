@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/composenet/composenet/render"
 )
 
 // runIn runs composenet in-process with the given environment.
@@ -106,16 +108,16 @@ func TestDiagramLimits(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
 	b.WriteString("name: p\nservices:\n  web:\n    image: nginx\n    networks:\n")
-	for i := 0; i <= maxNetworksSVG; i++ {
+	for i := 0; i <= render.MaxNetworksLayout; i++ {
 		fmt.Fprintf(&b, "      - n%d\n", i)
 	}
 	b.WriteString("networks:\n")
-	for i := 0; i <= maxNetworksSVG; i++ {
+	for i := 0; i <= render.MaxNetworksLayout; i++ {
 		fmt.Fprintf(&b, "  n%d:\n    ipam: {config: [{subnet: 10.%d.%d.0/24}]}\n", i, i/250, i%250)
 	}
 	f := filepath.Join(dir, "compose.yaml")
 	os.WriteFile(f, []byte(b.String()), 0o644)
-	want := fmt.Sprintf("p-web-1 joins %d networks: at most %d", maxNetworksSVG+1, maxNetworksSVG)
+	want := fmt.Sprintf("p-web-1 joins %d networks: at most %d", render.MaxNetworksLayout+1, render.MaxNetworksLayout)
 	for _, format := range []string{"svg", "dot"} {
 		_, stderr, code := runIn(t, nil, "diagram", "-f", f, "--format", format)
 		if code != exitBadInput || !strings.Contains(stderr, want) {
@@ -126,11 +128,11 @@ func TestDiagramLimits(t *testing.T) {
 		t.Errorf("ascii should draw it: exit %d %s", code, stderr)
 	}
 	args := []string{"diagram", "-f", f}
-	for i := 0; i <= maxHighlights; i++ {
+	for i := 0; i <= render.MaxHighlights; i++ {
 		args = append(args, "--highlight", "web->web")
 	}
 	_, stderr, code := runIn(t, nil, args...)
-	if code != exitBadInput || !strings.Contains(stderr, fmt.Sprintf("%d --highlight flags: at most %d", maxHighlights+1, maxHighlights)) {
+	if code != exitBadInput || !strings.Contains(stderr, fmt.Sprintf("%d --highlight flags: at most %d", render.MaxHighlights+1, render.MaxHighlights)) {
 		t.Errorf("highlights: exit %d, stderr %q", code, stderr)
 	}
 }
