@@ -11,9 +11,9 @@
 // --from colouring, the --focus filter).
 //
 // Renderers never load files or route packets: reachability arrives as
-// Flow values and a Reach map. Options.Overlay fills them from the sim
-// package (FlowOf, ReachFrom: typed hops and places, never sim's prose),
-// next to the diagram's limits (CheckLayout, UseSummary).
+// Flow values and a Reach map, which package render/overlay fills from
+// the sim package. The diagram's limits (CheckLayout, UseSummary) live
+// here, in limits.go.
 //
 // Ordering: networks are sorted by engine name, containers by engine name,
 // a network's members by address then name, published ports by host

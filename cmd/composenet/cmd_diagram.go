@@ -9,6 +9,7 @@ import (
 	"github.com/composenet/composenet/render/ascii"
 	"github.com/composenet/composenet/render/dot"
 	"github.com/composenet/composenet/render/mermaid"
+	"github.com/composenet/composenet/render/overlay"
 	"github.com/composenet/composenet/render/svgcmd"
 	"github.com/composenet/composenet/sim"
 )
@@ -98,7 +99,7 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	if err := render.CheckLayout(t, f); err != nil {
 		return usage("%v", err)
 	}
-	if err := opt.Overlay(t, sim.New(t), queries, *from); err != nil {
+	if err := overlay.Apply(&opt, t, sim.New(t), queries, *from); err != nil {
 		return usage("%v", err)
 	}
 	useSummary, auto, err := render.UseSummary(t, f, *summary, *focus)

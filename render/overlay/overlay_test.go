@@ -1,4 +1,4 @@
-package render_test
+package overlay_test
 
 import (
 	"net/netip"
@@ -8,10 +8,11 @@ import (
 
 	"github.com/composenet/composenet/internal/fixture"
 	"github.com/composenet/composenet/render"
+	"github.com/composenet/composenet/render/overlay"
 	"github.com/composenet/composenet/sim"
 )
 
-// FlowOf places each forward hop on a picture node by its typed place
+// Flow places each forward hop on a picture node by its typed place
 // (keeping the previous node when the place names nothing drawable),
 // leaves reply steps out, sums the one-way latency, labels NAT and drop
 // steps with their detail cut to 48 bytes and DNS steps with the answer.
@@ -30,7 +31,7 @@ func TestFlowOfHandBuilt(t *testing.T) {
 			{Step: "bridge", Kind: sim.HopBridge, Place: sim.AtNetwork, Network: "p_back", Return: true, LatencyMS: 9},
 		},
 	}
-	f := render.FlowOf(sim.Query{From: "WEB", To: "api", Port: 80}, r)
+	f := overlay.Flow(sim.Query{From: "WEB", To: "api", Port: 80}, r)
 	want := render.Flow{
 		From: "web", To: "api", Port: "80/tcp", Reachable: true, TotalMS: 0.108,
 		Hops: []render.Hop{
@@ -63,7 +64,7 @@ func TestFlowOfBlocked(t *testing.T) {
 			{Place: sim.AtHost, RuleIDs: []string{"R7-9", "R7-11"}},
 		},
 	}
-	f := render.FlowOf(sim.Query{To: "db", Port: 53}, r)
+	f := overlay.Flow(sim.Query{To: "db", Port: 53}, r)
 	if f.Rule != "R7-2, R7-9, R7-11" || f.BlockedAt != "p_front" || f.Reason != "no shared network" || f.Port != "53/udp" || f.From != "internet" {
 		t.Errorf("blocked flow %+v", f)
 	}
@@ -72,7 +73,7 @@ func TestFlowOfBlocked(t *testing.T) {
 	}
 	r.BlockedBy = nil
 	r.Source = sim.Peer{Kind: sim.PeerHost, Name: "host"}
-	if f := render.FlowOf(sim.Query{To: "db"}, r); f.Rule != sim.DroppedIsolation.String() || f.BlockedAt != "" || f.Port != "" || f.Hops[0].Node != render.NodeHost {
+	if f := overlay.Flow(sim.Query{To: "db"}, r); f.Rule != sim.DroppedIsolation.String() || f.BlockedAt != "" || f.Port != "" || f.Hops[0].Node != render.NodeHost {
 		t.Errorf("no blockers: %+v", f)
 	}
 }
@@ -89,7 +90,7 @@ func TestOverlaySpellings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := opt.Overlay(top, s, []sim.Query{q}, from); err != nil {
+		if err := overlay.Apply(&opt, top, s, []sim.Query{q}, from); err != nil {
 			t.Fatal(err)
 		}
 		return opt
@@ -113,10 +114,10 @@ func TestOverlaySpellings(t *testing.T) {
 		t.Errorf("reach %v, want %v", lower.Reach, want)
 	}
 	opt := render.Options{}
-	if err := opt.Overlay(top, s, nil, "nosuch"); err == nil || !strings.HasPrefix(err.Error(), "--from: ") {
+	if err := overlay.Apply(&opt, top, s, nil, "nosuch"); err == nil || !strings.HasPrefix(err.Error(), "--from: ") {
 		t.Errorf("unknown --from: %v", err)
 	}
-	if err := opt.Overlay(top, s, []sim.Query{{From: "nosuch", To: "database"}}, ""); err == nil || !strings.HasPrefix(err.Error(), "--highlight nosuch->database: ") {
+	if err := overlay.Apply(&opt, top, s, []sim.Query{{From: "nosuch", To: "database"}}, ""); err == nil || !strings.HasPrefix(err.Error(), "--highlight nosuch->database: ") {
 		t.Errorf("unknown highlight source: %v", err)
 	}
 }
@@ -130,64 +131,10 @@ func TestReachFromNetworks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := render.ReachFrom(top, s, src)
+	m := overlay.ReachFrom(top, s, src)
 	for _, n := range []string{"shop_frontend-network", "shop_backend-network", "postgres-db", "api-gateway", render.NodeHost, render.NodeInternet} {
 		if !m[n] {
 			t.Errorf("user-service should reach %s: %v", n, m)
 		}
 	}
-}
-
-// Diagram limits and choices: a container on more than MaxNetworksLayout
-// networks is refused for the Graphviz formats only; the summary is
-// drawn for svg/dot when asked or, automatically, for a large project
-// without focus; --hide knows ports only.
-func TestLayoutChoices(t *testing.T) {
-	nets := make([]string, render.MaxNetworksLayout+1)
-	wide := fixture.New("p")
-	for i := 0; i <= render.MaxNetworksLayout; i++ {
-		name := "n" + string(rune('a'+i/26)) + string(rune('a'+i%26))
-		wide.Net(name, "10."+itoa(i)+".0.0/24")
-		nets[i] = name
-	}
-	wide.Svc("web", "p-web-1", "", 1, nets)
-	for _, f := range []string{"svg", "dot"} {
-		if err := render.CheckLayout(wide.Topology(), f); err == nil || !strings.Contains(err.Error(), "p-web-1 joins 101 networks: at most 100") {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
-	if err := render.CheckLayout(wide.Topology(), "ascii"); err != nil {
-		t.Errorf("ascii: %v", err)
-	}
-	small := fixture.New("p").Net("a", "10.0.0.0/24").Svc("web", "p-web-1", "", 1, []string{"a"}).Topology()
-	for _, c := range []struct {
-		format, mode, focus string
-		use, auto, bad      bool
-	}{
-		{"svg", "on", "", true, false, false},
-		{"dot", "on", "web", true, false, false},
-		{"ascii", "on", "", false, false, false},
-		{"svg", "auto", "", false, false, false}, // one container is below the threshold
-		{"svg", "off", "", false, false, false},
-		{"svg", "sometimes", "", false, false, true},
-	} {
-		use, auto, err := render.UseSummary(small, c.format, c.mode, c.focus)
-		if use != c.use || auto != c.auto || (err != nil) != c.bad {
-			t.Errorf("%+v: use %v auto %v err %v", c, use, auto, err)
-		}
-	}
-	var opt render.Options
-	if err := opt.ParseHide([]string{"ports", " ports"}); err != nil || !opt.HidePorts {
-		t.Errorf("hide ports: %v %v", err, opt.HidePorts)
-	}
-	if err := opt.ParseHide([]string{"ports,labels"}); err == nil || err.Error() != `--hide: unknown "labels" (want ports)` {
-		t.Errorf("hide labels: %v", err)
-	}
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }

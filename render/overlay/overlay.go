@@ -1,4 +1,9 @@
-package render
+// Package overlay turns simulator answers into the overlays a diagram
+// draws (package render): a highlighted or blocked flow from a sim.Result,
+// the --from colouring from IP-level sim queries. It reads sim's typed
+// facts only (resolved peers, hop places and kinds, blockers' rule IDs),
+// never its prose, and resolves every name through sim, once.
+package overlay
 
 import (
 	"errors"
@@ -6,78 +11,17 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
 )
 
-// Limits on what a diagram draws: past them the picture is unreadable and
-// Graphviz works for minutes (one service on 1,000 networks: 29 s and
-// 724 MB of SVG layout), so the caller refuses and says so.
-const (
-	// MaxHighlights is the number of flows one picture draws readably.
-	MaxHighlights = 50
-	// MaxNetworksLayout is the number of networks one container may join
-	// for the svg and dot formats.
-	MaxNetworksLayout = 100
-	// SummaryThreshold is the container count above which SummaryAuto
-	// draws the summarised picture: the full SVG of 500 services lays out
-	// in about 1.5 s, of 5000 in minutes.
-	SummaryThreshold = 800
-)
-
-// CheckLayout refuses, for the formats Graphviz lays out (svg, dot), a
-// topology with a container on more than MaxNetworksLayout networks.
-func CheckLayout(t *topology.Topology, format string) error {
-	if format != "svg" && format != "dot" {
-		return nil
-	}
-	for _, c := range t.Containers {
-		if n := len(c.Endpoints); n > MaxNetworksLayout {
-			return fmt.Errorf("%s joins %d networks: at most %d per container can be laid out in %s (Graphviz takes minutes); use --format ascii or --focus on another service", c.Name, n, MaxNetworksLayout, format)
-		}
-	}
-	return nil
-}
-
-// UseSummary reports whether a picture in format of t is drawn as the
-// summary (networks as nodes, containers counted): mode "on" always for
-// svg and dot, "auto" there too when nothing is focused and t has more
-// than SummaryThreshold containers, "off" never; auto says whether the
-// automatic choice made it.
-func UseSummary(t *topology.Topology, format, mode, focus string) (use, auto bool, err error) {
-	switch mode {
-	case "on", "off", "auto":
-	default:
-		return false, false, fmt.Errorf("--summary: want on, off or auto, got %q", mode)
-	}
-	if format != "svg" && format != "dot" {
-		return false, false, nil
-	}
-	auto = mode == "auto" && focus == "" && len(t.Containers) > SummaryThreshold
-	return mode == "on" || auto, auto, nil
-}
-
-// ParseHide reads --hide values (comma-separated, repeatable) into opt.
-func (opt *Options) ParseHide(values []string) error {
-	for _, h := range values {
-		for _, w := range strings.Split(h, ",") {
-			switch strings.TrimSpace(w) {
-			case "ports":
-				opt.HidePorts = true
-			default:
-				return fmt.Errorf("--hide: unknown %q (want ports)", w)
-			}
-		}
-	}
-	return nil
-}
-
-// Overlay adds the simulator's answers to opt: a Flow per highlight query
+// Apply adds the simulator's answers to opt: a Flow per highlight query
 // (refused with the simulator's message when the query is invalid), the
 // --from colouring of from when it is not empty, and the focus in the
 // engine name sim resolves it to (any spelling sim accepts; Build reports
 // unknown names). Every name is resolved once, by s.
-func (opt *Options) Overlay(t *topology.Topology, s *sim.Sim, highlights []sim.Query, from string) error {
+func Apply(opt *render.Options, t *topology.Topology, s *sim.Sim, highlights []sim.Query, from string) error {
 	if p, err := s.Peer(opt.Focus); opt.Focus != "" && err == nil && p.Kind == sim.PeerContainer {
 		opt.Focus = p.Name
 	}
@@ -86,7 +30,7 @@ func (opt *Options) Overlay(t *topology.Topology, s *sim.Sim, highlights []sim.Q
 		if r.Verdict == sim.InvalidQuery {
 			return fmt.Errorf("--highlight %s->%s: %s", q.From, q.To, r.Error)
 		}
-		opt.Highlights = append(opt.Highlights, FlowOf(q, r))
+		opt.Highlights = append(opt.Highlights, Flow(q, r))
 	}
 	if from != "" {
 		src, err := s.Peer(from)
@@ -98,14 +42,14 @@ func (opt *Options) Overlay(t *topology.Topology, s *sim.Sim, highlights []sim.Q
 	return nil
 }
 
-// FlowOf converts a sim result into the overlay the renderers draw: the
+// Flow converts a sim result into the overlay the renderers draw: the
 // forward hops (reply steps are left out) placed on the picture's nodes by
 // their typed place, one-way latency, and for a blocked flow the node of
 // the first blocker and the rule-book IDs of every blocker (first-seen
 // order, no repeats; the verdict when no blocker names a rule). The source
 // is named as sim resolved it, so any spelling of a name draws the same.
-func FlowOf(q sim.Query, r sim.Result) Flow {
-	f := Flow{From: r.Source.Name, To: q.To, Reachable: r.Reachable}
+func Flow(q sim.Query, r sim.Result) render.Flow {
+	f := render.Flow{From: r.Source.Name, To: q.To, Reachable: r.Reachable}
 	if !r.Reachable {
 		f.Reason = r.Reason
 	}
@@ -118,11 +62,11 @@ func FlowOf(q sim.Query, r sim.Result) Flow {
 			continue
 		}
 		cur = placeNode(h.Place, h.Container, h.Network, cur)
-		f.Hops = append(f.Hops, Hop{Node: cur, Label: hopLabel(h, r.DNS), LatencyMS: h.LatencyMS})
+		f.Hops = append(f.Hops, render.Hop{Node: cur, Label: hopLabel(h, r.DNS), LatencyMS: h.LatencyMS})
 		f.TotalMS += h.LatencyMS
 	}
 	if len(f.Hops) == 0 {
-		f.Hops = append(f.Hops, Hop{Node: cur})
+		f.Hops = append(f.Hops, render.Hop{Node: cur})
 	}
 	if !r.Reachable {
 		var ids []string
@@ -151,9 +95,9 @@ func peerNode(p sim.Peer) string {
 	case sim.PeerContainer:
 		return p.Container
 	case sim.PeerInternet:
-		return NodeInternet
+		return render.NodeInternet
 	}
-	return NodeHost
+	return render.NodeHost
 }
 
 // placeNode is the picture node of a hop or blocker: the container, the
@@ -166,9 +110,9 @@ func placeNode(p sim.Place, ctr, network, cur string) string {
 	case p == sim.AtNetwork && network != "":
 		return network
 	case p == sim.AtHost:
-		return NodeHost
+		return render.NodeHost
 	case p == sim.AtInternet:
-		return NodeInternet
+		return render.NodeInternet
 	}
 	return cur
 }
@@ -204,8 +148,8 @@ func ReachFrom(t *topology.Topology, s *sim.Sim, src sim.Peer) map[string]bool {
 	for _, c := range t.Containers {
 		reach[c.Name] = s.Reach(sim.Query{From: src.Name, To: c.Name}).Reachable
 	}
-	reach[NodeHost] = s.Reach(sim.Query{From: src.Name, To: sim.Host}).Reachable
-	reach[NodeInternet] = s.Reach(sim.Query{From: src.Name, To: sim.Internet}).Reachable
+	reach[render.NodeHost] = s.Reach(sim.Query{From: src.Name, To: sim.Host}).Reachable
+	reach[render.NodeInternet] = s.Reach(sim.Query{From: src.Name, To: sim.Internet}).Reachable
 	bySvc := src.Kind == sim.PeerContainer && src.Service != "" && src.Name == src.Service
 	for _, n := range append([]*topology.Network{t.Bridge0}, t.Networks...) {
 		if n == nil {
