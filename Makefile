@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/composenet
 PKGS    := ./...
 
-.PHONY: build test test-long lint bench bench-report fuzz demo imports svgcheck clean viewer-test verify verify-engine
+.PHONY: build test test-long lint bench bench-report fuzz demo imports svgcheck clean viewer-test verify verify-engine verify-lan
 
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/composenet ./cmd/composenet-graphviz
@@ -73,6 +73,12 @@ verify:
 
 verify-engine:
 	./scripts/verify-engine.sh
+
+## verify-lan: composenet verify from a LAN client (a network namespace
+## joined to the host by a veth pair, testdata/lan cases with their
+## DOCKER-USER rules); needs root, iproute2 and a running engine.
+verify-lan: build
+	./scripts/verify-lan.sh
 
 demo: build
 	$(BIN) inspect -f examples/ecommerce/compose.yaml

@@ -14,7 +14,13 @@ import (
 // model's addresses.
 func fakeWorld(t *testing.T, file string) *world {
 	t.Helper()
-	tp, err := topology.Load(context.Background(), topology.Options{Files: []string{file}})
+	return fakeWorldHost(t, file, "")
+}
+
+// fakeWorldHost is fakeWorld with a host description.
+func fakeWorldHost(t *testing.T, file, hostFile string) *world {
+	t.Helper()
+	tp, err := topology.Load(context.Background(), topology.Options{Files: []string{file}, HostFile: hostFile})
 	if err != nil {
 		t.Fatal(err)
 	}

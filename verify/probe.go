@@ -45,6 +45,9 @@ type Task struct {
 	// Port and Protocol (tcp or udp) say what to connect to.
 	Port     uint16 `json:"port,omitempty"`
 	Protocol string `json:"protocol,omitempty"`
+	// Source, when set, is the local address the connect or ping is sent
+	// from (the LAN client holds several).
+	Source string `json:"source,omitempty"`
 	// Allow are the prefixes a connect or ping may go to; anything else is
 	// refused by the probe itself (outcome "outside").
 	Allow []string `json:"allow,omitempty"`
@@ -264,10 +267,17 @@ func runTask(ctx context.Context, t Task, res *resolver) Observation {
 			return o
 		}
 		var c Observation
+		var src netip.Addr
+		if t.Source != "" {
+			if src, err = netip.ParseAddr(t.Source); err != nil {
+				o.Outcome, o.Detail = OutError, fmt.Sprintf("bad source address %q", t.Source)
+				return o
+			}
+		}
 		if t.Kind == "ping" {
-			c = ping(ctx, a, taskTimeout(t))
+			c = ping(ctx, src, a, taskTimeout(t))
 		} else {
-			c = connect(ctx, a, t.Port, t.Protocol, taskTimeout(t))
+			c = connect(ctx, src, a, t.Port, t.Protocol, taskTimeout(t))
 		}
 		o.Outcome, o.Peer, o.Detail = c.Outcome, c.Peer, c.Detail
 		return o
@@ -312,12 +322,17 @@ func classify(err error) string {
 	return OutError
 }
 
-func connect(ctx context.Context, a netip.Addr, port uint16, protocol string, timeout time.Duration) Observation {
+// connect opens a TCP connection (or sends UDP datagrams) to a:port from
+// src (any local address when src is zero) and reads the probe's identity.
+func connect(ctx context.Context, src, a netip.Addr, port uint16, protocol string, timeout time.Duration) Observation {
 	var o Observation
 	ap := netip.AddrPortFrom(a, port).String()
 	d := net.Dialer{Timeout: timeout}
 	switch protocol {
 	case "", "tcp":
+		if src.IsValid() {
+			d.LocalAddr = &net.TCPAddr{IP: src.AsSlice()}
+		}
 		c, err := d.DialContext(ctx, "tcp4", ap)
 		if err != nil {
 			o.Outcome, o.Detail = classify(err), err.Error()
@@ -338,6 +353,9 @@ func connect(ctx context.Context, a netip.Addr, port uint16, protocol string, ti
 		}
 		return o
 	case "udp":
+		if src.IsValid() {
+			d.LocalAddr = &net.UDPAddr{IP: src.AsSlice()}
+		}
 		c, err := d.DialContext(ctx, "udp4", ap)
 		if err != nil {
 			o.Outcome, o.Detail = classify(err), err.Error()
@@ -379,10 +397,15 @@ func connect(ctx context.Context, a netip.Addr, port uint16, protocol string, ti
 }
 
 // ping sends ICMP echo requests on a raw socket (the probe runs as root
-// with Docker's default CAP_NET_RAW) and waits for the matching reply.
-func ping(ctx context.Context, a netip.Addr, timeout time.Duration) Observation {
+// with Docker's default CAP_NET_RAW) from src (any local address when src
+// is zero) and waits for the matching reply.
+func ping(ctx context.Context, src, a netip.Addr, timeout time.Duration) Observation {
 	var o Observation
-	c, err := net.ListenPacket("ip4:icmp", "0.0.0.0")
+	local := "0.0.0.0"
+	if src.IsValid() {
+		local = src.String()
+	}
+	c, err := net.ListenPacket("ip4:icmp", local)
 	if err != nil {
 		o.Outcome, o.Detail = OutError, "no raw ICMP socket: "+err.Error()
 		return o

@@ -80,6 +80,10 @@ type world struct {
 	allow []string
 	// dnsUpstream allows lookups that go to the engine's upstream.
 	dnsUpstream bool
+	// lan is the LAN client, when there is one, and probeBin the probe
+	// binary it runs.
+	lan      *lanClient
+	probeBin string
 }
 
 // nsOwner returns the name of the namespace c runs in: its own name, the
@@ -214,12 +218,17 @@ func (w *world) generate(scs []*scenarios.Scenario) []*query {
 	for _, sc := range scs {
 		qs = append(qs, w.scenarioQueries(sc)...)
 	}
+	if w.lan != nil {
+		qs = append(qs, w.lanQueries(w.lan)...)
+	}
 	for i, q := range qs {
 		q.task.ID = i
 		if q.task.TimeoutMS == 0 {
 			q.task.TimeoutMS = 2000
 		}
-		q.task.Allow = w.allow
+		if q.task.Allow == nil {
+			q.task.Allow = w.allow
+		}
 	}
 	return qs
 }
@@ -565,6 +574,9 @@ func (w *world) predictReach(q *query, r sim.Result) {
 		}
 	case sim.DroppedIsolation, sim.DroppedICC, sim.DroppedDirectAccess, sim.NoMasquerade, sim.HostFirewall:
 		e.outcomes = []string{OutTimeout}
+	case sim.DockerUserBlocked:
+		// DROP: a timeout; REJECT: what the rule answers with (R7-21).
+		e.outcomes = []string{rejectOutcome(r.ClientSees)}
 	case sim.NoRoute, sim.NetworkNone:
 		e.outcomes = []string{OutNoRoute}
 	case sim.UnassignedAddress:
@@ -575,6 +587,21 @@ func (w *world) predictReach(q *query, r sim.Result) {
 		q.skip = "composenet cannot answer this question (" + r.Verdict.String() + ")"
 	}
 	q.want = e
+}
+
+// rejectOutcome is the probe outcome of what sim says the client sees
+// when a host firewall rule stops the flow: a REJECT answers at once
+// (ECONNREFUSED, EHOSTUNREACH or ENETUNREACH), a DROP times out.
+func rejectOutcome(sees string) string {
+	switch {
+	case strings.Contains(sees, "ECONNREFUSED"):
+		return OutRefused
+	case strings.Contains(sees, "EHOSTUNREACH"):
+		return OutHostUnreach
+	case strings.Contains(sees, "ENETUNREACH"):
+		return OutNoRoute
+	}
+	return OutTimeout
 }
 
 // deliveredTo is the namespace a delivered flow ends in, from the path.

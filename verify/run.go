@@ -33,6 +33,10 @@ type Options struct {
 	// Probe is the static composenet binary copied into the probe image
 	// (default: the running executable).
 	Probe string
+	// LANNetNS names a network namespace (ip netns) joined to the host by
+	// a veth pair whose host end the host description's interfaces name:
+	// verify probes from it as a machine on the host's LAN (lan.go).
+	LANNetNS string
 	// Docker is the docker CLI (default "docker").
 	Docker string
 	// Env is the environment of docker commands (default os.Environ()).
@@ -101,6 +105,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return nil, &ToolError{Msg: "composenet verify brings up only the project itself: drop --host containers (" + c.Name + ") from the run"}
 		}
 	}
+	var lan *lanClient
+	if opts.LANNetNS != "" {
+		if lan, err = findLAN(ctx, opts.LANNetNS, orig); err != nil {
+			return nil, err
+		}
+		say("LAN client: namespace %s, %d addresses on %s, the host's %s %s", lan.netns, len(lan.addrs), lan.prefix, lan.iface, lan.hostAddr)
+	}
 	p, err := LoadCompose(ctx, opts.Load, orig)
 	if err != nil {
 		return nil, err
@@ -147,7 +158,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if bridge0 != nil && bridge0.Options["com.docker.network.bridge.enable_icc"] == "false" && !hasSetting(daemon, "icc") {
 		daemon = append(daemon, "icc=false")
 	}
-	t, err := topology.Load(ctx, topology.Options{Files: []string{file}, ProjectName: rw.Project, Daemon: daemon, Latency: opts.Load.Latency})
+	t, err := topology.Load(ctx, topology.Options{Files: []string{file}, ProjectName: rw.Project, HostFile: opts.Load.HostFile, Daemon: daemon, Latency: opts.Load.Latency})
 	if err != nil {
 		return nil, fmt.Errorf("the rewritten project does not load (please report): %v", err)
 	}
@@ -195,6 +206,23 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	w := newWorld(t, ctrs, nets, bridge0)
 	w.dnsUpstream = opts.DNSUpstream
+	w.lan, w.probeBin = lan, probe
+	if lan != nil {
+		var subnets []netip.Prefix
+		for _, n := range nets {
+			if n.Subnet.IsValid() {
+				subnets = append(subnets, n.Subnet)
+			}
+		}
+		if bridge0 != nil && bridge0.Subnet.IsValid() {
+			subnets = append(subnets, bridge0.Subnet)
+		}
+		slices.SortFunc(subnets, func(a, b netip.Prefix) int { return strings.Compare(a.String(), b.String()) })
+		defer lan.delRoutes(context.WithoutCancel(ctx))
+		if err := lan.addRoutes(ctx, subnets); err != nil {
+			return nil, err
+		}
+	}
 	qs := w.generate(opts.Scenarios)
 	for _, c := range t.Containers {
 		if a := ctrs[c.Name]; a == nil || !a.Running {
@@ -246,12 +274,15 @@ func (w *world) probe(ctx context.Context, d *docker, qs []*query, say func(stri
 			defer func() { <-sem }()
 			var got map[int]Observation
 			var err error
-			if r == "" {
+			switch {
+			case r == "":
 				got = map[int]Observation{}
 				for _, o := range runAll(ctx, byRunner[r], &resolver{hosts: map[string][]string{}}) {
 					got[o.ID] = o
 				}
-			} else {
+			case w.lan != nil && r == w.lan.runner():
+				got, err = w.lan.exec(ctx, w.probeBin, byRunner[r])
+			default:
 				got, err = d.exec(ctx, r, byRunner[r])
 			}
 			mu.Lock()
@@ -266,8 +297,11 @@ func (w *world) probe(ctx context.Context, d *docker, qs []*query, say func(stri
 				obs[id] = o
 			}
 			where := r
-			if where == "" {
+			switch {
+			case where == "":
 				where = "the host"
+			case w.lan != nil && r == w.lan.runner():
+				where = "the LAN client (namespace " + w.lan.netns + ")"
 			}
 			say("  %s: %d queries done", where, len(byRunner[r]))
 		}()

@@ -31,6 +31,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 			"composenet verify -f examples/ecommerce/compose.yaml",
 			"composenet verify --format json --timeout 5m",
 			"composenet verify --scenario examples/secure/secure.scenario.yaml -f examples/secure/compose.yaml",
+			"composenet verify --host lan-host.yaml --lan-netns composenet-lan -f compose.yaml",
 		},
 	})
 	lf := addLoadFlags(fs)
@@ -39,6 +40,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 	timeout := fs.Duration("timeout", 10*time.Minute, "bound the whole run to `DURATION`")
 	dnsUp := fs.Bool("dns-upstream", false, "also ask names that the engine forwards to its upstream resolvers (their queries leave the machine unless dockerd's dns points at a local server)")
 	probe := fs.String("probe", "", "static composenet `BINARY` to use as the probe (default: this executable)")
+	lanNS := fs.String("lan-netns", "", "also probe from `NETNS`, a network namespace joined to the host by a veth pair whose host end --host's interfaces name: a client on the host's LAN (published ports, DOCKER-USER, direct routing; needs root and ip(8); scripts/verify-lan.sh sets one up)")
 	var scens multiFlag
 	fs.Var(&scens, "scenario", "scenario `FILE` whose reach, blocked and dns expectations are probed too (repeatable)")
 	pos, code, ok := parseArgs(e, fs, args)
@@ -66,6 +68,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 		Timeout:     *timeout,
 		DNSUpstream: *dnsUp,
 		Probe:       *probe,
+		LANNetNS:    *lanNS,
 		Docker:      e.getenv("COMPOSENET_DOCKER"),
 		Env:         e.environ,
 		Progress:    e.stderr,

@@ -1,0 +1,152 @@
+package verify
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// lanWorld is the world of a testdata/lan case with a LAN client on
+// 198.18.0.0/29 (host end 198.18.0.1 on cnlan0h, client .2 and .3), as
+// scripts/verify-lan.sh sets it up, and the case's DOCKER-USER rules in
+// the host description.
+func lanWorld(t *testing.T, name string) (*world, *lanClient) {
+	t.Helper()
+	host := "interfaces:\n  - {name: cnlan0h, addresses: [198.18.0.1/29]}\n"
+	if b, err := os.ReadFile("../testdata/lan/" + name + ".rules"); err == nil {
+		host += "firewall:\n  docker-user:\n"
+		for _, l := range strings.Split(string(b), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+				host += "    - '" + l + "'\n"
+			}
+		}
+	}
+	hf := filepath.Join(t.TempDir(), "host.yaml")
+	if err := os.WriteFile(hf, []byte(host), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := fakeWorldHost(t, "../testdata/lan/"+name+".yaml", hf)
+	l := &lanClient{netns: "composenet-lan", iface: "cnlan0h",
+		addrs:    []netip.Addr{netip.MustParseAddr("198.18.0.2"), netip.MustParseAddr("198.18.0.3")},
+		hostAddr: netip.MustParseAddr("198.18.0.1"), prefix: netip.MustParsePrefix("198.18.0.0/29")}
+	w.lan = l
+	return w, l
+}
+
+// lanQuery finds the LAN query from FROM to TO (a prefix of the query's
+// To) on port/protocol.
+func lanQuery(t *testing.T, qs []*query, from, to string, port uint16, proto string) *query {
+	t.Helper()
+	for _, q := range qs {
+		if q.runner == "lan:composenet-lan" && q.From == from && strings.HasPrefix(q.To, to) && q.Port == port && q.Protocol == proto {
+			return q
+		}
+	}
+	t.Fatalf("no LAN query %s -> %s %d/%s", from, to, port, proto)
+	return nil
+}
+
+// TestLANPublishedPorts: from the LAN, ports published on every interface
+// are delivered through the host's address on the link, a port published
+// on 127.0.0.1 is refused there (R7-9, R7-11), and container addresses
+// routed through the host time out (R7-9's direct-routing block, Engine
+// 28 model).
+func TestLANPublishedPorts(t *testing.T) {
+	w, _ := lanWorld(t, "ports")
+	qs := w.generate(nil)
+	for _, c := range []struct {
+		from, to string
+		port     uint16
+		proto    string
+		verdict  string
+		outcome  string
+	}{
+		{"198.18.0.2", "198.18.0.1 (host on cnlan0h; vl-ports-web-1 publishes 0.0.0.0:18150)", 18150, "tcp", "delivered to vl-ports-web-1", OutConnected},
+		{"198.18.0.3", "198.18.0.1 (host on cnlan0h; vl-ports-web-1 publishes 127.0.0.1:18151)", 18151, "tcp", "loopback-only", OutRefused},
+		{"198.18.0.2", "198.18.0.1 (host on cnlan0h; vl-ports-web-1 publishes 0.0.0.0:18152)", 18152, "udp", "delivered to vl-ports-web-1", OutConnected},
+		{"198.18.0.2", "198.18.0.1 (the host on cnlan0h)", 0, "icmp", "delivered", OutConnected},
+		{"198.18.0.2", "172.", 6379, "tcp", "dropped-direct-access", OutTimeout},
+	} {
+		q := lanQuery(t, qs, c.from, c.to, c.port, c.proto)
+		if q.Predicted != c.verdict || len(q.want.outcomes) != 1 || q.want.outcomes[0] != c.outcome {
+			t.Errorf("%s -> %s %d/%s: predicted %q want %v; expected %q, %s", c.from, c.to, c.port, c.proto, q.Predicted, q.want.outcomes, c.verdict, c.outcome)
+		}
+		if q.task.Source != c.from {
+			t.Errorf("%s -> %s: task source %q", c.from, c.to, q.task.Source)
+		}
+		for _, a := range q.task.Allow {
+			p := netip.MustParsePrefix(a)
+			if p.Bits() != 32 || (p.Addr() != w.lan.hostAddr && w.owner[p.Addr()] == "") {
+				t.Errorf("%s -> %s: the LAN client may probe %s, which is neither the host's end of the link nor a project container", c.from, c.to, a)
+			}
+		}
+	}
+}
+
+// TestLANDockerUser: the DOCKER-USER rules of docker-user.rules decide
+// what the LAN client sees (R7-20 to R7-22): an allow-list drop is a
+// timeout for 198.18.0.3 only, the --dport mistake never matches, a REJECT
+// with tcp-reset and a UDP REJECT are refusals, not timeouts.
+func TestLANDockerUser(t *testing.T) {
+	w, _ := lanWorld(t, "docker-user")
+	qs := w.generate(nil)
+	for _, c := range []struct {
+		from    string
+		port    uint16
+		proto   string
+		verdict string
+		outcome string
+	}{
+		{"198.18.0.2", 18154, "tcp", "delivered to vl-fw-db-1", OutConnected},
+		{"198.18.0.3", 18154, "tcp", "blocked-docker-user", OutTimeout},
+		{"198.18.0.3", 18150, "tcp", "delivered to vl-fw-web-1", OutConnected},
+		{"198.18.0.2", 18153, "tcp", "blocked-docker-user", OutRefused},
+		{"198.18.0.2", 18152, "udp", "delivered to vl-fw-web-1", OutConnected},
+		{"198.18.0.3", 18152, "udp", "blocked-docker-user", OutRefused},
+	} {
+		q := lanQuery(t, qs, c.from, "198.18.0.1 ", c.port, c.proto)
+		if q.Predicted != c.verdict || q.want.outcomes[0] != c.outcome {
+			t.Errorf("%s -> %d/%s: predicted %q want %v; expected %q, %s", c.from, c.port, c.proto, q.Predicted, q.want.outcomes, c.verdict, c.outcome)
+		}
+	}
+	// Agreement with itself, and the opposite observation disagrees.
+	for _, q := range qs {
+		if q.skip != "" || q.runner != "lan:composenet-lan" {
+			continue
+		}
+		w.judge(q, w.asPredicted(q))
+		if q.Agree == nil || !*q.Agree {
+			t.Errorf("%s -> %s: predicted %q, observed %q: not agreeing with itself", q.From, q.To, q.Predicted, q.Observed)
+		}
+	}
+}
+
+// TestLANReplies: a DOCKER-USER DROP on -o cnlan0h without an ESTABLISHED
+// accept drops the replies of the LAN's connections (R7-23): a timeout.
+func TestLANReplies(t *testing.T) {
+	w, _ := lanWorld(t, "replies")
+	qs := w.generate(nil)
+	q := lanQuery(t, qs, "198.18.0.2", "198.18.0.1 ", 18160, "tcp")
+	if q.Predicted != "blocked-docker-user" || q.want.outcomes[0] != OutTimeout {
+		t.Fatalf("predicted %q want %v", q.Predicted, q.want.outcomes)
+	}
+}
+
+// TestRejectOutcome maps what sim says the client sees to the probe's
+// outcome (R7-21).
+func TestRejectOutcome(t *testing.T) {
+	for sees, want := range map[string]string{
+		rejectSeesTCPReset: OutRefused,
+		"the firewall answers with ICMP host-unreachable: connect() fails at once with EHOSTUNREACH": OutHostUnreach,
+		"the firewall answers with ICMP net-unreachable: connect() fails at once with ENETUNREACH":   OutNoRoute,
+		"no answer: the host firewall drops the packets silently, the client times out":              OutTimeout,
+	} {
+		if got := rejectOutcome(sees); got != want {
+			t.Errorf("%q: %s, want %s", sees, got, want)
+		}
+	}
+}
+
+const rejectSeesTCPReset = "the firewall answers with a TCP RST: connect() fails at once with ECONNREFUSED"
