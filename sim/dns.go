@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"net/netip"
 	"sort"
 	"strings"
@@ -120,6 +121,24 @@ func (s *Sim) ResolveType(from *topology.Container, name, qtype string) DNSResul
 	sort.Slice(v6, func(i, j int) bool { return v6[i].IP.Less(v6[j].IP) })
 	r.Answers = v6
 	return r
+}
+
+// Lookup answers `dns FROM NAME` as every command asks it: from names
+// the asking container or service (resolved once, by Peer; host and
+// internet have no resolver composenet models), qtype is A or AAAA (any
+// case), then ResolveType. The errors are the command line's messages.
+func (s *Sim) Lookup(from, name, qtype string) (DNSResult, error) {
+	src, err := s.Peer(from)
+	if err == nil && src.Kind != PeerContainer {
+		err = fmt.Errorf("%s has no resolver composenet models: FROM must be a container or service", src.Name)
+	}
+	if err != nil {
+		return DNSResult{}, err
+	}
+	if !strings.EqualFold(qtype, "A") && !strings.EqualFold(qtype, "AAAA") {
+		return DNSResult{}, fmt.Errorf("unknown --type %q (want A or AAAA)", qtype)
+	}
+	return s.ResolveType(src.ctr, name, qtype), nil
 }
 
 const shuffleNote = "real Docker shuffles the order of multiple A records on every query (R6-9); composenet lists them by address"

@@ -510,20 +510,12 @@ func (s *Server) apiDNS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	src, err := st.m.S.Peer(from)
-	if err == nil && src.Kind != sim.PeerContainer {
-		err = fmt.Errorf("%s has no resolver composenet models: FROM must be a container or service", src.Name)
-	}
+	ans, err := st.m.S.Lookup(from, name, qtype)
 	if err != nil {
 		badRequest(w, "composenet dns: "+err.Error())
 		return
 	}
-	c := st.m.S.Container(src.Container)
-	if !strings.EqualFold(qtype, "A") && !strings.EqualFold(qtype, "AAAA") {
-		badRequest(w, fmt.Sprintf("composenet dns: unknown --type %q (want A or AAAA)", qtype))
-		return
-	}
-	writeJSON(w, st.m.S.ResolveType(c, name, qtype))
+	writeJSON(w, ans)
 }
 
 // apiMatrix answers GET /api/matrix[?port=PORT[/PROTO]] as composenet

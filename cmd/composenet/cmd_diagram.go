@@ -116,7 +116,7 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	var buf bytes.Buffer
 	stop := func() {}
 	if f == "svg" {
-		stop = newProgress(e, "laying out the SVG").spin()
+		stop = newProgress(e, "laying out the SVG").Spin()
 	}
 	switch {
 	case useSummary && f == "dot":

@@ -46,7 +46,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	printWarnings(e, t)
-	stop := newProgress(e, "computing the journeys").spin()
+	stop := newProgress(e, "computing the journeys").Spin()
 	p, err := viewer.Build(viewer.NewModel(t), viewer.Options{Mode: "report", Version: version, MaxJourneys: *maxJ})
 	stop()
 	if err != nil {
@@ -56,7 +56,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	if p.Limit != "" {
 		fmt.Fprintf(e.stderr, "note: %s\n", p.Limit)
 	}
-	stop = newProgress(e, "laying out the diagram").spin()
+	stop = newProgress(e, "laying out the diagram").Spin()
 	svg, err := viewer.Diagram(ctx, t, func(ctx context.Context, dot []byte) ([]byte, error) {
 		return e.svgHelper().FromDOT(ctx, dot)
 	})

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/composenet/composenet/answers"
 	"github.com/composenet/composenet/review"
@@ -48,21 +46,11 @@ func cmdDNS(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return exitBadInput
 	}
-	s := sim.New(t)
-	src, err := s.Peer(pos[0])
-	if err == nil && src.Kind != sim.PeerContainer {
-		err = fmt.Errorf("%s has no resolver composenet models: FROM must be a container or service", src.Name)
-	}
+	r, err := sim.New(t).Lookup(pos[0], pos[1], *qtype)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "composenet dns: %v\n", err)
 		return exitBadInput
 	}
-	from := s.Container(src.Container)
-	if !strings.EqualFold(*qtype, "A") && !strings.EqualFold(*qtype, "AAAA") {
-		fmt.Fprintf(e.stderr, "composenet dns: unknown --type %q (want A or AAAA)\n", *qtype)
-		return exitBadInput
-	}
-	r := s.ResolveType(from, pos[1], *qtype)
 	// An external name answered upstream resolves too (exit 0).
 	return emitAnswer(e, t, *format, r.Resolved() || r.External && r.Rcode == sim.RcodeNoError, r, func(w io.Writer) error {
 		return answers.WriteDNS(w, r, answers.Options{ASCIIOnly: *ascii})
@@ -189,34 +177,15 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	bar := newProgress(e, "matrix")
-	m := sim.New(t).MatrixProgress(port, proto, bar.update)
-	bar.finish()
+	m := sim.New(t).MatrixProgress(port, proto, bar.Update)
+	bar.Finish()
 	if *format == "text" {
 		printWarnings(e, t)
 	}
-	// A matrix grows with the square of the project: stream it rather than
-	// hold the whole text in memory (5000 containers: 25 M cells).
 	tw := escaper(e.rawOut, *format)
 	defer tw.Flush()
-	w := bufio.NewWriterSize(tw, 1<<16)
-	var err error
-	switch {
-	case *classes && *format == "json":
-		err = answers.WriteClassMatrixJSON(w, m.Classes())
-	case *classes && *format == "csv":
-		err = answers.WriteClassMatrixCSV(w, m.Classes())
-	case *classes:
-		err = answers.WriteClassMatrix(w, m.Classes(), answers.Options{ASCIIOnly: *ascii})
-	case *format == "json":
-		err = answers.WriteMatrixJSON(w, m)
-	case *format == "csv":
-		err = answers.WriteMatrixCSV(w, m)
-	default:
-		err = answers.WriteMatrix(w, m, answers.Options{ASCIIOnly: *ascii, Summary: review.OneNetworkSummary(t)})
-	}
-	if err == nil {
-		err = w.Flush()
-	}
+	opt := answers.Options{ASCIIOnly: *ascii, Summary: review.OneNetworkSummary(t)}
+	err := answers.WriteMatrixAs(tw, m, *format, *classes, opt)
 	if err != nil {
 		printError(e, err)
 		return exitBadInput

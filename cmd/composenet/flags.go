@@ -129,7 +129,7 @@ func (lf *loadFlags) daemonSettings() []string {
 // load loads the project; on failure it prints every problem to stderr and
 // returns ok=false (exit status 2).
 func (lf *loadFlags) load(ctx context.Context, e *env) (*topology.Topology, bool) {
-	stop := newProgress(e, "loading the project").spin()
+	stop := newProgress(e, "loading the project").Spin()
 	t, _, err := snapshot.Load(ctx, lf.options(e), lf.cacheConfig(e))
 	stop()
 	if err != nil {

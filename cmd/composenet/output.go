@@ -13,6 +13,7 @@ import (
 
 	"github.com/composenet/composenet/answers"
 	"github.com/composenet/composenet/internal/outfile"
+	"github.com/composenet/composenet/internal/progress"
 	"github.com/composenet/composenet/internal/termsafe"
 	"github.com/composenet/composenet/render/svgcmd"
 )
@@ -113,3 +114,9 @@ func exitCode(ok bool) int {
 
 // svgHelper is the SVG helper with the environment run was given.
 func (e *env) svgHelper() svgcmd.Helper { return svgcmd.Helper{Env: e.environ} }
+
+// newProgress is a progress bar on the real stderr (package progress);
+// COMPOSENET_PROGRESS=never turns it off.
+func newProgress(e *env, label string) *progress.Bar {
+	return progress.New(e.rawErr, label, e.getenv("COMPOSENET_PROGRESS") != "never")
+}
