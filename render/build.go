@@ -14,8 +14,8 @@ import (
 // The steps, in order: every container and network gets its view and ID;
 // the focus filter picks what is drawn; the drawn containers join their
 // networks (membership, home group, markers, layers); the published ports
-// are listed; node names are indexed for the overlays; the --from colouring
-// and the highlighted flows are resolved against those nodes.
+// are listed; node names are indexed for the overlays; the --from colouring,
+// the highlighted flows and the routes are resolved against those nodes.
 func Build(t *topology.Topology, opt Options) (*View, error) {
 	b := &builder{
 		v:   &View{Project: t.Project, Focus: opt.Focus, PortsHidden: opt.HidePorts, nodes: map[string]string{}},
@@ -37,6 +37,7 @@ func Build(t *topology.Topology, opt Options) (*View, error) {
 		b.colour(opt.ReachableFrom, opt.Reach)
 	}
 	b.flows(opt.Highlights)
+	b.routes(opt.Routes)
 	return b.v, nil
 }
 

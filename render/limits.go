@@ -61,8 +61,10 @@ func (opt *Options) ParseHide(values []string) error {
 			switch strings.TrimSpace(w) {
 			case "ports":
 				opt.HidePorts = true
+			case "routes":
+				opt.HideRoutes = true
 			default:
-				return fmt.Errorf("--hide: unknown %q (want ports)", w)
+				return fmt.Errorf("--hide: unknown %q (want ports or routes)", w)
 			}
 		}
 	}

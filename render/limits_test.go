@@ -50,7 +50,10 @@ func TestLayoutChoices(t *testing.T) {
 	if err := opt.ParseHide([]string{"ports", " ports"}); err != nil || !opt.HidePorts {
 		t.Errorf("hide ports: %v %v", err, opt.HidePorts)
 	}
-	if err := opt.ParseHide([]string{"ports,labels"}); err == nil || err.Error() != `--hide: unknown "labels" (want ports)` {
+	if err := opt.ParseHide([]string{"routes"}); err != nil || !opt.HideRoutes {
+		t.Errorf("hide routes: %v %v", err, opt.HideRoutes)
+	}
+	if err := opt.ParseHide([]string{"ports,labels"}); err == nil || err.Error() != `--hide: unknown "labels" (want ports or routes)` {
 		t.Errorf("hide labels: %v", err)
 	}
 }

@@ -7,12 +7,15 @@
 // masquerade), each container once with its address on every network it
 // joins, the Docker host with its published ports as NAT edges, the
 // internet/LAN node with egress (masquerade) edges, network_mode sharing,
-// and optional reachability overlays (highlighted and blocked flows, the
-// --from colouring, the --focus filter).
+// optional reachability overlays (highlighted and blocked flows, the
+// --from colouring, the --focus filter) and reverse-proxy routes (proxy ->
+// backend, labelled with the host/path rule, marked blocked when the
+// simulator says the proxy cannot reach the backend).
 //
 // Renderers never load files or route packets: reachability arrives as
 // Flow values and a Reach map, which package render/overlay fills from
-// the sim package. The diagram's limits (CheckLayout, UseSummary) live
+// the sim package, and routes as Route values, which internal/drawroutes
+// fills from package review. The diagram's limits (CheckLayout, UseSummary) live
 // here, in limits.go.
 //
 // Ordering: networks are sorted by engine name, containers by engine name,
@@ -61,6 +64,12 @@ type Options struct {
 	Focus string
 	// HidePorts leaves out published ports.
 	HidePorts bool
+	// HideRoutes says the caller should not fill Routes (--hide routes).
+	HideRoutes bool
+	// Routes are reverse-proxy routes to draw as edges from the proxy to
+	// the backend, labelled with the host/path rule and the port; a route
+	// whose ends are not both drawn (--focus) is left out.
+	Routes []Route
 	// ASCIIOnly restricts text output to 7-bit ASCII (the ascii renderer).
 	ASCIIOnly bool
 }

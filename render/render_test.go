@@ -1,6 +1,7 @@
 package render_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -215,5 +216,68 @@ func TestTitle(t *testing.T) {
 	if want := "gateway · api-gateway web worker · p-worker-1 worker · p-worker-2 same"; !strings.Contains(got, "gateway · api-gateway") ||
 		!strings.Contains(got, "worker · p-worker-1") || !strings.Contains(got, "worker · p-worker-2") || strings.Contains(got, "p-web-1") || strings.Contains(got, "same · same") {
 		t.Errorf("titles %q, want %q (in name order)", got, want)
+	}
+}
+
+// TestRouteLabels: a route's edge label keeps the rule on one line when it
+// fits, breaks between hosts when it does not, counts hosts past four
+// lines, and puts the port on a line of its own after a long single host.
+func TestRouteLabels(t *testing.T) {
+	many := []string{"www.example.com", "example.com", "shop.example.com", "static.example.com",
+		"cdn.example.com", "images.example.com", "media.example.com", "assets.example.com"}
+	for _, tc := range []struct {
+		name string
+		r    render.Route
+		want string
+	}{
+		{"host and path", render.Route{Hosts: []string{"api.example.com"}, Path: "/v1", Port: 8080}, "api.example.com/v1 → :8080"},
+		{"any host, unknown port", render.Route{}, "* → :?"},
+		{"two hosts fit", render.Route{Hosts: []string{"blog.example.com", "www.example.com"}, Port: 80}, "blog.example.com,www.example.com|→ :80"},
+		{"two hosts and a path", render.Route{Hosts: []string{"a.example", "b.example"}, Path: "/api/", Port: 9000}, "a.example,b.example/api/ → :9000"},
+		{"long single host", render.Route{Hosts: []string{"very-long-service-name.internal.example.org"}, Path: "/x", Port: 443}, "very-long-service-name.internal.example.org/x|→ :443"},
+		{"many hosts counted", render.Route{Hosts: many, Port: 80}, "www.example.com,example.com,|shop.example.com,|static.example.com,|cdn.example.com, +3 more → :80"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := (render.RouteView{Route: tc.r}).Label("→", "|"); got != tc.want {
+				t.Errorf("label %q, want %q", got, tc.want)
+			}
+		})
+	}
+	if got := (render.Route{Hosts: many, Path: "/p"}).Short(40); got != "www.example.com,example.com,+6 more/p" {
+		t.Errorf("Short(40) = %q", got)
+	}
+	if got := (render.Route{Hosts: many[:2]}).Short(40); got != "www.example.com,example.com" {
+		t.Errorf("Short of a fitting rule = %q", got)
+	}
+}
+
+// TestBuildRoutes: routes resolve to the proxy's and the backend's nodes in
+// the caller's order with their index; a focus that leaves the proxy out
+// leaves its routes out; the legend flags follow the states drawn.
+func TestBuildRoutes(t *testing.T) {
+	v, err := render.Build(fixture.Proxy(), render.Options{Routes: fixture.ProxyRoutes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := names(v.Routes, func(r render.RouteView) string { return fmt.Sprintf("%d:%s->%s", r.Index, r.FromID, r.ToID) })
+	if want := "0:c_edge_traefik_1->c_edge_admin_1 1:c_edge_traefik_1->c_edge_api_1 2:c_edge_traefik_1->c_edge_metrics_1 3:c_edge_traefik_1->c_edge_web_1"; got != want {
+		t.Errorf("routes %s, want %s", got, want)
+	}
+	if !v.HasRouteOK || !v.HasRouteBlocked || !v.HasRouteUnknown {
+		t.Errorf("legend flags ok=%t blocked=%t unknown=%t, want all", v.HasRouteOK, v.HasRouteBlocked, v.HasRouteUnknown)
+	}
+	v, err = render.Build(fixture.Proxy(), render.Options{Routes: fixture.ProxyRoutes(), Focus: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Routes) != 0 || v.HasRouteBlocked {
+		t.Errorf("focus admin (traefik not drawn): %d routes drawn", len(v.Routes))
+	}
+	v, err = render.Build(fixture.Proxy(), render.Options{Routes: fixture.ProxyRoutes(), Focus: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(v.Routes, func(r render.RouteView) string { return r.Route.Backend }); got != "admin api web" {
+		t.Errorf("focus api: routes to %q, want admin api web (not metrics: host mode shares no network with api)", got)
 	}
 }

@@ -24,6 +24,12 @@ type View struct {
 	Ports []PortView
 	// Flows are the resolved overlays, in Options.Highlights order.
 	Flows []FlowView
+	// Routes are the reverse-proxy routes whose proxy and backend are
+	// drawn, in Options.Routes order.
+	Routes []RouteView
+	// HasRouteOK, HasRouteBlocked and HasRouteUnknown say which route
+	// states appear (for the legend).
+	HasRouteOK, HasRouteBlocked, HasRouteUnknown bool
 	// Extra are nodes named by flows that are not in the topology, sorted.
 	Extra []ExtraNode
 	// From is Options.ReachableFrom when a Reach map was given.

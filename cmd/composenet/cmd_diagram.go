@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/composenet/composenet/internal/drawroutes"
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/render/ascii"
 	"github.com/composenet/composenet/render/dot"
@@ -38,6 +39,9 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 			"--highlight draws a simulated flow (bold with per-hop latency, or red and dashed up to\n" +
 			"the component that drops it); --from colours every node by whether SERVICE reaches it\n" +
 			"(an IP-level connection by name); --focus keeps SERVICE and what shares a network with it.\n" +
+			"Reverse-proxy routes (traefik, nginx-proxy, caddy labels) are dashed edges proxy -> backend\n" +
+			"labelled with the host/path rule and port, red when the proxy cannot reach the backend\n" +
+			"(--hide routes leaves them out).\n" +
 			"The format comes from --format, else from -o's extension (.svg .dot .gv .mmd .mermaid\n" +
 			".txt), else ascii.",
 		examples: []string{
@@ -54,7 +58,7 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	fs.Var(&highlights, "highlight", "draw the simulated flow `FROM->TO[:PORT][/PROTO]` (repeatable)")
 	from := fs.String("from", "", "colour nodes by whether `SERVICE` (or container) can reach them")
 	focus := fs.String("focus", "", "keep only `SERVICE` (or container) and what shares a network with it")
-	fs.Var(&hide, "hide", "leave out `WHAT`: ports (repeatable)")
+	fs.Var(&hide, "hide", "leave out `WHAT`: ports, routes (repeatable)")
 	asciiOnly := fs.Bool("ascii-only", false, "plain 7-bit ASCII for the ascii format")
 	summary := fs.String("summary", "auto", "`MODE` for svg and dot: on draws networks as nodes with containers counted; auto does so above "+fmt.Sprint(render.SummaryThreshold)+" containers (without --focus); off never")
 	pos, code, ok := parseArgs(e, fs, args)
@@ -99,8 +103,12 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	if err := render.CheckLayout(t, f); err != nil {
 		return usage("%v", err)
 	}
-	if err := overlay.Apply(&opt, t, sim.New(t), queries, *from); err != nil {
+	s := sim.New(t)
+	if err := overlay.Apply(&opt, t, s, queries, *from); err != nil {
 		return usage("%v", err)
+	}
+	if !opt.HideRoutes {
+		opt.Routes = drawroutes.Routes(t, s)
 	}
 	useSummary, auto, err := render.UseSummary(t, f, *summary, *focus)
 	if err != nil {
@@ -109,8 +117,8 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	if auto {
 		fmt.Fprintf(e.stderr, "note: %d containers: drawing a summary (networks as nodes, containers counted), because laying out every container takes Graphviz minutes; use --focus SERVICE or --summary=off for the full picture\n", len(t.Containers))
 	}
-	if useSummary && (len(opt.Highlights) > 0 || opt.ReachableFrom != "" || opt.HidePorts) {
-		fmt.Fprintf(e.stderr, "note: the summary does not draw --highlight, --from or --hide\n")
+	if useSummary && (len(opt.Highlights) > 0 || opt.ReachableFrom != "" || opt.HidePorts || len(opt.Routes) > 0) {
+		fmt.Fprintf(e.stderr, "note: the summary does not draw --highlight, --from, --hide or proxy routes\n")
 	}
 
 	var buf bytes.Buffer

@@ -250,6 +250,8 @@ func String(v *render.View, asciiOnly bool) string {
 		}
 	}
 
+	writeRoutes(&b, v, cs)
+
 	// Flows.
 	if len(v.Flows) > 0 {
 		b.WriteString("\nFlows\n")
@@ -285,6 +287,54 @@ func String(v *render.View, asciiOnly bool) string {
 		}
 	}
 	return b.String()
+}
+
+// writeRoutes lists the reverse-proxy routes: a mark (ok, NO, or ? when
+// not evaluated), proxy -> backend:port, the host/path rule, and for a
+// blocked route the verdict, rule and reason on the next lines (wrapped).
+func writeRoutes(b *strings.Builder, v *render.View, cs charset) {
+	if len(v.Routes) == 0 {
+		return
+	}
+	b.WriteString("\nRoutes (reverse proxy " + cs.arrow + " backend, rules read from labels and environment)\n")
+	byID := map[string]string{}
+	for _, c := range v.Containers {
+		byID[c.ID] = c.Short()
+	}
+	type row struct{ mark, hop, more string }
+	var rows []row
+	w := 0
+	for _, r := range v.Routes {
+		x := row{mark: cs.ok, hop: byID[r.FromID] + " " + cs.arrow + " " + byID[r.ToID] + r.Route.PortText()}
+		switch r.Route.State {
+		case render.RouteBlocked:
+			x.mark = cs.no
+			x.more = r.Route.Verdict
+			if r.Route.Rule != "" {
+				x.more += ": " + r.Route.Rule
+			}
+			if r.Route.Reason != "" {
+				x.more += " (" + r.Route.Reason + ")"
+			}
+		case render.RouteUnknown:
+			x.mark = "?"
+			x.more = "not evaluated"
+			if r.Route.Reason != "" {
+				x.more += ": " + r.Route.Reason
+			}
+		}
+		w = max(w, utf8.RuneCountInString(x.hop))
+		rows = append(rows, x)
+	}
+	w = min(w, 36)
+	for i, x := range rows {
+		// 2 + 2 + 1 + w + 2 columns before the rule.
+		match := v.Routes[i].Route.Short(Width - 7 - w)
+		b.WriteString(clip(fmt.Sprintf("  %-2s %s  %s", x.mark, pad(clip(x.hop, w, cs), w), match), Width, cs) + "\n")
+		if x.more != "" {
+			wrap(b, "       ", strings.Fields(x.more), " ", "", cs)
+		}
+	}
 }
 
 // nodeNames maps node IDs back to the names the user knows.

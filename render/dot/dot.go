@@ -55,6 +55,7 @@ const (
 	colEgress    = "#8c959f"
 	colBlocked   = "#cf222e"
 	colShare     = "#6639ba"
+	colRoute     = "#1b7c83"
 	colReachYes  = "#1a7f37"
 	colReachNo   = "#cf222e"
 	colReachSrc  = "#0969da"
@@ -295,6 +296,7 @@ func String(v *render.View) string {
 			extra = append(extra, &edge{from: s.FromID, to: s.ToID, class: cls, attrs: "constraint=false, " + over, label: label})
 		}
 	}
+	extra = append(extra, routeEdges(v)...)
 	for _, e := range append(es.list, extra...) {
 		attrs := e.attrs
 		cls := e.class
@@ -333,6 +335,49 @@ func String(v *render.View) string {
 	}
 	b.WriteString("}\n")
 	return b.String()
+}
+
+// routeEdges draws each route as an edge from the proxy to the backend,
+// labelled with its rule and port: teal and dashed, red with a tee when
+// the proxy cannot reach the backend (the style of blocked flows), grey and
+// dotted when not evaluated. Like flows, routes do not constrain the
+// layout. The tooltip names the route and its position.
+func routeEdges(v *render.View) []*edge {
+	var out []*edge
+	for _, r := range v.Routes {
+		lines := r.Lines("→")
+		cls, attrs := "route", fmt.Sprintf("style=dashed, color=%s, fontcolor=%s, penwidth=1.6, arrowhead=vee", quote(colRoute), quote(colRoute))
+		switch r.Route.State {
+		case render.RouteBlocked:
+			cls = "route blocked"
+			attrs = fmt.Sprintf("style=dashed, color=%s, fontcolor=%s, penwidth=2, arrowhead=tee", quote(colBlocked), quote(colBlocked))
+			lines = append(lines, "✗ "+r.Route.Verdict)
+		case render.RouteUnknown:
+			cls = "route unknown"
+			attrs = fmt.Sprintf("style=dotted, color=%s, fontcolor=%s, penwidth=1.4, arrowhead=vee", quote(colMuted), quote(colMuted))
+			lines = append(lines, "not evaluated")
+		}
+		tip := r.Route.Kind
+		if r.Route.Name != "" {
+			tip += " router " + r.Route.Name
+		}
+		tip += ": " + r.Route.Match() + " → " + r.Route.Backend + r.Route.PortText()
+		if r.Route.Position != "" {
+			tip += " (" + r.Route.Position + ")"
+		}
+		if r.Route.Verdict != "" {
+			tip += ": " + r.Route.Verdict
+		}
+		if r.Route.Rule != "" {
+			tip += ", " + r.Route.Rule
+		}
+		if r.Route.Reason != "" {
+			tip += " (" + r.Route.Reason + ")"
+		}
+		attrs = fmt.Sprintf("id=%s, constraint=false, %s, fontsize=9, tooltip=%s", quote(fmt.Sprintf("route-%d", r.Index)), attrs, quote(tip))
+		out = append(out, &edge{from: r.FromID, to: r.ToID, class: cls, attrs: attrs, label: strings.Join(lines, "\n")})
+	}
+	return out
 }
 
 // edge is one DOT edge; flow and flowAttrs are set when a flow claims it.
@@ -719,6 +764,15 @@ func legend(v *render.View) string {
 	}
 	if v.HasExternal {
 		rows = append(rows, row{"■", colBlocked, "EXTERNAL: created outside the project"})
+	}
+	if v.HasRouteOK {
+		rows = append(rows, row{"- - →", colRoute, "route: reverse proxy → backend (host/path → port)"})
+	}
+	if v.HasRouteBlocked {
+		rows = append(rows, row{"- - |", colBlocked, "route the proxy cannot reach (simulated)"})
+	}
+	if v.HasRouteUnknown {
+		rows = append(rows, row{"·····→", colMuted, "route not evaluated (no backend address)"})
 	}
 	for _, f := range v.Flows {
 		if f.Flow.Reachable {

@@ -6,8 +6,11 @@
 // on several networks between the subgraphs, joined to each gateway by a
 // link labelled with their address; the Docker host with published ports
 // as links; egress links from each masquerading network to the internet.
-// Highlighted flows are thick coloured links with per-hop labels; a blocked
-// flow is a red dashed link ending in a cross at the dropping component.
+// Reverse-proxy routes are dashed teal links from the proxy to the backend
+// labelled with the host/path rule and port (red, ending in a cross, when
+// the proxy cannot reach the backend). Highlighted flows are thick coloured
+// links with per-hop labels; a blocked flow is a red dashed link ending in a
+// cross at the dropping component.
 // Styles use classDef and linkStyle (by link index), so the text is plain
 // Mermaid with no HTML beyond <br/>. The output is deterministic.
 package mermaid
@@ -138,6 +141,22 @@ func String(v *render.View) string {
 		}
 		add(render.HostID, "-->", text(pv.Label("→")), pv.C.ID, st)
 	}
+	for _, r := range v.Routes {
+		lines := r.Lines("→")
+		arrow, style := "-.->", "stroke:#1b7c83,stroke-width:2px,stroke-dasharray:5 4,color:#1b7c83"
+		switch r.Route.State {
+		case render.RouteBlocked:
+			lines = append(lines, "✗ "+r.Route.Verdict)
+			arrow, style = "--x", "stroke:#cf222e,stroke-width:2px,stroke-dasharray:5 4,color:#cf222e"
+		case render.RouteUnknown:
+			lines = append(lines, "not evaluated")
+			style = "stroke:#57606a,stroke-width:1.5px,stroke-dasharray:2 3,color:#57606a"
+		}
+		for j := range lines {
+			lines[j] = text(lines[j])
+		}
+		add(r.FromID, arrow, strings.Join(lines, "<br/>"), r.ToID, style)
+	}
 	for _, f := range v.Flows {
 		col := flowPalette[f.Index%len(flowPalette)]
 		for i, s := range f.Steps {
@@ -183,6 +202,15 @@ func String(v *render.View) string {
 		leg = append(leg, "──▶ published port (host → container DNAT)")
 	}
 	leg = append(leg, "┄┄▶ egress (masquerade) / shared namespace")
+	if v.HasRouteOK {
+		leg = append(leg, "┄┄▶ route: reverse proxy → backend (host/path → port)")
+	}
+	if v.HasRouteBlocked {
+		leg = append(leg, "┄┄x route the proxy cannot reach (simulated)")
+	}
+	if v.HasRouteUnknown {
+		leg = append(leg, "┄┄▶ grey: route not evaluated (no backend address)")
+	}
 	for _, f := range v.Flows {
 		if f.Flow.Reachable {
 			leg = append(leg, fmt.Sprintf("%d ✓ %s · %s", f.Index+1, f.Flow.Title(), render.FormatMS(f.Flow.TotalMS)))

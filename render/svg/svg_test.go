@@ -160,3 +160,26 @@ func TestBadDOT(t *testing.T) {
 		t.Error("want an error for broken DOT")
 	}
 }
+
+// TestRoutes: each route is an edge group with its own id and the route
+// classes; the labels carry the rule and port, the blocked one its verdict.
+func TestRoutes(t *testing.T) {
+	out := renderCase(t, fixture.Case{Top: fixture.Proxy, Opt: render.Options{Routes: fixture.ProxyRoutes()}})
+	_, text, classes := texts(t, out)
+	for _, c := range []string{"route", "blocked", "unknown"} {
+		if !classes[c] {
+			t.Errorf("no element of class %q", c)
+		}
+	}
+	// Graphviz writes the id's "-" as "&#45;".
+	for _, want := range []string{`<g id="route&#45;0" class="edge route blocked">`, `<g id="route&#45;1" class="edge route">`, `<g id="route&#45;2" class="edge route unknown">`, `<g id="route&#45;3" class="edge route">`} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("SVG lacks %s", want)
+		}
+	}
+	for _, want := range []string{"api.example.com/v1 → :8080", "admin.example.com → :3000", "✗ dropped-isolation", "cdn.example.com, +5 more → :?", "route the proxy cannot reach (simulated)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text %q missing", want)
+		}
+	}
+}
