@@ -71,7 +71,7 @@
 // reply path (the transit hops reversed, NAT undone by conntrack at
 // netfilter cost); Result.LatencyMS is the sum of all hops.
 //
-// # The host firewall (R7-20 to R7-26)
+// # The host firewall (R7-20 to R7-27)
 //
 // The rule book assumes an empty DOCKER-USER chain and no INPUT rules (B0,
 // section 0.4). When the host description gives the host firewall
@@ -123,6 +123,35 @@
 //     container egress to "internet" for the same address, source port
 //     40000; the host interface is the one whose prefix holds the peer,
 //     else the first interface (eth0 by default).
+//   - R7-27: Docker's own rules in a pasted iptables-save are not
+//     evaluated (composenet models them, R7-0) but compared with the
+//     prediction, in package topology at load; each difference is a
+//     warning at the rule's line. Docker's rules are those of its chains
+//     (DOCKER, DOCKER-ISOLATION-STAGE-1/2, and since Engine 28
+//     DOCKER-FORWARD, DOCKER-CT, DOCKER-BRIDGE, later DOCKER-INTERNAL) and
+//     the ones it adds to built-in chains: jumps to them, the pre-28
+//     per-bridge FORWARD rules, MASQUERADE -s S ! -o B, hairpin and
+//     --src-type LOCAL MASQUERADE, raw PREROUTING -d cIP ! -i B and
+//     -d 127.0.0.1 ! -i lo drops (moby libnetwork/drivers/bridge/internal/
+//     iptabler, rule book R7-0 and appendix A). A bridge is tied to a
+//     network by its com.docker.network.bridge.name, else by the subnet of
+//     its MASQUERADE or internal-isolation rule, else by a container
+//     address its rules name, else by the DNAT of one of the project's
+//     published ports (then a subnet that differs is reported). Bridge
+//     names are never compared otherwise: Docker names them br-<network
+//     ID>, which composenet cannot know. Reported: the chain layout (Engine
+//     28's DOCKER-FORWARD vs FORWARD -> DOCKER-ISOLATION-STAGE-1) against
+//     the modelled engine; the userland proxy (nat OUTPUT ! -d 127.0.0.0/8
+//     only with the proxy on); docker0's subnet against bip; per project
+//     network: present, subnet, internal, masquerade, icc; per published
+//     port: its DNAT present, to the predicted container port, network and
+//     address. Bridges and DNATs nothing in the model explains are "not
+//     from this project" (another project, a container started by hand);
+//     a bridge whose subnet the host description declares is known and
+//     silent. When the file holds Docker's rules but nothing of the
+//     project, one warning says so and nothing else is compared (the
+//     project was not running). A file without Docker's rules (inline
+//     rules, a file trimmed to DOCKER-USER) is not compared.
 //
 // # Matrix
 //

@@ -131,6 +131,7 @@ func (b *builder) build() (*Topology, error) {
 		return nil, &LoadError{Problems: sortProblems(b.problems)}
 	}
 	b.finish()
+	b.warnings = append(b.warnings, compareDockerRules(t)...) // R7-27
 	t.Warnings = sortWarnings(b.warnings)
 	return t, nil
 }

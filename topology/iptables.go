@@ -23,6 +23,9 @@ type Ruleset struct {
 	// Policies maps "table/chain" to a built-in chain's policy (ACCEPT or
 	// DROP).
 	Policies map[string]string
+	// Decls maps "table/chain" to the line that declares the chain
+	// (":CHAIN POLICY [counters]"), when the input has one.
+	Decls map[string]Position
 }
 
 // Chain returns the rules of table/chain (nil when absent).
@@ -73,6 +76,14 @@ type FWRule struct {
 	Goto bool
 	// RejectWith is REJECT's --reject-with (default icmp-port-unreachable).
 	RejectWith string
+	// To is the NAT target's new address or port as written: DNAT's
+	// --to-destination, SNAT's --to-source, REDIRECT's and MASQUERADE's
+	// --to-ports.
+	To string
+	// Docker is true for Docker's own rules (R7-27): rules of Docker's
+	// chains and the ones Docker adds to built-in chains. composenet
+	// compares them with its prediction instead of evaluating them.
+	Docker bool
 	// Unsupported lists the options composenet cannot evaluate; a packet
 	// that matches every supported part of the rule makes the answer
 	// uncertain (R7-25).
@@ -170,9 +181,10 @@ const maxRules = 20000
 // are returned all at once with their lines; warnings name rules that use
 // options composenet cannot evaluate.
 func ParseIptablesSave(file string, text string) (*Ruleset, []Problem, []Warning) {
-	rs := &Ruleset{Source: file, Tables: map[string]map[string][]*FWRule{}, Policies: map[string]string{}}
+	rs := &Ruleset{Source: file, Tables: map[string]map[string][]*FWRule{}, Policies: map[string]string{}, Decls: map[string]Position{}}
 	var problems []Problem
 	var warnings []Warning
+	var odd []*FWRule
 	table := ""
 	count := 0
 	for i, line := range strings.Split(text, "\n") {
@@ -204,6 +216,9 @@ func ParseIptablesSave(file string, text string) (*Ruleset, []Problem, []Warning
 			if _, ok := rs.Tables[table][f[0]]; !ok {
 				rs.Tables[table][f[0]] = nil
 			}
+			if _, ok := rs.Decls[table+"/"+f[0]]; !ok {
+				rs.Decls[table+"/"+f[0]] = pos
+			}
 			if len(f) > 1 && f[1] != "-" {
 				rs.Policies[table+"/"+f[0]] = f[1]
 			}
@@ -225,6 +240,14 @@ func ParseIptablesSave(file string, text string) (*Ruleset, []Problem, []Warning
 		}
 		rs.Tables[table][r.Chain] = append(rs.Tables[table][r.Chain], r)
 		if len(r.Unsupported) > 0 {
+			odd = append(odd, r)
+		}
+	}
+	markDockerRules(rs)
+	for _, r := range odd {
+		// Docker's own rules are compared with the prediction (R7-27),
+		// not evaluated: an option there makes no answer uncertain.
+		if !r.Docker {
 			warnings = append(warnings, unsupportedWarning(r))
 		}
 	}
@@ -363,6 +386,8 @@ func ParseRule(table, line string, pos Position) (*FWRule, error) {
 			r.Goto = t == "-g" || t == "--goto"
 		case "--reject-with":
 			r.RejectWith = v
+		case "--to-destination", "--to-source", "--to-ports":
+			r.To = v
 		default:
 			if !strings.HasPrefix(t, "-") {
 				return nil, fmt.Errorf("unexpected %q", t)
@@ -400,7 +425,8 @@ func isKnownOption(t string) bool {
 		"--dport", "--destination-port", "--dports", "--destination-ports",
 		"--sport", "--source-port", "--sports", "--source-ports", "--ctstate", "--state",
 		"--ctorigdst", "--ctorigdstport", "--ctdir", "--src-range", "--dst-range",
-		"--src-type", "--dst-type", "--comment", "-j", "--jump", "-g", "--goto", "--reject-with":
+		"--src-type", "--dst-type", "--comment", "-j", "--jump", "-g", "--goto", "--reject-with",
+		"--to-destination", "--to-source", "--to-ports":
 		return true
 	}
 	return false

@@ -82,8 +82,10 @@ func TestParseIptablesSaveErrors(t *testing.T) {
 func FuzzParseIptablesSave(f *testing.F) {
 	f.Add("*filter\n-A DOCKER-USER -i eth0 ! -s 10.0.0.0/8 -p tcp -m multiport --dports 1:2,3 -j DROP\nCOMMIT\n")
 	f.Add("*filter\n-A X -m comment --comment \"a\\\"b\" -g Y\n")
+	f.Add("*raw\n-A PREROUTING -i br-0 -j DOCKER\n-A PREROUTING -d 10.0.0.2/32 ! -i br-0 -j DROP\n*nat\n-A DOCKER ! -i br-0 -p tcp --dport 80 -j DNAT --to-destination 10.0.0.2:80\n")
 	f.Fuzz(func(t *testing.T, text string) {
-		_, problems, _ := ParseIptablesSave("f", text)
+		rs, problems, _ := ParseIptablesSave("f", text)
+		readDockerState(rs) // R7-27: Docker's rules of any shape, no panic
 		for _, p := range problems {
 			if p.Pos.Line == 0 {
 				t.Fatalf("problem without a line: %v", p)
