@@ -36,15 +36,15 @@ svgcheck: build
 	./scripts/svgcheck.sh
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./bench/ ./topology/ ./sim/ ./scenarios/ ./viewer/
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./bench/ ./topology/... ./sim/ ./scenarios/ ./viewer/
 
 bench-report:
 	./scripts/bench-report.sh
 
 ## fuzz: each fuzz target for 30 s.
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
-	$(GO) test -run '^$$' -fuzz '^FuzzPositions$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s -fuzzminimizetime 10x ./topology/loader
+	$(GO) test -run '^$$' -fuzz '^FuzzPositions$$' -fuzztime 30s -fuzzminimizetime 10x ./topology/loader
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s -fuzzminimizetime 10x ./scenarios
 	$(GO) test -run '^$$' -fuzz '^FuzzParseReply$$' -fuzztime 30s -fuzzminimizetime 10x ./verify
 	$(GO) test -run '^$$' -fuzz '^FuzzParseFlow$$' -fuzztime 30s -fuzzminimizetime 10x ./sim

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/internal/fixture"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -47,7 +49,7 @@ func shop(t *testing.T) *sim.Sim {
 	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(shopYAML), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	top, err := topology.Load(context.Background(), topology.Options{Files: []string{"compose.yaml"}, Dir: dir, Env: []string{}})
+	top, err := loader.Load(context.Background(), topology.Options{Files: []string{"compose.yaml"}, Dir: dir, Env: []string{}})
 	if err != nil {
 		t.Fatal(err)
 	}

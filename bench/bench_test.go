@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/internal/gen"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -80,7 +82,7 @@ func load(tb testing.TB, n int) *fixture {
 	if err := os.WriteFile(f, data, 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	top, err := topology.Load(context.Background(), topology.Options{Files: []string{f}, Dir: cacheDir})
+	top, err := loader.Load(context.Background(), topology.Options{Files: []string{f}, Dir: cacheDir})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/topology"
 )
 
@@ -66,7 +68,7 @@ func TestCorpusLintGolden(t *testing.T) {
 				opts.EnvFiles = append(opts.EnvFiles, filepath.Join(dir, f))
 			}
 			var buf bytes.Buffer
-			tp, err := topology.Load(context.Background(), opts)
+			tp, err := loader.Load(context.Background(), opts)
 			if err != nil {
 				var le *topology.LoadError
 				if !errors.As(err, &le) {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/scenarios"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -23,7 +25,7 @@ func loadYAML(t *testing.T, yaml string) *topology.Topology {
 	if err := os.WriteFile(f, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tp, err := topology.Load(context.Background(), topology.Options{Files: []string{f}, Dir: dir, Env: []string{}})
+	tp, err := loader.Load(context.Background(), topology.Options{Files: []string{f}, Dir: dir, Env: []string{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +34,7 @@ func loadYAML(t *testing.T, yaml string) *topology.Topology {
 
 func loadFile(t *testing.T, f string) *topology.Topology {
 	t.Helper()
-	tp, err := topology.Load(context.Background(), topology.Options{Files: []string{f}, Env: []string{}})
+	tp, err := loader.Load(context.Background(), topology.Options{Files: []string{f}, Env: []string{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/topology"
 )
 
@@ -14,7 +16,7 @@ import (
 // user-service's KAFKA_BROKERS, but user-service is not on message-tier, so
 // its embedded DNS cannot answer the name (R6-7).
 func TestProductionKafkaR67(t *testing.T) {
-	tp, err := topology.Load(context.Background(), topology.Options{Files: []string{"../examples/production/compose.yaml"}})
+	tp, err := loader.Load(context.Background(), topology.Options{Files: []string{"../examples/production/compose.yaml"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +67,7 @@ func loadInline(t *testing.T, dir, compose string) *topology.Topology {
 	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tp, err := topology.Load(context.Background(), topology.Options{Dir: dir, Env: []string{}})
+	tp, err := loader.Load(context.Background(), topology.Options{Dir: dir, Env: []string{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/topology"
 )
 
@@ -54,7 +56,7 @@ func BenchmarkCheck1000(b *testing.B) {
 func BenchmarkLoadOnly(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := topology.Load(context.Background(), benchOptions("ecommerce")); err != nil {
+		if _, err := loader.Load(context.Background(), benchOptions("ecommerce")); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
 )
@@ -114,7 +116,7 @@ func (sc *Scenario) Topology(ctx context.Context) (*topology.Topology, error) {
 			daemon = append(daemon, w.Setting)
 		}
 	}
-	t, err := topology.Load(ctx, sc.Options(daemon))
+	t, err := loader.Load(ctx, sc.Options(daemon))
 	if err != nil {
 		return nil, err
 	}

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Import direction (../shared/docs/architecture.md): topology imports no
-# project package; sim imports only topology; render never imports cmd or
+# project package (but its own internal ones); topology/loader only
+# topology; sim imports only topology; render never imports cmd or
 # scenarios; nothing imports cmd.
 set -euo pipefail
 mod=github.com/composenet/composenet
 fail=0
 deps() { go list -deps "$1" 2>/dev/null | grep "^$mod/" | grep -v "^$1\$" || true; }
-for d in $(deps $mod/topology); do echo "topology must not import $d"; fail=1; done
-for d in $(deps $mod/sim); do [ "$d" = "$mod/topology" ] || { echo "sim must not import $d"; fail=1; }; done
+# topology/internal/... are topology's own helpers (shared with topology/loader).
+for d in $(deps $mod/topology); do case "$d" in $mod/topology/internal/*) ;; *) echo "topology must not import $d"; fail=1;; esac; done
+for d in $(deps $mod/topology/loader); do case "$d" in $mod/topology|$mod/topology/internal/*) ;; *) echo "topology/loader must not import $d"; fail=1;; esac; done
+for d in $(deps $mod/sim); do case "$d" in $mod/topology|$mod/topology/internal/*) ;; *) echo "sim must not import $d"; fail=1;; esac; done
 for p in $(go list ./... | grep -v "^$mod/cmd/"); do
   for d in $(deps "$p"); do
     case "$d" in

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/topology"
 )
 
@@ -22,7 +24,7 @@ func loadWithHost(t *testing.T, compose, host string, files map[string]string) *
 			t.Fatal(err)
 		}
 	}
-	top, err := topology.Load(context.Background(), topology.Options{Files: []string{"compose.yaml"}, Dir: dir, Env: []string{}, HostFile: "host.yaml"})
+	top, err := loader.Load(context.Background(), topology.Options{Files: []string{"compose.yaml"}, Dir: dir, Env: []string{}, HostFile: "host.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +138,7 @@ func TestDockerUserAndInput(t *testing.T) {
 
 // TestHostFirewallIptablesSave: the bundled example's iptables-save file.
 func TestHostFirewallIptablesSave(t *testing.T) {
-	top, err := topology.Load(context.Background(), topology.Options{Files: []string{"compose.yaml"}, Dir: "../examples/firewall", Env: []string{}, HostFile: "host.yaml"})
+	top, err := loader.Load(context.Background(), topology.Options{Files: []string{"compose.yaml"}, Dir: "../examples/firewall", Env: []string{}, HostFile: "host.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}

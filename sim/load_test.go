@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/topology"
 )
 
@@ -20,7 +22,7 @@ func loadYAML(t testing.TB, dir, yaml string, daemon ...string) *topology.Topolo
 	if err := os.WriteFile(filepath.Join(root, "compose.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	top, err := topology.Load(context.Background(), topology.Options{Files: []string{"compose.yaml"}, Dir: root, Env: []string{}, Daemon: daemon})
+	top, err := loader.Load(context.Background(), topology.Options{Files: []string{"compose.yaml"}, Dir: root, Env: []string{}, Daemon: daemon})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +31,7 @@ func loadYAML(t testing.TB, dir, yaml string, daemon ...string) *topology.Topolo
 
 func loadFile(t testing.TB, path string) *topology.Topology {
 	t.Helper()
-	top, err := topology.Load(context.Background(), topology.Options{Files: []string{filepath.Base(path)}, Dir: filepath.Dir(path), Env: []string{}})
+	top, err := loader.Load(context.Background(), topology.Options{Files: []string{filepath.Base(path)}, Dir: filepath.Dir(path), Env: []string{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package topology
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -76,44 +75,4 @@ func (e *LoadError) Error() string {
 		lines[i] = p.String()
 	}
 	return strings.Join(lines, "\n")
-}
-
-func sortProblems(ps []Problem) []Problem {
-	sort.SliceStable(ps, func(i, j int) bool {
-		a, b := ps[i], ps[j]
-		if a.Pos != b.Pos {
-			return a.Pos.Less(b.Pos)
-		}
-		return a.Message < b.Message
-	})
-	// drop exact duplicates
-	out := ps[:0]
-	for i, p := range ps {
-		if i > 0 && p == ps[i-1] {
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-func sortWarnings(ws []Warning) []Warning {
-	sort.SliceStable(ws, func(i, j int) bool {
-		a, b := ws[i], ws[j]
-		if a.Pos != b.Pos {
-			return a.Pos.Less(b.Pos)
-		}
-		if a.Code != b.Code {
-			return a.Code < b.Code
-		}
-		return a.Message < b.Message
-	})
-	out := ws[:0]
-	for i, w := range ws {
-		if i > 0 && w == ws[i-1] {
-			continue
-		}
-		out = append(out, w)
-	}
-	return out
 }

@@ -12,7 +12,7 @@ import (
 // Input limits. Every file composenet reads (compose files, their include:
 // and extends files, .env, --env-file and env_file files, the --host
 // description, scenario files) goes through ReadInput or, for files that
-// compose-go reads itself, checkInput first.
+// compose-go reads itself, CheckInput first.
 const (
 	// MaxInputBytes is the largest input file composenet reads (32 MiB).
 	MaxInputBytes = 32 << 20
@@ -46,7 +46,13 @@ func ReadInput(path string) ([]byte, error) {
 	if err := checkMode(st); err != nil {
 		return nil, &InputError{Path: path, Msg: err.Error()}
 	}
-	raw, err := io.ReadAll(io.LimitReader(f, MaxInputBytes+1))
+	return ReadInputFrom(path, f)
+}
+
+// ReadInputFrom reads at most MaxInputBytes from r, the input named path
+// (standard input, say), and refuses a larger one as ReadInput does.
+func ReadInputFrom(path string, r io.Reader) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(r, MaxInputBytes+1))
 	if err != nil {
 		return nil, &InputError{Path: path, Msg: pathErrText(err)}
 	}
@@ -56,10 +62,10 @@ func ReadInput(path string) ([]byte, error) {
 	return raw, nil
 }
 
-// checkInput applies ReadInput's checks to a file that another reader
+// CheckInput applies ReadInput's checks to a file that another reader
 // (compose-go) will open, without opening it. A missing file is not an
 // error here: the reader reports it in its own words.
-func checkInput(path string) error {
+func CheckInput(path string) error {
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -112,10 +118,4 @@ func pathErrText(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-// inputProblem turns a refusal of ReadInput or checkInput into a problem
-// about the file (shown as name).
-func inputProblem(name string, err error) Problem {
-	return Problem{Pos: Position{File: name}, Message: err.Error()}
 }

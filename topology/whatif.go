@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/composenet/composenet/topology/internal/ipam"
 )
 
 // Copy-on-write operations. A loaded Topology never changes; each
@@ -301,27 +303,27 @@ func (t *Topology) WithEndpoint(container, network string, aliases ...string) (*
 		return nil, fmt.Errorf("endpoint with name %s already exists in network %s", x.Name, n.Name)
 	}
 	for _, a := range aliases {
-		if err := checkDNSName(a); err != nil {
+		if err := CheckDNSName(a); err != nil {
 			return nil, fmt.Errorf("alias %q: %v", a, err)
 		}
 	}
-	a := newAddrAlloc(n.Subnet, n.IPRange, n.Gateway, n.AuxAddresses)
+	a := ipam.NewV4(n.Subnet, n.IPRange, n.Gateway, n.AuxAddresses)
 	for _, e := range n.Endpoints {
 		if e.IPv4.IsValid() {
-			a.reserve(e.IPv4)
+			a.Reserve(e.IPv4)
 		}
 	}
-	ip, ok := a.next()
+	ip, ok := a.Next()
 	if !ok {
 		return nil, fmt.Errorf("no available IPv4 addresses on network %s (%s) for %s", n.Name, n.Subnet, x.Name)
 	}
 	var ip6 netip.Addr
 	if n.EnableIPv6 && n.Subnet6.IsValid() {
-		a6 := &addr6Alloc{next: n.Subnet6.Addr().Next(), subnet: n.Subnet6, used: map[netip.Addr]bool{n.Gateway6: true}}
+		a6 := ipam.NewV6(n.Subnet6, n.Gateway6)
 		for _, e := range n.Endpoints {
-			a6.used[e.IPv6] = true
+			a6.Reserve(e.IPv6)
 		}
-		if ip6, ok = a6.alloc(); !ok {
+		if ip6, ok = a6.Alloc(); !ok {
 			return nil, fmt.Errorf("no available IPv6 addresses on network %s (%s) for %s", n.Name, n.Subnet6, x.Name)
 		}
 	}
@@ -331,7 +333,7 @@ func (t *Topology) WithEndpoint(container, network string, aliases ...string) (*
 	e.DNSNames = dedupe(append(append([]string{y.Name}, aliases...), y.ID, y.Hostname))
 	oldGW := y.GatewayEndpoint()
 	y.Endpoints = append(slices.Clone(y.Endpoints), e)
-	sortEndpoints(y.Endpoints)
+	SortEndpoints(y.Endpoints)
 	if len(y.Ports) > 0 && y.GatewayEndpoint() != oldGW {
 		return nil, fmt.Errorf("%s publishes ports through its gateway endpoint; connecting to %s would make that the gateway and move them (R5-3, R8-7), which composenet does not model", x.Name, network)
 	}
@@ -361,13 +363,13 @@ func DaemonSettingNeedsReload(key string) bool {
 func (t *Topology) WithDaemon(key, value string) (*Topology, error) {
 	if DaemonSettingNeedsReload(key) {
 		d := t.Daemon
-		if err := d.set(key, value); err != nil {
+		if err := d.Set(key, value); err != nil {
 			return nil, err
 		}
 		return nil, fmt.Errorf("daemon setting %s changes the addresses or ports Docker chooses; load the project again with it (--daemon %s=%s)", key, key, value)
 	}
 	d := t.Daemon
-	if err := d.set(key, value); err != nil {
+	if err := d.Set(key, value); err != nil {
 		return nil, err
 	}
 	c := t.clone()

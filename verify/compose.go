@@ -26,8 +26,8 @@ const Suffix = "-verify"
 const ProbePath = "/composenet"
 
 // LoadCompose loads the compose project that opts describe with compose-go,
-// the same way topology.Load does, for rewriting. t is the topology that
-// topology.Load built from the same options (it has already reported every
+// the same way loader.Load does, for rewriting. t is the topology that
+// loader.Load built from the same options (it has already reported every
 // input problem) and gives the resolved files and project name.
 func LoadCompose(ctx context.Context, opts topology.Options, t *topology.Topology) (*types.Project, error) {
 	files := make([]string, len(t.Files))
@@ -236,7 +236,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // withQuietLogs runs fn with logrus (which compose-go logs through)
-// silenced: topology.Load has already reported compose-go's warnings.
+// silenced: loader.Load has already reported compose-go's warnings.
 func withQuietLogs(fn func()) {
 	l := logrus.StandardLogger()
 	out := l.Out

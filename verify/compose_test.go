@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/topology"
 )
 
@@ -17,7 +19,7 @@ func rewriteFile(t *testing.T, f string) (orig, re *topology.Topology, rw *Rewri
 	t.Helper()
 	opts := topology.Options{Files: []string{f}}
 	ctx := context.Background()
-	orig, err := topology.Load(ctx, opts)
+	orig, err := loader.Load(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +36,7 @@ func rewriteFile(t *testing.T, f string) (orig, re *topology.Topology, rw *Rewri
 	if err := os.WriteFile(path, rw.YAML, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	re, err = topology.Load(ctx, topology.Options{Files: []string{path}, ProjectName: rw.Project})
+	re, err = loader.Load(ctx, topology.Options{Files: []string{path}, ProjectName: rw.Project})
 	if err != nil {
 		t.Fatalf("the rewritten file does not load: %v\n%s", err, rw.YAML)
 	}

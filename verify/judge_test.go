@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/topology"
 )
 
@@ -20,7 +22,7 @@ func fakeWorld(t *testing.T, file string) *world {
 // fakeWorldHost is fakeWorld with a host description.
 func fakeWorldHost(t *testing.T, file, hostFile string) *world {
 	t.Helper()
-	tp, err := topology.Load(context.Background(), topology.Options{Files: []string{file}, HostFile: hostFile})
+	tp, err := loader.Load(context.Background(), topology.Options{Files: []string{file}, HostFile: hostFile})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/scenarios"
 	"github.com/composenet/composenet/topology"
 )
@@ -96,7 +98,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	say("Docker Engine %s (API %s, %s, kernel %s), Compose %s", eng.Version, eng.APIVersion, eng.OS, eng.Kernel, eng.Compose)
-	orig, err := topology.Load(ctx, opts.Load)
+	orig, err := loader.Load(ctx, opts.Load)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +160,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if bridge0 != nil && bridge0.Options["com.docker.network.bridge.enable_icc"] == "false" && !hasSetting(daemon, "icc") {
 		daemon = append(daemon, "icc=false")
 	}
-	t, err := topology.Load(ctx, topology.Options{Files: []string{file}, ProjectName: rw.Project, HostFile: opts.Load.HostFile, Daemon: daemon, Latency: opts.Load.Latency})
+	t, err := loader.Load(ctx, topology.Options{Files: []string{file}, ProjectName: rw.Project, HostFile: opts.Load.HostFile, Daemon: daemon, Latency: opts.Load.Latency})
 	if err != nil {
 		return nil, fmt.Errorf("the rewritten project does not load (please report): %v", err)
 	}

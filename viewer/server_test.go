@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/answers"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -38,7 +40,7 @@ func testServer(t *testing.T) (*Server, *httptest.Server, string) {
 	}
 	load := func(ctx context.Context) (*topology.Topology, []string, error) {
 		var in topology.Inputs
-		top, err := topology.Load(ctx, topology.Options{Files: []string{file}, Dir: dir, Env: []string{}, Record: &in})
+		top, err := loader.Load(ctx, topology.Options{Files: []string{file}, Dir: dir, Env: []string{}, Record: &in})
 		return top, in.Files, err
 	}
 	s, err := NewServer(context.Background(), Config{

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -19,7 +21,7 @@ func load(t *testing.T, file string) *topology.Topology { return loadB(t, file) 
 
 func loadB(t testing.TB, file string) *topology.Topology {
 	t.Helper()
-	top, err := topology.Load(context.Background(), topology.Options{Files: []string{file}, Env: []string{}})
+	top, err := loader.Load(context.Background(), topology.Options{Files: []string{file}, Env: []string{}})
 	if err != nil {
 		t.Fatal(err)
 	}

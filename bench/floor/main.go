@@ -1,5 +1,5 @@
 // Command floor loads a compose project with compose-go alone, with the
-// options topology.Load passes, and prints the number of services: the
+// options loader.Load passes, and prints the number of services: the
 // floor that whole-process benchmarks compare composenet's commands with
 // (see bench/process_test.go and docs/benchmarks.md).
 //

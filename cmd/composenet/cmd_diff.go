@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/internal/gitrev"
 	"github.com/composenet/composenet/review"
 	"github.com/composenet/composenet/topology"
@@ -85,7 +87,7 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 		if project != "" {
 			opt.ProjectName = project
 		}
-		t, err := topology.Load(ctx, opt)
+		t, err := loader.Load(ctx, opt)
 		if err != nil {
 			printError(e, err)
 			return nil, false
@@ -176,7 +178,7 @@ func diffGit(ctx context.Context, e *env, lf *loadFlags, spec, format string) in
 				return nil, false
 			}
 		}
-		t, err := topology.Load(ctx, opt)
+		t, err := loader.Load(ctx, opt)
 		if err != nil {
 			if rev != "" {
 				fmt.Fprintf(e.stderr, "at revision %s:\n", rev)

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/topology"
 	"github.com/composenet/composenet/viewer"
 )
@@ -59,7 +61,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		var in topology.Inputs
 		o := opts
 		o.Record = &in
-		t, err := topology.Load(ctx, o)
+		t, err := loader.Load(ctx, o)
 		return t, in.Files, err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/spf13/pflag"
 
 	"github.com/composenet/composenet/answers"
@@ -142,7 +144,7 @@ func (lf *loadFlags) load(ctx context.Context, e *env) (*topology.Topology, bool
 // cacheConfig says where the load cache lives: $COMPOSENET_CACHE_DIR, else
 // the user cache folder; --no-cache turns it off.
 func (lf *loadFlags) cacheConfig(e *env) snapshot.Config {
-	return snapshot.Config{Version: version, Disabled: lf.noCache, Dir: e.getenv("COMPOSENET_CACHE_DIR")}
+	return snapshot.Config{Version: version, Disabled: lf.noCache, Dir: e.getenv("COMPOSENET_CACHE_DIR"), Load: loader.Load}
 }
 
 // printError writes err to stderr, one problem per line. A problem's own

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/topology"
 )
 
@@ -43,7 +45,7 @@ func TestBadConfig(t *testing.T) {
 }
 
 // TestOutputLoads loads generated projects of several sizes and seeds
-// through topology.Load and checks that the topology has what the
+// through loader.Load and checks that the topology has what the
 // generator promises: every service, replicas, internal networks,
 // published ports (some on 127.0.0.1), aliases and declared listeners.
 func TestOutputLoads(t *testing.T) {
@@ -69,7 +71,7 @@ func TestOutputLoads(t *testing.T) {
 		if err := os.WriteFile(f, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		top, err := topology.Load(context.Background(), topology.Options{Files: []string{f}, Dir: dir})
+		top, err := loader.Load(context.Background(), topology.Options{Files: []string{f}, Dir: dir})
 		if err != nil {
 			t.Fatalf("%+v: does not load:\n%v", cfg, err)
 		}

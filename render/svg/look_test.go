@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/internal/fixture"
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/render/dot"
@@ -41,7 +43,7 @@ func TestLook(t *testing.T) {
 	run("modes", fixture.Modes(), render.Options{})
 	for _, ex := range []string{"ecommerce", "production", "secure"} {
 		dir, _ := filepath.Abs(filepath.Join("..", "..", "examples", ex))
-		top, err := topology.Load(t.Context(), topology.Options{Dir: dir})
+		top, err := loader.Load(t.Context(), topology.Options{Dir: dir})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/internal/gen"
 	"github.com/composenet/composenet/topology"
 )
@@ -35,7 +37,7 @@ func BenchmarkCache(b *testing.B) {
 	opts := genProject(b, 2000)
 	b.Run("cold", func(b *testing.B) {
 		for b.Loop() {
-			if _, _, err := Load(context.Background(), opts, Config{Disabled: true}); err != nil {
+			if _, _, err := Load(context.Background(), opts, Config{Load: loader.Load, Disabled: true}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -45,13 +47,13 @@ func BenchmarkCache(b *testing.B) {
 			b.StopTimer()
 			dir := b.TempDir()
 			b.StartTimer()
-			if _, st, err := Load(context.Background(), opts, Config{Dir: dir, Version: "bench"}); err != nil || st.FromCache {
+			if _, st, err := Load(context.Background(), opts, Config{Load: loader.Load, Dir: dir, Version: "bench"}); err != nil || st.FromCache {
 				b.Fatal(err, st.FromCache)
 			}
 		}
 	})
 	b.Run("warm", func(b *testing.B) {
-		cfg := Config{Dir: b.TempDir(), Version: "bench"}
+		cfg := Config{Load: loader.Load, Dir: b.TempDir(), Version: "bench"}
 		Load(context.Background(), opts, cfg)
 		for b.Loop() {
 			if _, st, err := Load(context.Background(), opts, cfg); err != nil || !st.FromCache {
@@ -69,7 +71,7 @@ func BenchmarkWarmEcommerce(b *testing.B) {
 		b.Fatal(err)
 	}
 	opts := topology.Options{Dir: dir, Env: []string{}}
-	cfg := Config{Dir: b.TempDir(), Version: "bench"}
+	cfg := Config{Load: loader.Load, Dir: b.TempDir(), Version: "bench"}
 	if _, _, err := Load(context.Background(), opts, cfg); err != nil {
 		b.Fatal(err)
 	}

@@ -70,7 +70,14 @@ type Config struct {
 	MaxBytes int64
 	// Version is the program's version; it is part of every key.
 	Version string
+	// Load loads a project afresh (loader.Load, or a helper process that
+	// runs it); Load calls it when no snapshot serves.
+	Load LoadFunc
 }
+
+// LoadFunc loads the project opts describe, as loader.Load does: when
+// opts.Record is set it receives the inputs the load read.
+type LoadFunc func(ctx context.Context, opts topology.Options) (*topology.Topology, error)
 
 // DefaultDir is the composenet folder in the user's cache directory
 // (os.UserCacheDir: $XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches
@@ -154,12 +161,15 @@ type varStamp struct {
 	Sum  [32]byte
 }
 
-// Load returns the topology that topology.Load would build for opts, from
+// Load returns the topology that cfg.Load would build for opts, from
 // a snapshot when one exists for the same key and all its inputs are
 // unchanged, and otherwise by loading and storing a snapshot. Cache
 // problems (an unwritable folder, a corrupt entry) never fail the call:
-// they cost a cold load. Load errors are topology.Load's.
+// they cost a cold load. Load errors are cfg.Load's.
 func Load(ctx context.Context, opts topology.Options, cfg Config) (*topology.Topology, *Stamp, error) {
+	if cfg.Load == nil {
+		return nil, nil, errors.New("snapshot: Config.Load is not set")
+	}
 	if opts.Dir == "" {
 		wd, err := os.Getwd()
 		if err != nil {
@@ -186,7 +196,7 @@ func Load(ctx context.Context, opts topology.Options, cfg Config) (*topology.Top
 	}
 	if cfg.Disabled {
 		// Exactly the uncached load: no inputs recorded, nothing hashed.
-		t, err := topology.Load(ctx, opts)
+		t, err := cfg.Load(ctx, opts)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -195,7 +205,7 @@ func Load(ctx context.Context, opts topology.Options, cfg Config) (*topology.Top
 	if t, st := lookup(path, key, env); t != nil {
 		return t, st, nil
 	}
-	t, st, vars, err := track(ctx, opts)
+	t, st, vars, err := track(ctx, opts, cfg.Load)
 	if err != nil || st.Uncacheable != "" || st.recent {
 		return t, st, err
 	}
@@ -207,18 +217,18 @@ func Load(ctx context.Context, opts topology.Options, cfg Config) (*topology.Top
 // Track loads the project without the disk cache and returns the stamp of
 // its inputs, for a caller that keeps the topology in memory and reloads
 // it when Stamp.Fresh turns false.
-func Track(ctx context.Context, opts topology.Options) (*topology.Topology, *Stamp, error) {
-	t, st, _, err := track(ctx, opts)
+func Track(ctx context.Context, opts topology.Options, load LoadFunc) (*topology.Topology, *Stamp, error) {
+	t, st, _, err := track(ctx, opts, load)
 	return t, st, err
 }
 
 // track loads with the inputs recorded and stamps them. It also returns
 // the environment variables the load may have looked up.
-func track(ctx context.Context, opts topology.Options) (*topology.Topology, *Stamp, []string, error) {
+func track(ctx context.Context, opts topology.Options, load LoadFunc) (*topology.Topology, *Stamp, []string, error) {
 	start := time.Now()
 	var in topology.Inputs
 	opts.Record = &in
-	t, err := topology.Load(ctx, opts)
+	t, err := load(ctx, opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}

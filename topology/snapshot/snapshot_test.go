@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composenet/composenet/topology/loader"
+
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
 )
@@ -134,11 +136,11 @@ func TestCorpusCachedEqualsUncached(t *testing.T) {
 		}
 		files = some
 	}
-	cfg := Config{Dir: t.TempDir(), Version: "test"}
+	cfg := Config{Load: loader.Load, Dir: t.TempDir(), Version: "test"}
 	hits := 0
 	for _, f := range files {
 		opts := topology.Options{Files: []string{f}, Dir: filepath.Dir(f), Env: []string{}}
-		cold, err := topology.Load(context.Background(), opts)
+		cold, err := loader.Load(context.Background(), opts)
 		if err != nil {
 			continue
 		}
@@ -310,7 +312,7 @@ func TestInvalidation(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := testProject(t)
-			cfg := Config{Dir: t.TempDir(), Version: "test"}
+			cfg := Config{Load: loader.Load, Dir: t.TempDir(), Version: "test"}
 			env := []string{"COMPOSE_PROJECT_NAME=p"}
 			loadIn(t, cfg, dir, env, "compose.yaml")
 			if _, st := loadIn(t, cfg, dir, env, "compose.yaml"); !st.FromCache {
@@ -351,7 +353,7 @@ func TestDiscoveryInvalidation(t *testing.T) {
 		t.Run(newFile, func(t *testing.T) {
 			dir := project(t, map[string]string{"compose.yaml": "services:\n  a:\n    image: x\n", "sub/deeper/keep": ""})
 			work := filepath.Join(dir, "sub", "deeper")
-			cfg := Config{Dir: t.TempDir(), Version: "test"}
+			cfg := Config{Load: loader.Load, Dir: t.TempDir(), Version: "test"}
 			env := []string{"COMPOSE_PROJECT_NAME=p"}
 			loadIn2 := func() (*topology.Topology, *Stamp) {
 				top, st, err := Load(context.Background(), topology.Options{Dir: work, Env: env}, cfg)
@@ -391,7 +393,7 @@ func TestCorruptEntriesAreIgnored(t *testing.T) {
 	for name, f := range damage {
 		t.Run(name, func(t *testing.T) {
 			dir := testProject(t)
-			cfg := Config{Dir: t.TempDir(), Version: "test"}
+			cfg := Config{Load: loader.Load, Dir: t.TempDir(), Version: "test"}
 			env := []string{"COMPOSE_PROJECT_NAME=p"}
 			want, _ := loadIn(t, cfg, dir, env, "compose.yaml")
 			entry := onlyEntry(t, cfg.Dir)
@@ -437,7 +439,7 @@ func onlyEntry(t *testing.T, dir string) string {
 // entries.
 func TestVersionIsPartOfTheKey(t *testing.T) {
 	dir := testProject(t)
-	cfg := Config{Dir: t.TempDir(), Version: "1"}
+	cfg := Config{Load: loader.Load, Dir: t.TempDir(), Version: "1"}
 	env := []string{"COMPOSE_PROJECT_NAME=p"}
 	loadIn(t, cfg, dir, env, "compose.yaml")
 	cfg.Version = "2"
@@ -449,7 +451,7 @@ func TestVersionIsPartOfTheKey(t *testing.T) {
 // TestEviction: the folder stays within MaxBytes, dropping the least
 // recently used entries first.
 func TestEviction(t *testing.T) {
-	cfg := Config{Dir: t.TempDir(), Version: "test"}
+	cfg := Config{Load: loader.Load, Dir: t.TempDir(), Version: "test"}
 	env := []string{"COMPOSE_PROJECT_NAME=p"}
 	var dirs []string
 	for i := 0; i < 3; i++ {
@@ -476,7 +478,7 @@ func TestEviction(t *testing.T) {
 	if len(entries) != 2 {
 		t.Fatalf("want 2 entries after trimming, got %d", len(entries))
 	}
-	if _, st := loadIn(t, Config{Dir: cfg.Dir, Version: "test", MaxBytes: 1 << 30}, dirs[0], env, "compose.yaml"); !st.FromCache {
+	if _, st := loadIn(t, Config{Load: loader.Load, Dir: cfg.Dir, Version: "test", MaxBytes: 1 << 30}, dirs[0], env, "compose.yaml"); !st.FromCache {
 		t.Fatal("the most recently used entry was evicted")
 	}
 }
@@ -485,9 +487,9 @@ func TestEviction(t *testing.T) {
 // all succeed with the same topology and leave one whole entry.
 func TestConcurrentRuns(t *testing.T) {
 	dir := testProject(t)
-	cfg := Config{Dir: t.TempDir(), Version: "test"}
+	cfg := Config{Load: loader.Load, Dir: t.TempDir(), Version: "test"}
 	env := []string{"COMPOSE_PROJECT_NAME=p"}
-	want, _ := loadIn(t, Config{Disabled: true}, dir, env, "compose.yaml")
+	want, _ := loadIn(t, Config{Load: loader.Load, Disabled: true}, dir, env, "compose.yaml")
 	var wg sync.WaitGroup
 	errs := make(chan string, 16)
 	for i := 0; i < 16; i++ {
@@ -519,7 +521,7 @@ func TestConcurrentRuns(t *testing.T) {
 // TestStampFresh: the stamp lists the inputs and notices a change.
 func TestStampFresh(t *testing.T) {
 	dir := testProject(t)
-	cfg := Config{Dir: t.TempDir(), Version: "test"}
+	cfg := Config{Load: loader.Load, Dir: t.TempDir(), Version: "test"}
 	env := []string{"COMPOSE_PROJECT_NAME=p"}
 	_, st := loadIn(t, cfg, dir, env, "compose.yaml")
 	if !st.Fresh() {
@@ -544,7 +546,7 @@ func TestUncacheableIncludePath(t *testing.T) {
 		"compose.yaml":     "include:\n  - ${INC:-inc}/compose.yaml\nservices:\n  a:\n    image: x\n",
 		"inc/compose.yaml": incCompose,
 	})
-	cfg := Config{Dir: t.TempDir(), Version: "test"}
+	cfg := Config{Load: loader.Load, Dir: t.TempDir(), Version: "test"}
 	_, st, err := Load(context.Background(), topology.Options{Files: []string{"compose.yaml"}, Dir: dir, Env: []string{}}, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -560,7 +562,7 @@ func TestUncacheableIncludePath(t *testing.T) {
 // TestDecodeNeverPanics feeds Decode truncations of a real snapshot.
 func TestDecodeNeverPanics(t *testing.T) {
 	dir := testProject(t)
-	top, _ := loadIn(t, Config{Disabled: true}, dir, nil, "compose.yaml")
+	top, _ := loadIn(t, Config{Load: loader.Load, Disabled: true}, dir, nil, "compose.yaml")
 	var buf bytes.Buffer
 	if err := Encode(&buf, top); err != nil {
 		t.Fatal(err)
@@ -582,7 +584,7 @@ func TestDecodeNeverPanics(t *testing.T) {
 func TestTrack(t *testing.T) {
 	dir := testProject(t)
 	opts := topology.Options{Files: []string{"compose.yaml"}, Dir: dir, Env: []string{"COMPOSE_PROJECT_NAME=p"}, HostFile: "host.yaml"}
-	top, st, err := Track(context.Background(), opts)
+	top, st, err := Track(context.Background(), opts, loader.Load)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -596,7 +598,7 @@ func TestTrack(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "web.env"), []byte("A=4\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, st, err = Track(context.Background(), opts)
+	_, st, err = Track(context.Background(), opts, loader.Load)
 	if err != nil {
 		t.Fatal(err)
 	}

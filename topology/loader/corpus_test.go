@@ -1,4 +1,4 @@
-package topology
+package loader
 
 import (
 	"context"
@@ -9,13 +9,15 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/composenet/composenet/topology"
 )
 
 // corpusDir is the real-world corpus: $COMPOSENET_CORPUS, else
 // ../shared/corpus beside the repository (the team's copy), else the copy
 // in testdata/corpus, so that CI checks it on any machine.
 func corpusDir(t testing.TB) string {
-	for _, d := range []string{os.Getenv("COMPOSENET_CORPUS"), "../../shared/corpus", "testdata/corpus"} {
+	for _, d := range []string{os.Getenv("COMPOSENET_CORPUS"), "../../../shared/corpus", "../testdata/corpus"} {
 		if d == "" {
 			continue
 		}
@@ -136,10 +138,10 @@ func TestCorpus(t *testing.T) {
 		files := sets[name]
 		t.Run(name, func(t *testing.T) {
 			env := []string{"HOME=/nonexistent"}
-			topo, err := Load(context.Background(), Options{Files: files, Dir: filepath.Dir(files[len(files)-1]), Env: env})
+			topo, err := Load(context.Background(), topology.Options{Files: files, Dir: filepath.Dir(files[len(files)-1]), Env: env})
 			if err != nil {
 				failed++
-				var le *LoadError
+				var le *topology.LoadError
 				if !errors.As(err, &le) {
 					t.Fatalf("error is not a *LoadError: %T %v", err, err)
 				}
@@ -167,7 +169,7 @@ func TestCorpus(t *testing.T) {
 }
 
 // checkInvariants asserts what must hold for every loaded topology.
-func checkInvariants(t *testing.T, topo *Topology) {
+func checkInvariants(t *testing.T, topo *topology.Topology) {
 	t.Helper()
 	seen := map[string]bool{}
 	for _, n := range append(topo.Networks, topo.Bridge0) {

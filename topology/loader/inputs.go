@@ -1,4 +1,4 @@
-package topology
+package loader
 
 import (
 	"path/filepath"
@@ -8,39 +8,16 @@ import (
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v4"
-)
 
-// Inputs lists what a Load depended on, so that a cache of its result can
-// tell whether the result still holds (package topology/snapshot).
-//
-// Files is a superset of the local files the load read or whose absence it
-// relied on: the compose files, files pulled in through include: and
-// extends.file, the project .env or --env-file files, the .env of included
-// projects, services' env_file and label_file, the --host file, and, when
-// no -f was given, every name docker compose's discovery looked for from
-// the working directory up to the folder it found. A listed file that does
-// not exist must still not exist for the result to hold.
-//
-// The environment variables the load looked up are not listed here: they
-// are the $NAME references in those files, the keys of the services'
-// environment (a bare KEY takes its value from the environment) and the
-// COMPOSE_* variables, all of which a caller can find from Files and the
-// Topology.
-type Inputs struct {
-	// Files are absolute paths, sorted, without duplicates.
-	Files []string
-	// Uncacheable is non-empty when the inputs cannot be listed
-	// completely (a compose file read from stdin, a remote include, a path
-	// built from a variable); it says why.
-	Uncacheable string
-}
+	"github.com/composenet/composenet/topology"
+)
 
 // collectInputs fills in what Load read. It over-approximates where
 // compose-go's resolution is ambiguous (a relative include path is listed
 // against both the including file's folder and the project folder): an
 // extra file only costs a needless cache miss, a missing one a stale answer.
-func collectInputs(dir string, opts Options, po *cli.ProjectOptions, project *types.Project, ix *posIndex) Inputs {
-	var in Inputs
+func collectInputs(dir string, opts topology.Options, po *cli.ProjectOptions, project *types.Project, ix *posIndex) topology.Inputs {
+	var in topology.Inputs
 	files := map[string]bool{}
 	add := func(p string) {
 		if p != "" {

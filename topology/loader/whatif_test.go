@@ -1,9 +1,11 @@
-package topology
+package loader
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/composenet/composenet/topology"
 )
 
 const whatIfCompose = `name: p
@@ -40,7 +42,7 @@ networks:
 
 // snapshot is the exported model as JSON: what must not change in the
 // original when an operation builds a copy.
-func snapshot(t *testing.T, topo *Topology) string {
+func snapshot(t *testing.T, topo *topology.Topology) string {
 	t.Helper()
 	b, err := json.Marshal(topo.Doc())
 	if err != nil {
@@ -51,10 +53,10 @@ func snapshot(t *testing.T, topo *Topology) string {
 
 // checkConsistent asserts that every pointer of u points into u, never
 // into orig, and that the indexes answer from u.
-func checkConsistent(t *testing.T, orig, u *Topology) {
+func checkConsistent(t *testing.T, orig, u *topology.Topology) {
 	t.Helper()
 	checkInvariants(t, u)
-	nets := map[*Network]bool{u.Bridge0: true}
+	nets := map[*topology.Network]bool{u.Bridge0: true}
 	for _, n := range u.Networks {
 		nets[n] = true
 		if orig.NetworkByName(n.Name) == n {
@@ -64,7 +66,7 @@ func checkConsistent(t *testing.T, orig, u *Topology) {
 			t.Errorf("network index of the copy is stale for %s", n.Name)
 		}
 	}
-	ctrs := map[*Container]bool{}
+	ctrs := map[*topology.Container]bool{}
 	for _, c := range u.Containers {
 		ctrs[c] = true
 		if orig.Container(c.Name) == c {
@@ -115,8 +117,11 @@ func checkConsistent(t *testing.T, orig, u *Topology) {
 	}
 }
 
-func endpointNames(topo *Topology, net string) []string {
-	n := topo.network(net)
+func endpointNames(topo *topology.Topology, net string) []string {
+	n := topo.Network(net)
+	if n == nil {
+		n = topo.NetworkByName(net)
+	}
 	var out []string
 	for _, e := range n.Endpoints {
 		out = append(out, e.Container.Name+"="+e.IPv4.String())
@@ -125,18 +130,18 @@ func endpointNames(topo *Topology, net string) []string {
 }
 
 func TestCopyOnWriteOperations(t *testing.T) {
-	orig := mustLoad(t, whatIfCompose, Options{})
+	orig := mustLoad(t, whatIfCompose, topology.Options{})
 	before := snapshot(t, orig)
 	tests := []struct {
 		name    string
-		op      func(*Topology) (*Topology, error)
+		op      func(*topology.Topology) (*topology.Topology, error)
 		wantErr string
-		check   func(t *testing.T, u *Topology)
+		check   func(t *testing.T, u *topology.Topology)
 	}{
 		{
 			name: "R3-8 R6-3 Stopped removes the containers from every network, keeps the service",
-			op:   func(t *Topology) (*Topology, error) { return t.Stopped("api") },
-			check: func(t *testing.T, u *Topology) {
+			op:   func(t *topology.Topology) (*topology.Topology, error) { return t.Stopped("api") },
+			check: func(t *testing.T, u *topology.Topology) {
 				if u.Container("p-api-1") != nil || u.Container("p-api-2") != nil {
 					t.Error("api containers still present")
 				}
@@ -150,18 +155,18 @@ func TestCopyOnWriteOperations(t *testing.T) {
 		},
 		{
 			name:    "Stopped refuses a namespace provider (R7-10)",
-			op:      func(t *Topology) (*Topology, error) { return t.Stopped("db") },
+			op:      func(t *topology.Topology) (*topology.Topology, error) { return t.Stopped("db") },
 			wantErr: "p-side-1 shares the network namespace of p-db-1",
 		},
 		{
 			name:    "Stopped of an unknown service lists the services",
-			op:      func(t *Topology) (*Topology, error) { return t.Stopped("nobody") },
+			op:      func(t *topology.Topology) (*topology.Topology, error) { return t.Stopped("nobody") },
 			wantErr: `unknown service "nobody" (services: api, db, side, web, worker)`,
 		},
 		{
 			name: "WithoutService drops the service too",
-			op:   func(t *Topology) (*Topology, error) { return t.WithoutService("web") },
-			check: func(t *testing.T, u *Topology) {
+			op:   func(t *topology.Topology) (*topology.Topology, error) { return t.WithoutService("web") },
+			check: func(t *testing.T, u *topology.Topology) {
 				if u.Service("web") != nil || u.Container("p-web-1") != nil || len(u.Services) != 4 {
 					t.Errorf("web still present: %d services", len(u.Services))
 				}
@@ -169,13 +174,13 @@ func TestCopyOnWriteOperations(t *testing.T) {
 		},
 		{
 			name:    "WithoutService refuses a service others depend on (R4-2)",
-			op:      func(t *Topology) (*Topology, error) { return t.WithoutService("db") },
+			op:      func(t *topology.Topology) (*topology.Topology, error) { return t.WithoutService("db") },
 			wantErr: "service side depends on db (R4-2)",
 		},
 		{
 			name: "R6-3 WithoutEndpoint removes one endpoint and its names",
-			op:   func(t *Topology) (*Topology, error) { return t.WithoutEndpoint("p-api-2", "back") },
-			check: func(t *testing.T, u *Topology) {
+			op:   func(t *topology.Topology) (*topology.Topology, error) { return t.WithoutEndpoint("p-api-2", "back") },
+			check: func(t *testing.T, u *topology.Topology) {
 				c := u.Container("p-api-2")
 				if len(c.Endpoints) != 1 || c.Endpoints[0].Network.Key != "front" {
 					t.Errorf("p-api-2 endpoints: %d", len(c.Endpoints))
@@ -190,8 +195,8 @@ func TestCopyOnWriteOperations(t *testing.T) {
 		},
 		{
 			name: "Disconnected applies to every replica, by engine name too",
-			op:   func(t *Topology) (*Topology, error) { return t.Disconnected("api", "p_back") },
-			check: func(t *testing.T, u *Topology) {
+			op:   func(t *topology.Topology) (*topology.Topology, error) { return t.Disconnected("api", "p_back") },
+			check: func(t *testing.T, u *topology.Topology) {
 				if got := strings.Join(endpointNames(u, "back"), " "); strings.Contains(got, "p-api") {
 					t.Errorf("back still lists api: %s", got)
 				}
@@ -199,23 +204,25 @@ func TestCopyOnWriteOperations(t *testing.T) {
 		},
 		{
 			name:    "R8-7 Disconnected refuses the endpoint that carries published ports",
-			op:      func(t *Topology) (*Topology, error) { return t.Disconnected("web", "front") },
+			op:      func(t *topology.Topology) (*topology.Topology, error) { return t.Disconnected("web", "front") },
 			wantErr: "p-web-1 publishes ports through its endpoint on front (R8-7)",
 		},
 		{
 			name:    "Disconnected from a network the service is not on",
-			op:      func(t *Topology) (*Topology, error) { return t.Disconnected("db", "front") },
+			op:      func(t *topology.Topology) (*topology.Topology, error) { return t.Disconnected("db", "front") },
 			wantErr: "service db does not join network front",
 		},
 		{
 			name:    "WithoutEndpoint of an unknown network",
-			op:      func(t *Topology) (*Topology, error) { return t.WithoutEndpoint("p-db-1", "nope") },
+			op:      func(t *topology.Topology) (*topology.Topology, error) { return t.WithoutEndpoint("p-db-1", "nope") },
 			wantErr: `unknown network "nope"`,
 		},
 		{
 			name: "R3-8 R6-3 R5-3 WithEndpoint takes the lowest free address and registers name, aliases, ID, hostname",
-			op:   func(t *Topology) (*Topology, error) { return t.WithEndpoint("p-db-1", "front", "database") },
-			check: func(t *testing.T, u *Topology) {
+			op: func(t *topology.Topology) (*topology.Topology, error) {
+				return t.WithEndpoint("p-db-1", "front", "database")
+			},
+			check: func(t *testing.T, u *topology.Topology) {
 				c := u.Container("p-db-1")
 				e := c.Endpoint(u.Network("front"))
 				if e == nil {
@@ -243,8 +250,8 @@ func TestCopyOnWriteOperations(t *testing.T) {
 		},
 		{
 			name: "R3-11 WithEndpoint on an IPv6 network also takes the next IPv6 address",
-			op:   func(t *Topology) (*Topology, error) { return t.WithEndpoint("p-db-1", "v6") },
-			check: func(t *testing.T, u *Topology) {
+			op:   func(t *topology.Topology) (*topology.Topology, error) { return t.WithEndpoint("p-db-1", "v6") },
+			check: func(t *testing.T, u *topology.Topology) {
 				e := u.Container("p-db-1").Endpoint(u.Network("v6"))
 				if e.IPv4.String() != "10.9.0.3" || e.IPv6.String() != "fd00:9::3" {
 					t.Errorf("got %s %s, want 10.9.0.3 fd00:9::3", e.IPv4, e.IPv6)
@@ -253,33 +260,35 @@ func TestCopyOnWriteOperations(t *testing.T) {
 		},
 		{
 			name:    "WithEndpoint refuses a second endpoint on the same network",
-			op:      func(t *Topology) (*Topology, error) { return t.WithEndpoint("p-api-1", "back") },
+			op:      func(t *topology.Topology) (*topology.Topology, error) { return t.WithEndpoint("p-api-1", "back") },
 			wantErr: "endpoint with name p-api-1 already exists in network p_back",
 		},
 		{
 			name:    "R7-10 WithEndpoint refuses a container in another's namespace",
-			op:      func(t *Topology) (*Topology, error) { return t.WithEndpoint("p-side-1", "front") },
+			op:      func(t *topology.Topology) (*topology.Topology, error) { return t.WithEndpoint("p-side-1", "front") },
 			wantErr: "p-side-1 uses network_mode service:db",
 		},
 		{
-			name:    "WithEndpoint refuses a bad alias",
-			op:      func(t *Topology) (*Topology, error) { return t.WithEndpoint("p-db-1", "front", "bad\nname") },
+			name: "WithEndpoint refuses a bad alias",
+			op: func(t *topology.Topology) (*topology.Topology, error) {
+				return t.WithEndpoint("p-db-1", "front", "bad\nname")
+			},
 			wantErr: `invalid DNS name "bad\nname"`,
 		},
 		{
 			name:    "WithEndpoint refuses a full network",
-			op:      func(t *Topology) (*Topology, error) { return t.WithEndpoint("p-db-1", "tiny") },
+			op:      func(t *topology.Topology) (*topology.Topology, error) { return t.WithEndpoint("p-db-1", "tiny") },
 			wantErr: "no available IPv4 addresses on network p_tiny (10.8.0.0/30) for p-db-1",
 		},
 		{
 			name:    "R5-3 R8-7 WithEndpoint refuses to move the gateway of a container with published ports",
-			op:      func(t *Topology) (*Topology, error) { return t.WithEndpoint("p-web-1", "v6") },
+			op:      func(t *topology.Topology) (*topology.Topology, error) { return t.WithEndpoint("p-web-1", "v6") },
 			wantErr: "p-web-1 publishes ports through its gateway endpoint; connecting to v6 would make that the gateway",
 		},
 		{
 			name: "R7-4 R7-8 WithDaemon icc=false changes the default bridge",
-			op:   func(t *Topology) (*Topology, error) { return t.WithDaemon("icc", "false") },
-			check: func(t *testing.T, u *Topology) {
+			op:   func(t *topology.Topology) (*topology.Topology, error) { return t.WithDaemon("icc", "false") },
+			check: func(t *testing.T, u *topology.Topology) {
 				if u.Daemon.ICC || u.Bridge0.ICC {
 					t.Error("icc still on")
 				}
@@ -287,8 +296,8 @@ func TestCopyOnWriteOperations(t *testing.T) {
 		},
 		{
 			name: "R8-2 WithDaemon userland-proxy=false",
-			op:   func(t *Topology) (*Topology, error) { return t.WithDaemon("userland-proxy", "false") },
-			check: func(t *testing.T, u *Topology) {
+			op:   func(t *topology.Topology) (*topology.Topology, error) { return t.WithDaemon("userland-proxy", "false") },
+			check: func(t *testing.T, u *topology.Topology) {
 				if u.Daemon.UserlandProxy {
 					t.Error("userland-proxy still on")
 				}
@@ -296,12 +305,12 @@ func TestCopyOnWriteOperations(t *testing.T) {
 		},
 		{
 			name:    "WithDaemon refuses a setting that moves addresses",
-			op:      func(t *Topology) (*Topology, error) { return t.WithDaemon("bip", "10.0.0.1/24") },
+			op:      func(t *topology.Topology) (*topology.Topology, error) { return t.WithDaemon("bip", "10.0.0.1/24") },
 			wantErr: "daemon setting bip changes the addresses or ports Docker chooses; load the project again with it",
 		},
 		{
 			name:    "WithDaemon refuses a bad value",
-			op:      func(t *Topology) (*Topology, error) { return t.WithDaemon("icc", "maybe") },
+			op:      func(t *topology.Topology) (*topology.Topology, error) { return t.WithDaemon("icc", "maybe") },
 			wantErr: `icc: want true or false, got "maybe"`,
 		},
 	}
@@ -332,7 +341,7 @@ func TestCopyOnWriteOperations(t *testing.T) {
 // TestCopyChain: operations compose, each on the previous copy, and each
 // intermediate stays as it was.
 func TestCopyChain(t *testing.T) {
-	orig := mustLoad(t, whatIfCompose, Options{})
+	orig := mustLoad(t, whatIfCompose, topology.Options{})
 	a, err := orig.Disconnected("api", "back")
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package topology
+package loader
 
 import (
 	"context"
@@ -13,39 +13,12 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/composenet/composenet/topology"
+
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/sirupsen/logrus"
 )
-
-// Options says what to load and how; it mirrors the flags of docker compose.
-type Options struct {
-	// Files are the compose files, merged in order (-f). Empty means the
-	// default discovery of docker compose from Dir upward.
-	Files []string
-	// Dir is the directory relative paths and discovery start from; default
-	// the process working directory.
-	Dir string
-	// ProjectName is -p/--project-name.
-	ProjectName string
-	// ProjectDir is --project-directory.
-	ProjectDir string
-	// Profiles are the --profile values.
-	Profiles []string
-	// EnvFiles are --env-file values; empty means the project's .env.
-	EnvFiles []string
-	// Env is the process environment (KEY=VALUE); it wins over .env (R1-7).
-	Env []string
-	// HostFile is a host description YAML file (see ParseHost).
-	HostFile string
-	// Daemon are KEY=VALUE daemon settings applied after the host file.
-	Daemon []string
-	// Latency are HOP=DURATION latency overrides.
-	Latency []string
-	// Record, when not nil, receives the inputs a successful load read
-	// (see Inputs); a cache uses it to tell when the result is stale.
-	Record *Inputs
-}
 
 var logMu sync.Mutex
 
@@ -81,22 +54,22 @@ func withCapturedLogs(fn func()) []string {
 // Load reads the compose project that opts describe and builds the
 // topology Docker would create. Bad input yields a *LoadError that lists
 // every problem with its position; the function never panics on input.
-func Load(ctx context.Context, opts Options) (t *Topology, err error) {
+func Load(ctx context.Context, opts topology.Options) (t *topology.Topology, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			t = nil
-			err = &LoadError{Problems: []Problem{{Message: fmt.Sprintf("internal error while loading (please report): %v", r)}}}
+			err = &topology.LoadError{Problems: []topology.Problem{{Message: fmt.Sprintf("internal error while loading (please report): %v", r)}}}
 		}
 	}()
 	dir := opts.Dir
 	if dir == "" {
 		if dir, err = os.Getwd(); err != nil {
-			return nil, &LoadError{Problems: []Problem{{Message: err.Error()}}}
+			return nil, &topology.LoadError{Problems: []topology.Problem{{Message: err.Error()}}}
 		}
 	}
 	host, hostProblems := loadHost(dir, opts.HostFile, opts.Daemon, opts.Latency)
 	if len(hostProblems) > 0 {
-		return nil, &LoadError{Problems: sortProblems(hostProblems)}
+		return nil, &topology.LoadError{Problems: sortProblems(hostProblems)}
 	}
 
 	files := make([]string, len(opts.Files))
@@ -140,13 +113,13 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 	})
 	var pe *precheckError
 	if errors.As(lerr, &pe) {
-		return nil, &LoadError{Problems: sortProblems(pe.problems)}
+		return nil, &topology.LoadError{Problems: sortProblems(pe.problems)}
 	}
 
 	// Every file compose-go will read is checked (and the compose files
 	// indexed) before it reads them: see input.go and envsize.go.
 	ix := &posIndex{}
-	var problems []Problem
+	var problems []topology.Problem
 	if po != nil {
 		ix.env = po.Environment
 		problems = append(problems, ix.addAll(dir, po.ConfigPaths)...)
@@ -155,7 +128,7 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 	if lerr == nil && len(problems) == 0 {
 		restore, err := boundedStdin(po.ConfigPaths)
 		if err != nil {
-			return nil, &LoadError{Problems: []Problem{inputProblem("-", err)}}
+			return nil, &topology.LoadError{Problems: []topology.Problem{inputProblem("-", err)}}
 		}
 		logs = append(logs, withCapturedLogs(func() {
 			project, lerr = po.LoadProject(ctx)
@@ -167,7 +140,7 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 	}
 	if lerr != nil {
 		if errors.Is(lerr, errNoFile) {
-			return nil, &LoadError{Problems: []Problem{{Message: fmt.Sprintf("no compose file found in %s or its parents (looked for %s); use -f FILE", displayPath(dir, dir), strings.Join(cli.DefaultFileNames, ", "))}}}
+			return nil, &topology.LoadError{Problems: []topology.Problem{{Message: fmt.Sprintf("no compose file found in %s or its parents (looked for %s); use -f FILE", displayPath(dir, dir), strings.Join(cli.DefaultFileNames, ", "))}}}
 		}
 		if len(problems) == 0 {
 			problems = recheck(ctx, files, fnOpts, ix, host, dir)
@@ -175,10 +148,10 @@ func Load(ctx context.Context, opts Options) (t *Topology, err error) {
 		if len(problems) == 0 {
 			problems = append(problems, mapComposeError(lerr, ix, dir))
 		}
-		return nil, &LoadError{Problems: sortProblems(problems)}
+		return nil, &topology.LoadError{Problems: sortProblems(problems)}
 	}
 	if len(problems) > 0 {
-		return nil, &LoadError{Problems: sortProblems(problems)}
+		return nil, &topology.LoadError{Problems: sortProblems(problems)}
 	}
 
 	var shown []string
@@ -204,9 +177,9 @@ var errNoFile = errors.New("no compose file")
 
 // precheckError stops compose-go's option processing when an env file
 // fails the input checks, carrying the problems.
-type precheckError struct{ problems []Problem }
+type precheckError struct{ problems []topology.Problem }
 
-func (e *precheckError) Error() string { return (&LoadError{Problems: e.problems}).Error() }
+func (e *precheckError) Error() string { return (&topology.LoadError{Problems: e.problems}).Error() }
 
 // checkEnvFiles runs just before cli.WithDotEnv, which reads the
 // project's .env (or the --env-file files) and expands its variables:
@@ -214,7 +187,7 @@ func (e *precheckError) Error() string { return (&LoadError{Problems: e.problems
 // maxVarBytes.
 func checkEnvFiles(dir string) cli.ProjectOptionsFn {
 	return func(o *cli.ProjectOptions) error {
-		var problems []Problem
+		var problems []topology.Problem
 		vs := envSizes(o.Environment)
 		for _, f := range o.EnvFiles {
 			if !filepath.IsAbs(f) {
@@ -223,7 +196,7 @@ func checkEnvFiles(dir string) cli.ProjectOptionsFn {
 			if st, err := os.Stat(f); err != nil || st.IsDir() {
 				continue // compose-go's words for a missing file or a folder
 			}
-			raw, err := ReadInput(f)
+			raw, err := topology.ReadInput(f)
 			if err != nil {
 				problems = append(problems, inputProblem(displayPath(dir, f), err))
 				continue
@@ -242,8 +215,8 @@ func checkEnvFiles(dir string) cli.ProjectOptionsFn {
 // measures how far interpolation grows each compose file. Relative
 // env_file paths are tried against the naming file's folder and the
 // project directory.
-func (ix *posIndex) checkReferencedInputs(dir string, po *cli.ProjectOptions) []Problem {
-	var problems []Problem
+func (ix *posIndex) checkReferencedInputs(dir string, po *cli.ProjectOptions) []topology.Problem {
+	var problems []topology.Problem
 	env := envSizes(po.Environment)
 	wd, _ := po.GetWorkingDir()
 	seen := map[string]bool{}
@@ -252,7 +225,7 @@ func (ix *posIndex) checkReferencedInputs(dir string, po *cli.ProjectOptions) []
 			continue
 		}
 		if n := env.expandedSize(fi.raw); n > maxExpandedBytes {
-			problems = append(problems, Problem{Pos: Position{File: fi.name}, Message: fmt.Sprintf("grows to %s through ${VARIABLE} interpolation; composenet accepts compose files of at most 32 MiB (%d bytes) after interpolation", sizeText(n), maxExpandedBytes)})
+			problems = append(problems, topology.Problem{Pos: topology.Position{File: fi.name}, Message: fmt.Sprintf("grows to %s through ${VARIABLE} interpolation; composenet accepts compose files of at most 32 MiB (%d bytes) after interpolation", sizeText(n), maxExpandedBytes)})
 		}
 		refs := envFileRefs(fi.root, fi.path, ix.expand)
 		if fi.path != "" && !slices.Contains(po.ConfigPaths, fi.path) {
@@ -274,11 +247,11 @@ func (ix *posIndex) checkReferencedInputs(dir string, po *cli.ProjectOptions) []
 				seen[c] = true
 				if st, err := os.Stat(c); err != nil || st.IsDir() {
 					if err == nil {
-						problems = append(problems, inputProblem(displayPath(dir, c), checkInput(c)))
+						problems = append(problems, inputProblem(displayPath(dir, c), topology.CheckInput(c)))
 					}
 					continue
 				}
-				raw, err := ReadInput(c)
+				raw, err := topology.ReadInput(c)
 				if err != nil {
 					problems = append(problems, inputProblem(displayPath(dir, c), err))
 					continue
@@ -297,12 +270,9 @@ func boundedStdin(paths []string) (restore func(), err error) {
 	if !slices.Contains(paths, "-") {
 		return func() {}, nil
 	}
-	raw, err := io.ReadAll(io.LimitReader(os.Stdin, MaxInputBytes+1))
+	raw, err := topology.ReadInputFrom("-", os.Stdin)
 	if err != nil {
 		return nil, err
-	}
-	if len(raw) > MaxInputBytes {
-		return nil, errors.New(tooBig(int64(len(raw)), true))
 	}
 	f, err := os.CreateTemp("", "composenet-stdin-*.yaml")
 	if err != nil {
@@ -329,7 +299,7 @@ func boundedStdin(paths []string) (restore func(), err error) {
 // inconsistency, and the project's own checks (consistency, then the
 // builder's) report every problem, sorted. It returns nil when the second
 // load fails too (the error is of another kind) or finds nothing.
-func recheck(ctx context.Context, files []string, fnOpts []cli.ProjectOptionsFn, ix *posIndex, host *hostSpec, dir string) []Problem {
+func recheck(ctx context.Context, files []string, fnOpts []cli.ProjectOptionsFn, ix *posIndex, host *hostSpec, dir string) []topology.Problem {
 	var project *types.Project
 	withCapturedLogs(func() {
 		po, err := cli.NewProjectOptions(files, append(slices.Clone(fnOpts), cli.WithConsistency(false))...)
@@ -353,10 +323,10 @@ func recheck(ctx context.Context, files []string, fnOpts []cli.ProjectOptionsFn,
 		defer func() { _ = recover() }()
 		b := newBuilder(project.WithoutUnnecessaryResources(), ix, host, dir, nil)
 		if _, err := b.build(); err != nil {
-			var le *LoadError
+			var le *topology.LoadError
 			if errors.As(err, &le) {
 				for _, p := range le.Problems {
-					if !slices.ContainsFunc(problems, func(q Problem) bool { return samePlace(p.Path, q.Path) }) {
+					if !slices.ContainsFunc(problems, func(q topology.Problem) bool { return samePlace(p.Path, q.Path) }) {
 						problems = append(problems, p)
 					}
 				}
@@ -403,25 +373,25 @@ var (
 )
 
 // mapComposeError turns a compose-go error into a positioned problem.
-func mapComposeError(err error, ix *posIndex, dir string) Problem {
+func mapComposeError(err error, ix *posIndex, dir string) topology.Problem {
 	msg := err.Error()
 	msg = strings.TrimSuffix(msg, ": invalid compose project")
 	if m := reContainerNameScale.FindStringSubmatch(msg); m != nil {
 		// M1: compose-go swaps the attribute and service name in its message.
 		path := "services." + m[2] + ".container_name"
-		return Problem{Pos: ix.lookup(path), Path: path, Message: fmt.Sprintf("can't set container_name together with %s > 1: a container name must be unique, so the service cannot be scaled; remove container_name", m[1])}
+		return topology.Problem{Pos: ix.lookup(path), Path: path, Message: fmt.Sprintf("can't set container_name together with %s > 1: a container name must be unique, so the service cannot be scaled; remove container_name", m[1])}
 	}
 	if m := reNodeVisits.FindStringSubmatch(msg); m != nil {
-		pos := Position{}
+		pos := topology.Position{}
 		if f := reFailedParse.FindStringSubmatch(msg); f != nil {
 			pos.File = displayPath(dir, f[1])
 		} else if len(ix.files) > 0 {
 			pos.File = ix.files[len(ix.files)-1].name
 		}
-		return Problem{Pos: pos, Message: fmt.Sprintf("the file has more YAML nodes than the compose loader visits in one file (compose-go's limit: %s node visits, counting nodes reached through aliases); this is a limit of the loader composenet uses, not an error in the YAML: split the project into several files joined with include:", m[1])}
+		return topology.Problem{Pos: pos, Message: fmt.Sprintf("the file has more YAML nodes than the compose loader visits in one file (compose-go's limit: %s node visits, counting nodes reached through aliases); this is a limit of the loader composenet uses, not an error in the YAML: split the project into several files joined with include:", m[1])}
 	}
 	if m := reFileInvalid.FindStringSubmatch(msg); m != nil {
-		return Problem{Pos: Position{File: displayPath(dir, m[1])}, Message: strings.TrimSpace(m[2])}
+		return topology.Problem{Pos: topology.Position{File: displayPath(dir, m[1])}, Message: strings.TrimSpace(m[2])}
 	}
 	if m := reValidating.FindStringSubmatch(msg); m != nil {
 		file := displayPath(dir, m[1])
@@ -456,36 +426,36 @@ func mapComposeError(err error, ix *posIndex, dir string) Problem {
 			if path == "" {
 				msg = topLevelKeysMessage(listed)
 			}
-			return Problem{Pos: lookupInFile(ix, file, full(keys[0])), Path: path, Message: msg}
+			return topology.Problem{Pos: lookupInFile(ix, file, full(keys[0])), Path: path, Message: msg}
 		}
 		pos := lookupInFile(ix, file, path)
-		return Problem{Pos: pos, Path: path, Message: msg}
+		return topology.Problem{Pos: pos, Path: path, Message: msg}
 	}
 	if m := reDottedPath.FindStringSubmatch(msg); m != nil {
-		return Problem{Pos: ix.lookup(m[1]), Path: m[1], Message: m[2]}
+		return topology.Problem{Pos: ix.lookup(m[1]), Path: m[1], Message: m[2]}
 	}
 	if m := reUndefNet.FindStringSubmatch(msg); m != nil {
 		if s := reServiceQ.FindStringSubmatch(msg); s != nil {
 			path := "services." + s[1] + ".networks." + strings.TrimSpace(m[1])
-			return Problem{Pos: ix.lookup(path), Path: path, Message: msg}
+			return topology.Problem{Pos: ix.lookup(path), Path: path, Message: msg}
 		}
 	}
 	if s := reServiceQ.FindStringSubmatch(msg); s != nil {
 		path := "services." + s[1]
 		if strings.Contains(msg, "depends on undefined service") {
 			if p, ok := ix.exact(path + ".network_mode"); ok {
-				return Problem{Pos: p, Path: path + ".network_mode", Message: msg}
+				return topology.Problem{Pos: p, Path: path + ".network_mode", Message: msg}
 			}
 			path += ".depends_on"
 		}
-		return Problem{Pos: ix.lookup(path), Path: path, Message: msg}
+		return topology.Problem{Pos: ix.lookup(path), Path: path, Message: msg}
 	}
 	if s := reServiceBare.FindStringSubmatch(msg); s != nil {
 		path := "services." + s[1]
 		if strings.Contains(msg, "network_mode") {
 			path += ".network_mode"
 		}
-		return Problem{Pos: ix.lookup(path), Path: path, Message: msg}
+		return topology.Problem{Pos: ix.lookup(path), Path: path, Message: msg}
 	}
 	if strings.HasPrefix(msg, "yaml:") || strings.Contains(msg, "line ") {
 		if m := reYAMLLine.FindStringSubmatch(msg); m != nil && len(ix.files) > 0 {
@@ -495,7 +465,7 @@ func mapComposeError(err error, ix *posIndex, dir string) Problem {
 				file = displayPath(dir, f[1])
 				msg = strings.Replace(msg, f[0], "", 1)
 			}
-			return Problem{Pos: Position{File: file, Line: line, Col: col}, Message: cleanYAMLError(msg)}
+			return topology.Problem{Pos: topology.Position{File: file, Line: line, Col: col}, Message: cleanYAMLError(msg)}
 		}
 	}
 	// An interpolated value that is not a valid entry: point at the entry
@@ -507,14 +477,14 @@ func mapComposeError(err error, ix *posIndex, dir string) Problem {
 	// first place in the files that carries the offending value, if any.
 	for _, q := range quotedValues(msg) {
 		if p, ok := ix.findText(q); ok {
-			return Problem{Pos: p, Message: msg}
+			return topology.Problem{Pos: p, Message: msg}
 		}
 	}
-	pos := Position{}
+	pos := topology.Position{}
 	if len(ix.files) > 0 {
-		pos = Position{File: ix.files[0].name, Line: 1, Col: 1}
+		pos = topology.Position{File: ix.files[0].name, Line: 1, Col: 1}
 	}
-	return Problem{Pos: pos, Message: msg}
+	return topology.Problem{Pos: pos, Message: msg}
 }
 
 // topLevelKeysMessage explains unknown top-level keys. Keys that look like
@@ -532,7 +502,7 @@ func topLevelKeysMessage(m string) string {
 		" (services at the top level are the version-1 format, which Compose v2 does not read; put them under services:)"
 }
 
-func lookupInFile(ix *posIndex, file, path string) Position {
+func lookupInFile(ix *posIndex, file, path string) topology.Position {
 	for _, f := range ix.files {
 		if f.name != file {
 			continue

@@ -1,4 +1,4 @@
-package topology
+package loader
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/composenet/composenet/topology"
 
 	"github.com/compose-spec/compose-go/v2/template"
 	"go.yaml.in/yaml/v4"
@@ -50,13 +52,13 @@ type fileIndex struct {
 	path  string // as read (absolute when the caller gave absolute paths)
 	raw   []byte
 	root  *yaml.Node
-	paths map[string]Position
+	paths map[string]topology.Position
 }
 
 // add indexes one file. It returns the YAML syntax error, if any, with its
 // position, or the walker's refusal (limit is then true).
-func (ix *posIndex) add(name string, raw []byte) (p *Problem, limit bool) {
-	fi := fileIndex{name: name, raw: raw, paths: map[string]Position{}}
+func (ix *posIndex) add(name string, raw []byte) (p *topology.Problem, limit bool) {
+	fi := fileIndex{name: name, raw: raw, paths: map[string]topology.Position{}}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	err := dec.Decode(&doc)
@@ -66,7 +68,7 @@ func (ix *posIndex) add(name string, raw []byte) (p *Problem, limit bool) {
 			return nil, false
 		}
 		line, col := yamlErrorLine(err.Error())
-		return &Problem{Pos: Position{File: name, Line: line, Col: col}, Message: cleanYAMLError(err.Error())}, false
+		return &topology.Problem{Pos: topology.Position{File: name, Line: line, Col: col}, Message: cleanYAMLError(err.Error())}, false
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
@@ -95,15 +97,15 @@ const (
 // walker indexes the paths of one YAML document.
 type walker struct {
 	file       string
-	out        map[string]Position
-	aliased    int        // nodes visited through an alias
-	firstAlias *yaml.Node // the first alias met, for the message
-	problem    *Problem   // set once a limit is hit; the walk stops
+	out        map[string]topology.Position
+	aliased    int               // nodes visited through an alias
+	firstAlias *yaml.Node        // the first alias met, for the message
+	problem    *topology.Problem // set once a limit is hit; the walk stops
 }
 
 // walkNode indexes n's paths under path into out. It returns a problem
 // when the document exceeds the walker's limits (see maxAliasVisits).
-func walkNode(n *yaml.Node, path, file string, out map[string]Position) *Problem {
+func walkNode(n *yaml.Node, path, file string, out map[string]topology.Position) *topology.Problem {
 	w := &walker{file: file, out: out}
 	w.walk(n, path, 0, false)
 	return w.problem
@@ -117,7 +119,7 @@ func (w *walker) walk(n *yaml.Node, path string, depth int, viaAlias bool) {
 		w.aliased++
 		if w.aliased > maxAliasVisits {
 			a := w.firstAlias
-			w.problem = &Problem{Pos: Position{File: w.file, Line: a.Line, Col: a.Column},
+			w.problem = &topology.Problem{Pos: topology.Position{File: w.file, Line: a.Line, Col: a.Column},
 				Message: fmt.Sprintf("YAML aliases (the first one here) expand to more than %d nodes (composenet's limit for nodes reached through aliases in one file); write the repeated parts out or use fewer nested aliases", maxAliasVisits)}
 			return
 		}
@@ -141,14 +143,14 @@ func (w *walker) walk(n *yaml.Node, path string, depth int, viaAlias bool) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if len(k.Value) > maxKeyBytes {
-				w.problem = &Problem{Pos: Position{File: w.file, Line: k.Line, Col: k.Column},
+				w.problem = &topology.Problem{Pos: topology.Position{File: w.file, Line: k.Line, Col: k.Column},
 					Message: fmt.Sprintf("a mapping key of %d bytes; composenet accepts keys of at most %d bytes", len(k.Value), maxKeyBytes)}
 				return
 			}
 			if k.Value == "<<" {
 				// merge key: index the merged mapping's children under path
 				// without overriding explicit keys.
-				tmp := map[string]Position{}
+				tmp := map[string]topology.Position{}
 				w.out = tmp
 				w.walk(v, path, depth+1, viaAlias)
 				w.out = out
@@ -160,13 +162,13 @@ func (w *walker) walk(n *yaml.Node, path string, depth int, viaAlias bool) {
 				continue
 			}
 			p := join(k.Value)
-			out[p] = Position{File: w.file, Line: k.Line, Col: k.Column}
+			out[p] = topology.Position{File: w.file, Line: k.Line, Col: k.Column}
 			w.walk(v, p, depth+1, viaAlias)
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
 			p := join(strconv.Itoa(i))
-			out[p] = Position{File: w.file, Line: c.Line, Col: c.Column}
+			out[p] = topology.Position{File: w.file, Line: c.Line, Col: c.Column}
 			if c.Kind == yaml.ScalarNode && len(c.Value) <= maxKeyBytes {
 				v := c.Value
 				if j := strings.IndexAny(v, "=:"); j > 0 && !strings.Contains(path, "ports") {
@@ -186,8 +188,8 @@ func (w *walker) walk(n *yaml.Node, path string, depth int, viaAlias bool) {
 
 // lookup returns the position of the longest prefix of path found in any
 // file; on equal length the later file (the override) wins.
-func (ix *posIndex) lookup(path string) Position {
-	best, bestLen := Position{}, -1
+func (ix *posIndex) lookup(path string) topology.Position {
+	best, bestLen := topology.Position{}, -1
 	for _, f := range ix.files {
 		p := path
 		for {
@@ -205,23 +207,23 @@ func (ix *posIndex) lookup(path string) Position {
 		}
 	}
 	if bestLen < 0 && len(ix.files) > 0 {
-		return Position{File: ix.files[0].name, Line: 1, Col: 1}
+		return topology.Position{File: ix.files[0].name, Line: 1, Col: 1}
 	}
 	return best
 }
 
 // exact returns the position of path itself, if some file has it.
-func (ix *posIndex) exact(path string) (Position, bool) {
+func (ix *posIndex) exact(path string) (topology.Position, bool) {
 	for i := len(ix.files) - 1; i >= 0; i-- {
 		if pos, ok := ix.files[i].paths[path]; ok {
 			return pos, true
 		}
 	}
-	return Position{}, false
+	return topology.Position{}, false
 }
 
 // findText returns the position of the first occurrence of s in any file.
-func (ix *posIndex) findText(s string) (Position, bool) {
+func (ix *posIndex) findText(s string) (topology.Position, bool) {
 	for _, f := range ix.files {
 		i := bytes.Index(f.raw, []byte(s))
 		if i < 0 {
@@ -229,9 +231,9 @@ func (ix *posIndex) findText(s string) (Position, bool) {
 		}
 		line := 1 + bytes.Count(f.raw[:i], []byte("\n"))
 		col := i - bytes.LastIndexByte(f.raw[:i], '\n')
-		return Position{File: f.name, Line: line, Col: col}, true
+		return topology.Position{File: f.name, Line: line, Col: col}, true
 	}
-	return Position{}, false
+	return topology.Position{}, false
 }
 
 func yamlErrorLine(msg string) (int, int) {
@@ -421,14 +423,14 @@ func envFileRefs(root *yaml.Node, file string, expand func(string) (string, bool
 // syntax problems of the given files, and for every file the refusals of
 // ReadInput and of the walker's limits; a missing file is left to
 // compose-go to report.
-func (ix *posIndex) addAll(dir string, files []string) []Problem {
-	var problems []Problem
+func (ix *posIndex) addAll(dir string, files []string) []topology.Problem {
+	var problems []topology.Problem
 	seen := map[string]bool{}
 	for _, f := range files {
 		seen[f] = true
 	}
 	read := func(f string) ([]byte, bool) {
-		raw, err := ReadInput(f)
+		raw, err := topology.ReadInput(f)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
 				problems = append(problems, inputProblem(displayPath(dir, f), err))

@@ -1,10 +1,12 @@
-package topology
+package loader
 
 import (
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/composenet/composenet/topology"
 
 	"github.com/compose-spec/compose-go/v2/template"
 	"go.yaml.in/yaml/v4"
@@ -21,7 +23,7 @@ var reInvalidSpec = regexp.MustCompile(`^invalid spec: (.*): ([^:]+)$`)
 // it ("${PENPOT_SOURCE_PATH}:/home/penpot/penpot:z" with the variable
 // unset reads ":/home/penpot/penpot:z"). Files are searched in load order;
 // the first match wins.
-func (ix *posIndex) interpolatedEntry(spec string) (Position, []string, bool) {
+func (ix *posIndex) interpolatedEntry(spec string) (topology.Position, []string, bool) {
 	for _, f := range ix.files {
 		if f.root == nil {
 			continue
@@ -55,23 +57,23 @@ func (ix *posIndex) interpolatedEntry(spec string) (Position, []string, bool) {
 		withCapturedLogs(func() { walk(f.root, 0) })
 		if found != nil {
 			sort.Strings(unset)
-			return Position{File: f.name, Line: found.Line, Col: found.Column}, unset, true
+			return topology.Position{File: f.name, Line: found.Line, Col: found.Column}, unset, true
 		}
 	}
-	return Position{}, nil, false
+	return topology.Position{}, nil, false
 }
 
 // invalidSpecProblem positions compose-go's "invalid spec" error at the
 // entry as written, naming the unset variables, when the entry can be
 // found.
-func invalidSpecProblem(msg string, ix *posIndex) (Problem, bool) {
+func invalidSpecProblem(msg string, ix *posIndex) (topology.Problem, bool) {
 	m := reInvalidSpec.FindStringSubmatch(msg)
 	if m == nil {
-		return Problem{}, false
+		return topology.Problem{}, false
 	}
 	pos, unset, ok := ix.interpolatedEntry(m[1])
 	if !ok {
-		return Problem{}, false
+		return topology.Problem{}, false
 	}
 	out := msg
 	switch len(unset) {
@@ -81,5 +83,5 @@ func invalidSpecProblem(msg string, ix *posIndex) (Problem, bool) {
 	default:
 		out += fmt.Sprintf(" (%s are not set, so they interpolate to empty strings)", strings.Join(unset, ", "))
 	}
-	return Problem{Pos: pos, Message: out}, true
+	return topology.Problem{Pos: pos, Message: out}, true
 }

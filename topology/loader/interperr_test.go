@@ -1,4 +1,4 @@
-package topology
+package loader
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/composenet/composenet/topology"
 )
 
 // TestInvalidSpecPositionedAtEntry: an interpolated volume entry that
@@ -21,8 +23,8 @@ func TestInvalidSpecPositionedAtEntry(t *testing.T) {
 	}
 	write("a.yml", "name: p\nservices:\n  db: {image: postgres}\n")
 	write("b.yml", "services:\n  main:\n    image: x\n    volumes:\n      - \"${SRC_PATH}:/home/app:z\"\n")
-	_, err := Load(context.Background(), Options{Dir: dir, Files: []string{"a.yml", "b.yml"}, Env: []string{}})
-	var le *LoadError
+	_, err := Load(context.Background(), topology.Options{Dir: dir, Files: []string{"a.yml", "b.yml"}, Env: []string{}})
+	var le *topology.LoadError
 	if !errors.As(err, &le) || len(le.Problems) != 1 {
 		t.Fatalf("want one problem, got %v", err)
 	}

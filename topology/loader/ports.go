@@ -1,4 +1,4 @@
-package topology
+package loader
 
 import (
 	"fmt"
@@ -8,11 +8,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/composenet/composenet/topology"
+
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // publish binds c's published ports (R8) on its gateway endpoint (R8-7).
-func (b *builder) publish(c *Container, s types.ServiceConfig) {
+func (b *builder) publish(c *topology.Container, s types.ServiceConfig) {
 	spath := "services." + s.Name
 	if strings.HasPrefix(c.NetworkMode, "service:") || strings.HasPrefix(c.NetworkMode, "container:") {
 		// M19 / R8-11.
@@ -35,7 +37,7 @@ func (b *builder) publish(c *Container, s types.ServiceConfig) {
 	if len(s.Ports) == 0 {
 		return
 	}
-	var gw *Endpoint
+	var gw *topology.Endpoint
 	switch c.NetworkMode {
 	case "host":
 		if c.Replica == 1 {
@@ -74,7 +76,7 @@ func (b *builder) publish(c *Container, s types.ServiceConfig) {
 		if rawCount != len(s.Ports) {
 			ppath = spath + ".ports"
 		}
-		pb := &PortBinding{ContainerPort: uint16(pc.Target), Protocol: strings.ToLower(pc.Protocol), Endpoint: gw, Pos: b.ix.lookup(ppath)}
+		pb := &topology.PortBinding{ContainerPort: uint16(pc.Target), Protocol: strings.ToLower(pc.Protocol), Endpoint: gw, Pos: b.ix.lookup(ppath)}
 		if pb.Protocol == "" {
 			pb.Protocol = "tcp"
 		}
@@ -118,7 +120,7 @@ func (b *builder) publish(c *Container, s types.ServiceConfig) {
 				continue
 			}
 			pb.HostPort = uint16(p)
-			if c.Replica > 1 || b.t.svcByName[s.Name].Replicas > 1 {
+			if c.Replica > 1 || b.svcByName[s.Name].Replicas > 1 {
 				if c.Replica == 1 {
 					b.warn("W-PORT-REPLICA-ORDER", "R8-5", pb.Pos, "replicas of %s take host ports from %d-%d in start order, which Docker does not fix; composenet gives them out in replica order", s.Name, lo, hi)
 				}
@@ -165,7 +167,7 @@ func bindingsClash(a, b netip.Addr) bool {
 	return a.IsUnspecified() || b.IsUnspecified()
 }
 
-func (b *builder) conflict(ip netip.Addr, proto string, port int) *PortBinding {
+func (b *builder) conflict(ip netip.Addr, proto string, port int) *topology.PortBinding {
 	for _, x := range b.bindIdx[portKey{proto, port}] {
 		if bindingsClash(x.HostIP, ip) || (!x.Family4Only && x.HostIP.IsUnspecified() && !ip.Is4() && ip.IsUnspecified()) {
 			return x
@@ -199,7 +201,7 @@ func (b *builder) allocPort(ip netip.Addr, proto, key string, lo, hi int) (int, 
 
 var reExpose = regexp.MustCompile(`^(\d+)(?:-(\d+))?(?:/(\w+))?$`)
 
-func parseExpose(s string) ([]PortProto, error) {
+func parseExpose(s string) ([]topology.PortProto, error) {
 	m := reExpose.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return nil, fmt.Errorf("invalid expose entry %q", s)
@@ -216,15 +218,15 @@ func parseExpose(s string) ([]PortProto, error) {
 	if lo < 1 || hi > 65535 || lo > hi || (proto != "tcp" && proto != "udp" && proto != "sctp") {
 		return nil, fmt.Errorf("invalid expose entry %q", s)
 	}
-	var out []PortProto
+	var out []topology.PortProto
 	for p := lo; p <= hi; p++ {
-		out = append(out, PortProto{Port: uint16(p), Protocol: proto})
+		out = append(out, topology.PortProto{Port: uint16(p), Protocol: proto})
 	}
 	return out, nil
 }
 
 // links expands links and external_links (R6-14).
-func (b *builder) links(c *Container, s types.ServiceConfig) {
+func (b *builder) links(c *topology.Container, s types.ServiceConfig) {
 	spath := "services." + s.Name
 	if len(s.Links) == 0 && len(s.ExternalLinks) == 0 {
 		return
@@ -241,14 +243,14 @@ func (b *builder) links(c *Container, s types.ServiceConfig) {
 	} else if c.NetworkMode == "host" || strings.Contains(c.NetworkMode, ":") {
 		return
 	}
-	m := map[string]Link{}
+	m := map[string]topology.Link{}
 	for _, l := range s.Links {
 		svcName, alias, _ := strings.Cut(l, ":")
 		if alias == "" {
 			alias = svcName
 		}
 		lpos := b.ix.lookup(spath + ".links." + svcName)
-		target := b.t.svcByName[svcName]
+		target := b.svcByName[svcName]
 		if target == nil {
 			continue
 		}
@@ -256,7 +258,7 @@ func (b *builder) links(c *Container, s types.ServiceConfig) {
 		// last one written (R6-14 c): the highest replica number.
 		for _, tc := range target.Containers {
 			for _, a := range []string{alias, fmt.Sprintf("%s-%d", svcName, c.Replica), fmt.Sprintf("%s-%s-%d", b.p.Name, svcName, c.Replica)} {
-				m[a] = Link{Alias: a, Target: tc.Name, Service: svcName, Pos: lpos}
+				m[a] = topology.Link{Alias: a, Target: tc.Name, Service: svcName, Pos: lpos}
 			}
 		}
 		if c.Replica == 1 {
@@ -279,14 +281,14 @@ func (b *builder) links(c *Container, s types.ServiceConfig) {
 		if alias == "" {
 			alias = ctr
 		}
-		m[alias] = Link{Alias: alias, Target: ctr, Pos: b.ix.lookup(spath + ".external_links")}
+		m[alias] = topology.Link{Alias: alias, Target: ctr, Pos: b.ix.lookup(spath + ".external_links")}
 	}
 	for _, k := range sortedKeys(m) {
 		c.Links = append(c.Links, m[k])
 	}
 }
 
-func sharesNetwork(a, b *Container) bool {
+func sharesNetwork(a, b *topology.Container) bool {
 	an, bn := netnsOf(a), netnsOf(b)
 	if an == nil || bn == nil {
 		return false
@@ -301,7 +303,7 @@ func sharesNetwork(a, b *Container) bool {
 	return false
 }
 
-func netnsOf(c *Container) *Container {
+func netnsOf(c *topology.Container) *topology.Container {
 	if c.NetNS != nil {
 		return c.NetNS
 	}
@@ -310,7 +312,7 @@ func netnsOf(c *Container) *Container {
 
 // hostsAndDNS records extra_hosts, dns and dns_opt (R6-2, R6-15) and the
 // options service:X forbids (M20).
-func (b *builder) hostsAndDNS(c *Container, s types.ServiceConfig) {
+func (b *builder) hostsAndDNS(c *topology.Container, s types.ServiceConfig) {
 	spath := "services." + s.Name
 	shared := strings.HasPrefix(c.NetworkMode, "service:") || strings.HasPrefix(c.NetworkMode, "container:")
 	if shared {
@@ -329,7 +331,7 @@ func (b *builder) hostsAndDNS(c *Container, s types.ServiceConfig) {
 	}
 	for _, name := range sortedKeys(s.ExtraHosts) {
 		for _, v := range s.ExtraHosts[name] {
-			he := HostEntry{Name: name, Pos: b.ix.lookup(spath + ".extra_hosts." + name)}
+			he := topology.HostEntry{Name: name, Pos: b.ix.lookup(spath + ".extra_hosts." + name)}
 			if v == "host-gateway" {
 				he.IP, he.HostGateway = b.t.Daemon.HostGatewayIP, true
 			} else {
@@ -360,7 +362,7 @@ func (b *builder) finish() {
 			e.Network.Endpoints = append(e.Network.Endpoints, e)
 		}
 	}
-	all := append([]*Network{t.Bridge0}, t.Networks...)
+	all := append([]*topology.Network{t.Bridge0}, t.Networks...)
 	orderDependent := 0
 	for _, n := range all {
 		sort.Slice(n.Endpoints, func(i, j int) bool { return n.Endpoints[i].IPv4.Less(n.Endpoints[j].IPv4) })
@@ -380,13 +382,13 @@ func (b *builder) finish() {
 	}
 	sort.Slice(t.Containers, func(i, j int) bool { return t.Containers[i].Name < t.Containers[j].Name })
 	if orderDependent > 0 {
-		b.warn("W-IP-ORDER", "R4-3", Position{}, "container addresses follow the simulated start order (dependencies first, then service name, then replica number); Docker guarantees only dependency order, so addresses of independent services may be swapped on a real host")
+		b.warn("W-IP-ORDER", "R4-3", topology.Position{}, "container addresses follow the simulated start order (dependencies first, then service name, then replica number); Docker guarantees only dependency order, so addresses of independent services may be swapped on a real host")
 	}
 	b.staticRaces()
 	// M24: depends_on gives ordering, not connectivity.
 	for _, svc := range t.Services {
 		for _, d := range svc.DependsOn {
-			ds := t.svcByName[d]
+			ds := b.svcByName[d]
 			if ds == nil || len(svc.Containers) == 0 || len(ds.Containers) == 0 {
 				continue
 			}
@@ -452,7 +454,7 @@ func (b *builder) finish() {
 // free in ip_range, else the subnet, skipping the network address, the
 // gateway, aux addresses and the other static addresses), or -1 when count
 // dynamic containers cannot reach it.
-func staticReach(n *Network, e *Endpoint, count int) int {
+func staticReach(n *topology.Network, e *topology.Endpoint, count int) int {
 	pool := n.Subnet
 	if n.IPRange.IsValid() {
 		pool = n.IPRange
@@ -499,7 +501,7 @@ func (b *builder) staticRaces() {
 			return v
 		}
 		memo[k] = false
-		sv := t.svcByName[a]
+		sv := b.svcByName[a]
 		if sv != nil {
 			for _, d := range sv.DependsOn {
 				if dependsOn(d, z, depth+1) {
@@ -520,7 +522,7 @@ func (b *builder) staticRaces() {
 			}
 			// Rivals: dynamically addressed endpoints that may start
 			// before e's container, in simulated start order.
-			var rivals []*Endpoint
+			var rivals []*topology.Endpoint
 			for _, o := range n.Endpoints {
 				if o.Static || o.Container.Declared || o.Container.Service == e.Container.Service {
 					continue

@@ -1,4 +1,4 @@
-package topology
+package loader
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/composenet/composenet/topology"
 )
 
 // TestHostileNames: names are validated as Docker does, with positions,
@@ -61,7 +63,7 @@ func TestHostileNames(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "compose")
-			_, err := loadYAML(t, dir, tc.compose, Options{Env: []string{}})
+			_, err := loadYAML(t, dir, tc.compose, topology.Options{Env: []string{}})
 			if tc.want == "" {
 				// p-b-2 does not clash: b has one replica. Loads.
 				if err != nil {
@@ -69,7 +71,7 @@ func TestHostileNames(t *testing.T) {
 				}
 				return
 			}
-			var le *LoadError
+			var le *topology.LoadError
 			if !errors.As(err, &le) {
 				t.Fatalf("want a LoadError, got %v", err)
 			}
@@ -107,7 +109,7 @@ func TestNotComposeFiles(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			write(t, dir, tc.file, tc.content)
-			_, err := loadYAML(t, dir, "include: ["+tc.file+"]\nservices:\n  a: {image: x}\n", Options{})
+			_, err := loadYAML(t, dir, "include: ["+tc.file+"]\nservices:\n  a: {image: x}\n", topology.Options{})
 			if err == nil {
 				t.Fatal("loaded")
 			}
@@ -123,12 +125,12 @@ func TestNotComposeFiles(t *testing.T) {
 	// -f of a YAML list: compose-go's decoder error, without its Go type.
 	dir := t.TempDir()
 	write(t, dir, "list.yaml", "- "+secret+"\n")
-	_, err := Load(context.Background(), Options{Dir: dir, Files: []string{"list.yaml"}})
+	_, err := Load(context.Background(), topology.Options{Dir: dir, Files: []string{"list.yaml"}})
 	if got, want := fmt.Sprint(err), "list.yaml:1:1: invalid YAML: the top level is a list; a compose file is a mapping (services:, networks:, ...)"; got != want {
 		t.Errorf("got\n  %s\nwant\n  %s", got, want)
 	}
 	// Top-level keys that look like names are shown: the version-1 format.
-	_, err = loadYAML(t, "", "web:\n  image: x\n", Options{})
+	_, err = loadYAML(t, "", "web:\n  image: x\n", topology.Options{})
 	if err == nil || !strings.Contains(err.Error(), "top-level keys 'web' are not allowed (services at the top level are the version-1 format") {
 		t.Errorf("version-1 hint lost: %v", err)
 	}
@@ -157,7 +159,7 @@ func TestLoaderNodeLimitMessage(t *testing.T) {
 	for i := range 10000 {
 		fmt.Fprintf(&b, "  n%d:\n    ipam:\n      config:\n        - subnet: 10.%d.%d.0/24\n", i, i/256, i%256)
 	}
-	_, lerr := loadYAML(t, "", b.String(), Options{})
+	_, lerr := loadYAML(t, "", b.String(), topology.Options{})
 	if lerr == nil || !strings.Contains(lerr.Error(), "compose.yaml: the file has more YAML nodes than the compose loader visits") {
 		t.Errorf("got %v", lerr)
 	}

@@ -1,9 +1,11 @@
-package topology
+package loader
 
 import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/composenet/composenet/topology"
 )
 
 // Interpolation limits. compose-go expands ${VAR} in .env files, env_file
@@ -16,7 +18,7 @@ const (
 	maxVarBytes = 1 << 20
 	// maxExpandedBytes is the largest a compose file may grow to through
 	// interpolation (the input cap, 32 MiB).
-	maxExpandedBytes = MaxInputBytes
+	maxExpandedBytes = topology.MaxInputBytes
 )
 
 // varSizes holds the expanded size of each variable seen so far; -1 marks
@@ -94,8 +96,8 @@ func (vs varSizes) expanded(text []byte) (n int64, tainted bool) {
 // by line: each variable's expanded size, given the sizes known before it,
 // must stay within maxVarBytes. It records the sizes of the file's
 // variables in vs and returns the problems, positioned.
-func (vs varSizes) measureDotenv(name string, raw []byte) []Problem {
-	var out []Problem
+func (vs varSizes) measureDotenv(name string, raw []byte) []topology.Problem {
+	var out []topology.Problem
 	for ln, line := range bytes.Split(raw, []byte("\n")) {
 		t := bytes.TrimLeft(line, " \t")
 		if len(t) == 0 || t[0] == '#' {
@@ -119,7 +121,7 @@ func (vs varSizes) measureDotenv(name string, raw []byte) []Problem {
 		}
 		if size > maxVarBytes {
 			col := 1 + len(line) - len(bytes.TrimLeft(line, " \t"))
-			out = append(out, Problem{Pos: Position{File: name, Line: ln + 1, Col: col}, Path: key,
+			out = append(out, topology.Problem{Pos: topology.Position{File: name, Line: ln + 1, Col: col}, Path: key,
 				Message: fmt.Sprintf("expands to %s; composenet accepts variables of at most 1 MiB (%d bytes) after interpolation", sizeText(size), maxVarBytes)})
 			// one problem per cause, not one for every line that builds on it
 			vs[key] = -1

@@ -1,8 +1,10 @@
-package topology
+package loader
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/composenet/composenet/topology"
 )
 
 // TestLoadErrorsCompleteAndDeterministic: compose-go stops at the first
@@ -77,7 +79,7 @@ networks:
 			dir := t.TempDir() + "/compose"
 			first := ""
 			for i := range 20 {
-				_, err := loadYAML(t, dir, tc.compose, Options{})
+				_, err := loadYAML(t, dir, tc.compose, topology.Options{})
 				if err == nil {
 					t.Fatal("loaded")
 				}

@@ -1,9 +1,11 @@
-package topology
+package loader
 
 import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/composenet/composenet/topology"
 
 	"github.com/compose-spec/compose-go/v2/graph"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -16,10 +18,10 @@ import (
 // to run. Here every service, network key and dependency is visited in
 // sorted order and every problem is kept, with the wording of compose-go.
 // Load calls it when compose-go's own check failed (see recheck).
-func consistency(p *types.Project, ix *posIndex) []Problem {
-	var out []Problem
+func consistency(p *types.Project, ix *posIndex) []topology.Problem {
+	var out []topology.Problem
 	add := func(path, format string, args ...any) {
-		out = append(out, Problem{Pos: ix.lookup(path), Path: path, Message: fmt.Sprintf(format, args...)})
+		out = append(out, topology.Problem{Pos: ix.lookup(path), Path: path, Message: fmt.Sprintf(format, args...)})
 	}
 	for _, name := range sortedKeys(p.Services) {
 		s := p.Services[name]

@@ -1,4 +1,4 @@
-package topology
+package loader
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composenet/composenet/topology"
+
 	"go.yaml.in/yaml/v4"
 )
 
@@ -16,7 +18,7 @@ import (
 // panic. Seeds come from the bundled examples and the real-world corpus.
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte(section14))
-	for _, p := range []string{"../examples/ecommerce/compose.yaml", "../examples/production/compose.yaml", "../examples/production/compose.guide.yaml"} {
+	for _, p := range []string{"../../examples/ecommerce/compose.yaml", "../../examples/production/compose.yaml", "../../examples/production/compose.guide.yaml"} {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
@@ -38,9 +40,9 @@ func FuzzLoad(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		topo, err := Load(context.Background(), Options{Dir: dir, ProjectName: "fuzz", Env: []string{}})
+		topo, err := Load(context.Background(), topology.Options{Dir: dir, ProjectName: "fuzz", Env: []string{}})
 		if err != nil {
-			var le *LoadError
+			var le *topology.LoadError
 			if !errors.As(err, &le) {
 				t.Fatalf("not a LoadError: %T", err)
 			}
@@ -82,7 +84,7 @@ func FuzzPositions(f *testing.F) {
 			}
 		}
 		count(doc.Content[0])
-		out := map[string]Position{}
+		out := map[string]topology.Position{}
 		p := walkNode(doc.Content[0], "", "f.yaml", out)
 		if limit := 2*nodes + 2*maxAliasVisits + 2; len(out) > limit {
 			t.Fatalf("index of %d entries for %d nodes (limit %d)", len(out), nodes, limit)

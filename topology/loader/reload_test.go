@@ -1,4 +1,4 @@
-package topology
+package loader
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/composenet/composenet/topology"
 )
 
 // TestReloadKeepsVersionWarning: compose-go warns about a top-level
@@ -18,7 +20,7 @@ func TestReloadKeepsVersionWarning(t *testing.T) {
 	if err := os.WriteFile(f, []byte("version: \"3\"\nservices:\n  a:\n    image: x\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Files: []string{f}, Dir: dir, Env: []string{}}
+	opts := topology.Options{Files: []string{f}, Dir: dir, Env: []string{}}
 	first, err := Load(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package topology
+package loader
 
 import (
 	"context"
@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/composenet/composenet/topology"
 )
 
 // loadYAML writes compose to dir/compose.yaml and loads it.
-func loadYAML(t *testing.T, dir, compose string, opts Options) (*Topology, error) {
+func loadYAML(t *testing.T, dir, compose string, opts topology.Options) (*topology.Topology, error) {
 	t.Helper()
 	if dir == "" {
 		dir = filepath.Join(t.TempDir(), "proj")
@@ -25,7 +27,7 @@ func loadYAML(t *testing.T, dir, compose string, opts Options) (*Topology, error
 	return Load(context.Background(), opts)
 }
 
-func mustLoad(t *testing.T, compose string, opts Options) *Topology {
+func mustLoad(t *testing.T, compose string, opts topology.Options) *topology.Topology {
 	t.Helper()
 	topo, err := loadYAML(t, "", compose, opts)
 	if err != nil {
@@ -34,7 +36,7 @@ func mustLoad(t *testing.T, compose string, opts Options) *Topology {
 	return topo
 }
 
-func ip(t *testing.T, topo *Topology, ctr, netKey string) string {
+func ip(t *testing.T, topo *topology.Topology, ctr, netKey string) string {
 	t.Helper()
 	c := topo.Container(ctr)
 	if c == nil {
@@ -54,14 +56,14 @@ func ip(t *testing.T, topo *Topology, ctr, netKey string) string {
 func TestProjectName(t *testing.T) {
 	tests := []struct {
 		name, dir, compose string
-		opts               Options
+		opts               topology.Options
 		want, wantErr      string
 	}{
 		{name: "R1-1 directory basename, R1-2 normalized", dir: "My App.v2", compose: "services: {a: {image: x}}\n", want: "myappv2"},
 		{name: "R1-1 name: key wins over the directory, interpolated", dir: "src", compose: "name: ${STAGE:-dev}-shop\nservices: {a: {image: x}}\n", want: "dev-shop"},
-		{name: "R1-1 -p wins over name:", dir: "src", compose: "name: shop\nservices: {a: {image: x}}\n", opts: Options{ProjectName: "other"}, want: "other"},
-		{name: "R1-1 COMPOSE_PROJECT_NAME wins over name:", dir: "src", compose: "name: shop\nservices: {a: {image: x}}\n", opts: Options{Env: []string{"COMPOSE_PROJECT_NAME=envname"}}, want: "envname"},
-		{name: "R1-2 -p is not normalized", dir: "src", compose: "services: {a: {image: x}}\n", opts: Options{ProjectName: "My_App"}, wantErr: `invalid project name "My_App"`},
+		{name: "R1-1 -p wins over name:", dir: "src", compose: "name: shop\nservices: {a: {image: x}}\n", opts: topology.Options{ProjectName: "other"}, want: "other"},
+		{name: "R1-1 COMPOSE_PROJECT_NAME wins over name:", dir: "src", compose: "name: shop\nservices: {a: {image: x}}\n", opts: topology.Options{Env: []string{"COMPOSE_PROJECT_NAME=envname"}}, want: "envname"},
+		{name: "R1-2 -p is not normalized", dir: "src", compose: "services: {a: {image: x}}\n", opts: topology.Options{ProjectName: "My_App"}, wantErr: `invalid project name "My_App"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -92,7 +94,7 @@ networks:
   a: {}
   b: {name: microservices}
   c: {external: true, name: shared-net}
-`, Options{})
+`, topology.Options{})
 	for _, tc := range []struct{ key, want string }{
 		{"a", "p_a"}, {"b", "microservices"}, {"c", "shared-net"},
 	} {
@@ -120,7 +122,7 @@ networks:
 	})
 }
 
-func names(topo *Topology) []string {
+func names(topo *topology.Topology) []string {
 	var out []string
 	for _, c := range topo.Containers {
 		out = append(out, c.Name)
@@ -128,7 +130,7 @@ func names(topo *Topology) []string {
 	return out
 }
 
-func hasWarning(topo *Topology, code string) bool {
+func hasWarning(topo *topology.Topology, code string) bool {
 	for _, w := range topo.Warnings {
 		if w.Code == code {
 			return true
@@ -151,7 +153,7 @@ func TestDefaultNetwork(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			topo := mustLoad(t, tc.compose, Options{})
+			topo := mustLoad(t, tc.compose, topology.Options{})
 			var got []string
 			for _, n := range topo.Networks {
 				got = append(got, n.Name)
@@ -165,7 +167,7 @@ func TestDefaultNetwork(t *testing.T) {
 
 func TestIPAM(t *testing.T) {
 	t.Run("R2-6 R3-2 auto subnets in sorted key order after docker0 (section 14)", func(t *testing.T) {
-		topo := mustLoad(t, section14, Options{})
+		topo := mustLoad(t, section14, topology.Options{})
 		if s := topo.Network("back").Subnet.String(); s != "172.18.0.0/16" {
 			t.Errorf("back %s", s)
 		}
@@ -177,7 +179,7 @@ func TestIPAM(t *testing.T) {
 		}
 	})
 	t.Run("R3-4 explicit subnets are reserved before auto ones", func(t *testing.T) {
-		topo := mustLoad(t, "name: p\nservices: {a: {image: x, networks: [a, b]}}\nnetworks:\n  a: {}\n  b: {ipam: {config: [{subnet: 172.18.0.0/16}]}}\n", Options{})
+		topo := mustLoad(t, "name: p\nservices: {a: {image: x, networks: [a, b]}}\nnetworks:\n  a: {}\n  b: {ipam: {config: [{subnet: 172.18.0.0/16}]}}\n", topology.Options{})
 		if s := topo.Network("a").Subnet.String(); s != "172.19.0.0/16" {
 			t.Errorf("a got %s", s)
 		}
@@ -186,21 +188,21 @@ func TestIPAM(t *testing.T) {
 		}
 	})
 	t.Run("R3-2 auto subnets skip host routes", func(t *testing.T) {
-		topo := mustLoad(t, "name: p\nservices: {a: {image: x}}\n", Options{Daemon: []string{"default-address-pools=192.168.0.0/16/20"}})
+		topo := mustLoad(t, "name: p\nservices: {a: {image: x}}\n", topology.Options{Daemon: []string{"default-address-pools=192.168.0.0/16/20"}})
 		// The default host is on 192.168.1.0/24, which 192.168.0.0/20 overlaps.
 		if s := topo.Network("default").Subnet.String(); s != "192.168.16.0/20" {
 			t.Errorf("got %s", s)
 		}
 	})
 	t.Run("R3-6 R3-9 gateway from ip_range", func(t *testing.T) {
-		topo := mustLoad(t, "name: p\nservices: {a: {image: x}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.243.0.0/16, ip_range: 10.243.3.0/24}]}}\n", Options{})
+		topo := mustLoad(t, "name: p\nservices: {a: {image: x}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.243.0.0/16, ip_range: 10.243.3.0/24}]}}\n", topology.Options{})
 		n := topo.Network("default")
 		if n.Gateway.String() != "10.243.3.0" || ip(t, topo, "p-a-1", "default") != "10.243.3.1" {
 			t.Errorf("gateway %s, a %s", n.Gateway, ip(t, topo, "p-a-1", "default"))
 		}
 	})
 	t.Run("R3-8 R4-3 addresses in dependency order", func(t *testing.T) {
-		topo := mustLoad(t, section14, Options{})
+		topo := mustLoad(t, section14, topology.Options{})
 		for _, tc := range []struct{ ctr, net, want string }{
 			{"shop-db-1", "back", "172.18.0.2"}, {"shop-db-2", "back", "172.18.0.3"}, {"shop-api-1", "back", "172.18.0.4"},
 			{"shop-api-1", "front", "172.19.0.2"}, {"shop-web-1", "front", "172.19.0.3"},
@@ -211,7 +213,7 @@ func TestIPAM(t *testing.T) {
 		}
 	})
 	t.Run("R3-10 static addresses are claimed before dynamic ones", func(t *testing.T) {
-		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.2}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", Options{})
+		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.2}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", topology.Options{})
 		if ip(t, topo, "p-a-1", "default") != "10.0.0.3" || ip(t, topo, "p-b-1", "default") != "10.0.0.2" {
 			t.Errorf("a %s b %s", ip(t, topo, "p-a-1", "default"), ip(t, topo, "p-b-1", "default"))
 		}
@@ -220,7 +222,7 @@ func TestIPAM(t *testing.T) {
 		}
 	})
 	t.Run("R3-10 R4-2 no race when every dynamic container waits for the static one", func(t *testing.T) {
-		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.2}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", Options{})
+		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.2}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", topology.Options{})
 		if hasWarning(topo, "W-STATIC-IN-RANGE") {
 			t.Errorf("spurious warning: %+v", topo.Warnings)
 		}
@@ -228,17 +230,17 @@ func TestIPAM(t *testing.T) {
 	t.Run("R3-8 R3-10 no race when the dynamic containers cannot reach the static address", func(t *testing.T) {
 		// mailcow's shape: a few dynamic containers take .2, .3; the
 		// static .254 is never the lowest free address.
-		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  c: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.254}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", Options{})
+		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  c: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.254}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", topology.Options{})
 		if hasWarning(topo, "W-STATIC-IN-RANGE") {
 			t.Errorf("spurious warning: %+v", topo.Warnings)
 		}
-		two := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  c: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.4}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", Options{})
+		two := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  c: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.4}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", topology.Options{})
 		if hasWarning(two, "W-STATIC-IN-RANGE") {
 			t.Errorf("two dynamic containers take .2 and .3, never .4: %+v", two.Warnings)
 		}
 	})
 	t.Run("R3-8 R3-10 the warning names the address and the container that takes it", func(t *testing.T) {
-		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  c: {image: x}\n  d: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.4}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", Options{})
+		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  c: {image: x}\n  d: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.4}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n", topology.Options{})
 		var msg string
 		for _, w := range topo.Warnings {
 			if w.Code == "W-STATIC-IN-RANGE" {
@@ -251,7 +253,7 @@ func TestIPAM(t *testing.T) {
 		}
 	})
 	t.Run("R3-10 no race when the static address lies outside ip_range", func(t *testing.T) {
-		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.2}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24, ip_range: 10.0.0.128/25}]}}\n", Options{})
+		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x}\n  b: {image: x, networks: {default: {ipv4_address: 10.0.0.2}}}\nnetworks:\n  default: {ipam: {config: [{subnet: 10.0.0.0/24, ip_range: 10.0.0.128/25}]}}\n", topology.Options{})
 		if hasWarning(topo, "W-STATIC-IN-RANGE") {
 			t.Errorf("spurious warning: %+v", topo.Warnings)
 		}
@@ -281,7 +283,7 @@ networks:
 `
 
 func TestEndpoints(t *testing.T) {
-	topo := mustLoad(t, section14, Options{})
+	topo := mustLoad(t, section14, topology.Options{})
 	t.Run("R5-3 non-internal network carries the default route", func(t *testing.T) {
 		api := topo.Container("shop-api-1")
 		if gw := api.GatewayEndpoint(); gw == nil || gw.Network.Key != "front" {
@@ -292,7 +294,7 @@ func TestEndpoints(t *testing.T) {
 		}
 	})
 	t.Run("R5-3 gw_priority beats name order", func(t *testing.T) {
-		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x, networks: {aa: {}, zz: {gw_priority: 1}}}\nnetworks: {aa: {}, zz: {}}\n", Options{})
+		topo := mustLoad(t, "name: p\nservices:\n  a: {image: x, networks: {aa: {}, zz: {gw_priority: 1}}}\nnetworks: {aa: {}, zz: {}}\n", topology.Options{})
 		if k := topo.Container("p-a-1").GatewayEndpoint().Network.Key; k != "zz" {
 			t.Errorf("gateway %s", k)
 		}
@@ -307,7 +309,7 @@ func TestEndpoints(t *testing.T) {
 	})
 	t.Run("R8-6 R8-7 published port on the gateway endpoint", func(t *testing.T) {
 		web := topo.Container("shop-web-1")
-		if len(web.Ports) != 1 || FormatBinding(web.Ports[0]) != "0.0.0.0:8080->80/tcp, [::]:8080->80/tcp" || web.Ports[0].Endpoint.Network.Key != "front" {
+		if len(web.Ports) != 1 || topology.FormatBinding(web.Ports[0]) != "0.0.0.0:8080->80/tcp, [::]:8080->80/tcp" || web.Ports[0].Endpoint.Network.Key != "front" {
 			t.Errorf("ports %+v", web.Ports)
 		}
 	})
@@ -324,7 +326,7 @@ services:
   internal: {image: x, networks: [priv], ports: ["5000:5000"]}
 networks:
   priv: {internal: true}
-`, Options{})
+`, topology.Options{})
 	for _, tc := range []struct {
 		name string
 		ok   func() bool
@@ -362,11 +364,11 @@ services:
     image: x
     ports: ["4000"]
     deploy: {replicas: 2}
-`, Options{})
+`, topology.Options{})
 	got := func(c string) []string {
 		var out []string
 		for _, p := range topo.Container(c).Ports {
-			out = append(out, FormatBinding(p))
+			out = append(out, topology.FormatBinding(p))
 		}
 		return out
 	}
@@ -440,8 +442,8 @@ func TestRejections(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "compose")
-			_, err := loadYAML(t, dir, tc.compose, Options{})
-			var le *LoadError
+			_, err := loadYAML(t, dir, tc.compose, topology.Options{})
+			var le *topology.LoadError
 			if !errors.As(err, &le) {
 				t.Fatalf("want a LoadError, got %v", err)
 			}
@@ -463,7 +465,7 @@ containers:
   - name: billing-db-1
     networks: {shared: {aliases: [db], ipv4_address: 172.30.0.5}}
 `), 0o644)
-	topo, err := loadYAML(t, dir, "name: app\nservices:\n  db: {image: x, networks: [s]}\nnetworks: {s: {external: true, name: shared}}\n", Options{HostFile: "host.yaml"})
+	topo, err := loadYAML(t, dir, "name: app\nservices:\n  db: {image: x, networks: [s]}\nnetworks: {s: {external: true, name: shared}}\n", topology.Options{HostFile: "host.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -486,7 +488,7 @@ containers:
 }
 
 func TestComposeWarningsAreCaptured(t *testing.T) {
-	topo := mustLoad(t, "version: '3.8'\nservices:\n  a:\n    image: x\n    environment: [\"A=${UNSET_VAR_FOR_TEST}\"]\n", Options{})
+	topo := mustLoad(t, "version: '3.8'\nservices:\n  a:\n    image: x\n    environment: [\"A=${UNSET_VAR_FOR_TEST}\"]\n", topology.Options{})
 	if !hasWarning(topo, "W-VERSION-OBSOLETE") || !hasWarning(topo, "W-ENV-UNSET") {
 		t.Errorf("warnings %+v", topo.Warnings)
 	}
@@ -507,15 +509,15 @@ services:
 `
 	tests := []struct {
 		name   string
-		opts   Options
+		opts   topology.Options
 		dotenv string
 		want   string
 	}{
 		{name: "R1-10 no profile: only services without profiles", want: "p-api-1,p-cache-1"},
-		{name: "R1-10 --profile ci enables mock", opts: Options{Profiles: []string{"ci"}}, want: "p-api-1,p-cache-1,p-mock-1"},
+		{name: "R1-10 --profile ci enables mock", opts: topology.Options{Profiles: []string{"ci"}}, want: "p-api-1,p-cache-1,p-mock-1"},
 		{name: "R1-10 COMPOSE_PROFILES from .env (R1-7)", dotenv: "COMPOSE_PROFILES=ops\n", want: "p-api-1,p-cache-1,p-tracing-1"},
-		{name: "R1-10 --profile wins over COMPOSE_PROFILES", opts: Options{Profiles: []string{"test"}}, dotenv: "COMPOSE_PROFILES=ops\n", want: "p-api-1,p-cache-1,p-mock-1"},
-		{name: "R1-10 * activates all", opts: Options{Profiles: []string{"*"}}, want: "p-api-1,p-cache-1,p-mock-1,p-tracing-1"},
+		{name: "R1-10 --profile wins over COMPOSE_PROFILES", opts: topology.Options{Profiles: []string{"test"}}, dotenv: "COMPOSE_PROFILES=ops\n", want: "p-api-1,p-cache-1,p-mock-1"},
+		{name: "R1-10 * activates all", opts: topology.Options{Profiles: []string{"*"}}, want: "p-api-1,p-cache-1,p-mock-1,p-tracing-1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -539,13 +541,13 @@ func TestIncludedFilePositions(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "inc")
 	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
 	os.WriteFile(filepath.Join(dir, "sub", "db.yaml"), []byte("services:\n  db:\n    image: postgres\n    networks:\n      n:\n        ipv4_address: 10.0.0.300\nnetworks:\n  n: {}\n"), 0o644)
-	_, err := loadYAML(t, dir, "name: inc\ninclude:\n  - sub/db.yaml\nservices:\n  web: {image: nginx, depends_on: [db]}\n", Options{})
+	_, err := loadYAML(t, dir, "name: inc\ninclude:\n  - sub/db.yaml\nservices:\n  web: {image: nginx, depends_on: [db]}\n", topology.Options{})
 	want := `sub/db.yaml:6:9: services.db.networks.n.ipv4_address: invalid IPv4 address "10.0.0.300"`
 	if err == nil || err.Error() != want {
 		t.Errorf("R1-9 included file position: got %v, want %s", err, want)
 	}
 	os.WriteFile(filepath.Join(dir, "sub", "db.yaml"), []byte("services:\n  db: {image: postgres}\n"), 0o644)
-	topo, err := loadYAML(t, dir, "name: inc\ninclude:\n  - sub/db.yaml\nservices:\n  web: {image: nginx, depends_on: [db]}\n", Options{})
+	topo, err := loadYAML(t, dir, "name: inc\ninclude:\n  - sub/db.yaml\nservices:\n  web: {image: nginx, depends_on: [db]}\n", topology.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -555,7 +557,7 @@ func TestIncludedFilePositions(t *testing.T) {
 }
 
 func TestReindex(t *testing.T) {
-	topo := mustLoad(t, section14, Options{})
+	topo := mustLoad(t, section14, topology.Options{})
 	cp := *topo
 	cp.Reindex()
 	if cp.Container("shop-web-1") != topo.Container("shop-web-1") || cp.Network("back") != topo.Network("back") || cp.NetworkByName("bridge") != topo.Bridge0 || cp.Service("db") == nil {
@@ -579,7 +581,7 @@ networks:
       config:
         - subnet: 10.6.0.0/24
         - subnet: 2001:db8:1::/64
-`, Options{})
+`, topology.Options{})
 	auto, v6 := topo.Network("v6auto"), topo.Network("v6")
 	t.Run("R3-11 enable_ipv6 without a subnet gets a ULA /64", func(t *testing.T) {
 		if !auto.Subnet6.IsValid() || auto.Subnet6.Bits() != 64 || auto.Subnet6.Addr().As16()[0] != 0xfd || auto.Subnet6Configured {
@@ -602,7 +604,7 @@ networks:
 		}
 	})
 	t.Run("R5-3 dual-stack endpoints sort before IPv4-only ones", func(t *testing.T) {
-		topo := mustLoad(t, "name: p\nservices: {a: {image: x, networks: [aa, zz]}}\nnetworks: {aa: {}, zz: {enable_ipv6: true}}\n", Options{})
+		topo := mustLoad(t, "name: p\nservices: {a: {image: x, networks: [aa, zz]}}\nnetworks: {aa: {}, zz: {enable_ipv6: true}}\n", topology.Options{})
 		if k := topo.Container("p-a-1").GatewayEndpoint().Network.Key; k != "zz" {
 			t.Errorf("gateway endpoint on %s", k)
 		}
@@ -613,13 +615,13 @@ networks:
 // rejected (M1) with its position; the corrected copy and the other
 // examples load.
 func TestBundledGuideExamples(t *testing.T) {
-	_, err := Load(context.Background(), Options{Files: []string{"compose.guide.yaml"}, Dir: "../examples/production", Env: []string{}})
+	_, err := Load(context.Background(), topology.Options{Files: []string{"compose.guide.yaml"}, Dir: "../../examples/production", Env: []string{}})
 	want := "compose.guide.yaml:34:5: services.user-service.container_name: can't set container_name together with deploy.replicas > 1: a container name must be unique, so the service cannot be scaled; remove container_name"
 	if err == nil || err.Error() != want {
 		t.Errorf("M1 guide file: got %v\nwant %s", err, want)
 	}
 	for _, dir := range []string{"production", "ecommerce", "secure"} {
-		topo, err := Load(context.Background(), Options{Dir: "../examples/" + dir, Env: []string{}})
+		topo, err := Load(context.Background(), topology.Options{Dir: "../../examples/" + dir, Env: []string{}})
 		if err != nil {
 			t.Errorf("%s: %v", dir, err)
 			continue

@@ -1,4 +1,4 @@
-package topology
+package loader
 
 import (
 	"crypto/sha256"
@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/composenet/composenet/topology"
+	"github.com/composenet/composenet/topology/internal/ipam"
+
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
@@ -20,28 +23,33 @@ type builder struct {
 	hs    *hostSpec
 	dir   string
 	files []string // the compose files, as given or discovered, in merge order
-	t     *Topology
+	t     *topology.Topology
 
-	problems []Problem
-	warnings []Warning
+	problems []topology.Problem
+	warnings []topology.Warning
 
 	allocated []netip.Prefix // subnets in use, in allocation order (R3-2)
-	ipam      map[*Network]*addrAlloc
-	ipam6     map[*Network]*addr6Alloc
-	bindIdx   map[portKey][]*PortBinding // bindings by port, for conflicts (R8-8)
-	bindOwner map[*PortBinding]*Container
+	ipam      map[*topology.Network]*ipam.V4
+	ipam6     map[*topology.Network]*ipam.V6
+	bindIdx   map[portKey][]*topology.PortBinding // bindings by port, for conflicts (R8-8)
+	bindOwner map[*topology.PortBinding]*topology.Container
 	ephLast   map[string]int  // per protocol (R8-5)
 	rangeLast map[string]int  // per protocol+range (R8-5)
 	exhausted map[string]bool // service+network pairs out of addresses
+
+	// the lookup indexes while building; Reindex sets the topology's own
+	netByKey, netByName map[string]*topology.Network
+	ctrByName           map[string]*topology.Container
+	svcByName           map[string]*topology.Service
 }
 
 func newBuilder(p *types.Project, ix *posIndex, hs *hostSpec, dir string, files []string) *builder {
 	return &builder{
 		p: p, ix: ix, hs: hs, dir: dir, files: files,
-		ipam:      map[*Network]*addrAlloc{},
-		ipam6:     map[*Network]*addr6Alloc{},
-		bindOwner: map[*PortBinding]*Container{},
-		bindIdx:   map[portKey][]*PortBinding{},
+		ipam:      map[*topology.Network]*ipam.V4{},
+		ipam6:     map[*topology.Network]*ipam.V6{},
+		bindOwner: map[*topology.PortBinding]*topology.Container{},
+		bindIdx:   map[portKey][]*topology.PortBinding{},
 		ephLast:   map[string]int{},
 		rangeLast: map[string]int{},
 		exhausted: map[string]bool{},
@@ -49,11 +57,11 @@ func newBuilder(p *types.Project, ix *posIndex, hs *hostSpec, dir string, files 
 }
 
 func (b *builder) problem(path, format string, args ...any) {
-	b.problems = append(b.problems, Problem{Pos: b.ix.lookup(path), Path: path, Message: fmt.Sprintf(format, args...)})
+	b.problems = append(b.problems, topology.Problem{Pos: b.ix.lookup(path), Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
-func (b *builder) warn(code, rule string, pos Position, format string, args ...any) {
-	b.warnings = append(b.warnings, Warning{Code: code, Rule: rule, Pos: pos, Message: fmt.Sprintf(format, args...), Notice: noticeCodes[code]})
+func (b *builder) warn(code, rule string, pos topology.Position, format string, args ...any) {
+	b.warnings = append(b.warnings, topology.Warning{Code: code, Rule: rule, Pos: pos, Message: fmt.Sprintf(format, args...), Notice: noticeCodes[code]})
 }
 
 // fix sets the suggested fix of the warning just added.
@@ -88,7 +96,7 @@ func (b *builder) composeWarning(msg string) {
 		b.warn("W-VERSION-OBSOLETE", "", pos, "the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")
 		b.fix("delete the top-level version: line")
 	default:
-		b.warn("W-COMPOSE", "", Position{}, "%s", msg)
+		b.warn("W-COMPOSE", "", topology.Position{}, "%s", msg)
 	}
 }
 
@@ -97,9 +105,9 @@ func shortHash(parts ...string) string {
 	return hex.EncodeToString(h[:])[:12]
 }
 
-func (b *builder) build() (*Topology, error) {
+func (b *builder) build() (*topology.Topology, error) {
 	d := b.hs.daemon
-	t := &Topology{
+	t := &topology.Topology{
 		Project:    b.p.Name,
 		WorkingDir: b.p.WorkingDir,
 		Daemon:     d,
@@ -109,13 +117,13 @@ func (b *builder) build() (*Topology, error) {
 	t.Files = b.files
 	b.t = t
 	b.warnings = append(b.warnings, b.hs.warnings...)
-	t.Bridge0 = &Network{
+	t.Bridge0 = &topology.Network{
 		Name: "bridge", Driver: "bridge", Bridge: "docker0",
 		Subnet: d.Bridge0.Masked(), Gateway: d.Bridge0.Addr(),
 		ICC: d.ICC, Masquerade: d.IPMasq, GatewayMode: "nat", SubnetConfigured: true,
 	}
 	b.allocated = append(b.allocated, t.Bridge0.Subnet)
-	b.ipam[t.Bridge0] = newAddrAlloc(t.Bridge0.Subnet, netip.Prefix{}, t.Bridge0.Gateway, nil)
+	b.ipam[t.Bridge0] = ipam.NewV4(t.Bridge0.Subnet, netip.Prefix{}, t.Bridge0.Gateway, nil)
 
 	b.checkNames()
 	b.buildNetworks()
@@ -124,15 +132,16 @@ func (b *builder) build() (*Topology, error) {
 	for name, s := range b.p.DisabledServices {
 		ps := append([]string(nil), s.Profiles...)
 		sort.Strings(ps)
-		t.Inactive = append(t.Inactive, InactiveService{Name: name, Profiles: ps})
+		t.Inactive = append(t.Inactive, topology.InactiveService{Name: name, Profiles: ps})
 	}
 	sort.Slice(t.Inactive, func(i, j int) bool { return t.Inactive[i].Name < t.Inactive[j].Name })
 	if len(b.problems) > 0 {
-		return nil, &LoadError{Problems: sortProblems(b.problems)}
+		return nil, &topology.LoadError{Problems: sortProblems(b.problems)}
 	}
 	b.finish()
 	b.warnings = append(b.warnings, compareDockerRules(t)...) // R7-27
 	t.Warnings = sortWarnings(b.warnings)
+	t.Reindex()
 	return t, nil
 }
 
@@ -140,42 +149,42 @@ func (b *builder) build() (*Topology, error) {
 
 func (b *builder) buildNetworks() {
 	t := b.t
-	t.netByKey = map[string]*Network{}
-	t.netByName = map[string]*Network{"bridge": t.Bridge0}
+	b.netByKey = map[string]*topology.Network{}
+	b.netByName = map[string]*topology.Network{"bridge": t.Bridge0}
 
 	// 1. Networks that already exist on the host (host description).
 	for _, hn := range b.hs.networks {
-		n := &Network{
+		n := &topology.Network{
 			Name: hn.Name, Driver: "bridge", External: true, Declared: true,
 			Internal: hn.Internal, ICC: hn.ICC == nil || *hn.ICC, Masquerade: !hn.Internal, GatewayMode: "nat",
 			Bridge: "br-" + shortHash("network", hn.Name),
-			Pos:    Position{File: b.hs.file, Line: hn.line, Col: 5},
+			Pos:    topology.Position{File: b.hs.file, Line: hn.line, Col: 5},
 		}
 		if hn.Subnet != "" {
 			s, err := netip.ParsePrefix(hn.Subnet)
 			if err != nil || !s.Addr().Is4() {
-				b.problems = append(b.problems, Problem{Pos: n.Pos, Path: "networks." + hn.Name + ".subnet", Message: fmt.Sprintf("invalid IPv4 subnet %q", hn.Subnet)})
+				b.problems = append(b.problems, topology.Problem{Pos: n.Pos, Path: "networks." + hn.Name + ".subnet", Message: fmt.Sprintf("invalid IPv4 subnet %q", hn.Subnet)})
 				continue
 			}
 			n.Subnet, n.SubnetConfigured = s.Masked(), true
 			if hn.Gateway != "" {
 				g, err := netip.ParseAddr(hn.Gateway)
 				if err != nil || !n.Subnet.Contains(g) {
-					b.problems = append(b.problems, Problem{Pos: n.Pos, Path: "networks." + hn.Name + ".gateway", Message: fmt.Sprintf("invalid gateway %q for subnet %s", hn.Gateway, n.Subnet)})
+					b.problems = append(b.problems, topology.Problem{Pos: n.Pos, Path: "networks." + hn.Name + ".gateway", Message: fmt.Sprintf("invalid gateway %q for subnet %s", hn.Gateway, n.Subnet)})
 				}
 				n.Gateway = g
 			}
 			if o := b.overlapping(n.Subnet); o.IsValid() {
-				b.problems = append(b.problems, Problem{Pos: n.Pos, Path: "networks." + hn.Name + ".subnet", Message: fmt.Sprintf("invalid pool request: Pool overlaps with other one on this address space (%s overlaps %s)", n.Subnet, o)})
+				b.problems = append(b.problems, topology.Problem{Pos: n.Pos, Path: "networks." + hn.Name + ".subnet", Message: fmt.Sprintf("invalid pool request: Pool overlaps with other one on this address space (%s overlaps %s)", n.Subnet, o)})
 				continue
 			}
 			b.allocated = append(b.allocated, n.Subnet)
 		}
-		if t.netByName[n.Name] != nil {
-			b.problems = append(b.problems, Problem{Pos: n.Pos, Path: "networks", Message: fmt.Sprintf("network %q declared twice", n.Name)})
+		if b.netByName[n.Name] != nil {
+			b.problems = append(b.problems, topology.Problem{Pos: n.Pos, Path: "networks", Message: fmt.Sprintf("network %q declared twice", n.Name)})
 			continue
 		}
-		t.netByName[n.Name] = n
+		b.netByName[n.Name] = n
 		t.Networks = append(t.Networks, n)
 	}
 
@@ -186,7 +195,7 @@ func (b *builder) buildNetworks() {
 	sort.Strings(keys)
 
 	type pending struct {
-		n   *Network
+		n   *topology.Network
 		cfg types.NetworkConfig
 	}
 	var project []pending
@@ -208,21 +217,21 @@ func (b *builder) buildNetworks() {
 				}
 				continue
 			}
-			if n := t.netByName[name]; n != nil && n.Declared {
+			if n := b.netByName[name]; n != nil && n.Declared {
 				if n.Key == "" {
 					n.Key = k
 				}
-				t.netByKey[k] = n
+				b.netByKey[k] = n
 				continue
 			}
-			n := &Network{Key: k, Name: name, Driver: "bridge", External: true, ICC: true, Masquerade: true, GatewayMode: "nat", Bridge: "br-" + shortHash("network", name), Pos: pos}
+			n := &topology.Network{Key: k, Name: name, Driver: "bridge", External: true, ICC: true, Masquerade: true, GatewayMode: "nat", Bridge: "br-" + shortHash("network", name), Pos: pos}
 			// R2-5: an external network must exist; the model assumes it does.
 			b.warn("W-EXTERNAL-ASSUMED", "R2-5", pos, "external network %q is assumed to exist as a plain bridge network with an automatic subnet; describe it with --host to model its real subnet and members", name)
 			b.fix(fmt.Sprintf("declare network %s with its subnet in a --host description", name))
 			project = append(project, pending{n, cfg})
 			continue
 		}
-		n := &Network{Key: k, Name: name, Driver: cfg.Driver, Internal: cfg.Internal, Attachable: cfg.Attachable,
+		n := &topology.Network{Key: k, Name: name, Driver: cfg.Driver, Internal: cfg.Internal, Attachable: cfg.Attachable,
 			ICC: true, Masquerade: true, GatewayMode: "nat", Pos: pos}
 		if n.Driver == "" {
 			n.Driver = "bridge"
@@ -335,7 +344,7 @@ func (b *builder) buildNetworks() {
 		}
 	}
 	if auto > 1 {
-		b.warn("W-SUBNET-ORDER", "R2-6", Position{}, "Compose creates networks in random order, so which automatic subnet each network gets varies between runs; composenet assigns them in sorted key order")
+		b.warn("W-SUBNET-ORDER", "R2-6", topology.Position{}, "Compose creates networks in random order, so which automatic subnet each network gets varies between runs; composenet assigns them in sorted key order")
 	}
 	// R3-4 hazard: an explicit subnet that an automatic network could take
 	// first when Docker happens to create it earlier.
@@ -367,7 +376,7 @@ func (b *builder) buildNetworks() {
 		if !n.Gateway6.IsValid() {
 			n.Gateway6 = n.Subnet6.Addr().Next()
 		}
-		b.ipam6[n] = &addr6Alloc{next: n.Subnet6.Addr().Next(), subnet: n.Subnet6, used: map[netip.Addr]bool{n.Gateway6: true}}
+		b.ipam6[n] = ipam.NewV6(n.Subnet6, n.Gateway6)
 	}
 	for _, pd := range project {
 		n := pd.n
@@ -378,13 +387,13 @@ func (b *builder) buildNetworks() {
 			// R3-6: first free address of ip_range if set, else of the subnet.
 			n.Gateway = firstUsable(n.Subnet, n.IPRange, n.AuxAddresses)
 		}
-		b.ipam[n] = newAddrAlloc(n.Subnet, n.IPRange, n.Gateway, n.AuxAddresses)
-		if t.netByName[n.Name] != nil {
+		b.ipam[n] = ipam.NewV4(n.Subnet, n.IPRange, n.Gateway, n.AuxAddresses)
+		if b.netByName[n.Name] != nil {
 			b.problem("networks."+n.Key+".name", "two networks are named %q", n.Name)
 			continue
 		}
-		t.netByName[n.Name] = n
-		t.netByKey[n.Key] = n
+		b.netByName[n.Name] = n
+		b.netByKey[n.Key] = n
 		t.Networks = append(t.Networks, n)
 	}
 	for _, n := range t.Networks {
@@ -399,20 +408,20 @@ func (b *builder) buildNetworks() {
 			if !n.Gateway.IsValid() && n.Subnet.IsValid() {
 				n.Gateway = firstUsable(n.Subnet, netip.Prefix{}, nil)
 			}
-			b.ipam[n] = newAddrAlloc(n.Subnet, netip.Prefix{}, n.Gateway, nil)
+			b.ipam[n] = ipam.NewV4(n.Subnet, netip.Prefix{}, n.Gateway, nil)
 		}
 	}
 	sort.Slice(t.Networks, func(i, j int) bool { return t.Networks[i].Name < t.Networks[j].Name })
 }
 
-func bridgeName(n *Network, cfg types.NetworkConfig) string {
+func bridgeName(n *topology.Network, cfg types.NetworkConfig) string {
 	if v := cfg.DriverOpts["com.docker.network.bridge.name"]; v != "" {
 		return v
 	}
 	return "br-" + shortHash("network", n.Name)
 }
 
-func (b *builder) applyDriverOpts(n *Network, cfg types.NetworkConfig, path string) {
+func (b *builder) applyDriverOpts(n *topology.Network, cfg types.NetworkConfig, path string) {
 	keys := make([]string, 0, len(cfg.DriverOpts))
 	for k := range cfg.DriverOpts {
 		keys = append(keys, k)
@@ -460,7 +469,7 @@ func (b *builder) applyDriverOpts(n *Network, cfg types.NetworkConfig, path stri
 	}
 }
 
-func (b *builder) applyNetworkExt(n *Network, ext types.Extensions, path string) {
+func (b *builder) applyNetworkExt(n *topology.Network, ext types.Extensions, path string) {
 	raw, ok := ext["x-composenet"]
 	if !ok {
 		return
@@ -485,16 +494,11 @@ func (b *builder) applyNetworkExt(n *Network, ext types.Extensions, path string)
 	}
 }
 
-// MaxLatency bounds every latency figure (x-composenet latency and
-// processing, --latency, the host description's latency): sums of hops
-// stay far from overflowing.
-const MaxLatency = time.Hour
-
 func parseDuration(v any) (time.Duration, error) {
 	s := fmt.Sprint(v)
 	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 || d > MaxLatency {
-		return 0, fmt.Errorf("invalid duration %s (want 0 to 1h, e.g. 500us, 2ms)", quoteName(s))
+	if err != nil || d < 0 || d > topology.MaxLatency {
+		return 0, fmt.Errorf("invalid duration %s (want 0 to 1h, e.g. 500us, 2ms)", topology.QuoteName(s))
 	}
 	return d, nil
 }
@@ -524,10 +528,10 @@ func (b *builder) overlapping(s netip.Prefix) netip.Prefix {
 func (b *builder) nextPool() (netip.Prefix, bool) {
 	for _, pool := range b.hs.daemon.AddressPools {
 		step := uint64(1) << (32 - pool.Size)
-		base := addrToU32(pool.Base.Addr())
+		base := ipam.AddrToU32(pool.Base.Addr())
 		count := uint64(1) << (pool.Size - pool.Base.Bits())
 		for i := uint64(0); i < count; i++ {
-			cand := netip.PrefixFrom(u32ToAddr(uint32(uint64(base)+i*step)), pool.Size)
+			cand := netip.PrefixFrom(ipam.U32ToAddr(uint32(uint64(base)+i*step)), pool.Size)
 			if b.overlapping(cand).IsValid() {
 				continue
 			}
@@ -550,7 +554,7 @@ func (b *builder) nextPool() (netip.Prefix, bool) {
 	return netip.Prefix{}, false
 }
 
-func isDefaultPoolCandidate(d Daemon, s netip.Prefix) bool {
+func isDefaultPoolCandidate(d topology.Daemon, s netip.Prefix) bool {
 	for _, p := range d.AddressPools {
 		if prefixContains(p.Base, s) && s.Bits() == p.Size {
 			return true
@@ -565,90 +569,13 @@ func prefixContains(outer, inner netip.Prefix) bool {
 	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
 }
 
-func addrToU32(a netip.Addr) uint32 {
-	b := a.As4()
-	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-}
-
-func u32ToAddr(v uint32) netip.Addr {
-	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
-}
-
 // firstUsable is the gateway Docker picks when none is given (R3-6): the
 // first free address of ip_range when set (which can be its .0, R3-9), else
 // the subnet's first host address.
 func firstUsable(subnet, rng netip.Prefix, aux []netip.Addr) netip.Addr {
-	a := newAddrAlloc(subnet, rng, netip.Addr{}, aux)
-	ip, _ := a.next()
+	a := ipam.NewV4(subnet, rng, netip.Addr{}, aux)
+	ip, _ := a.Next()
 	return ip
-}
-
-// addrAlloc hands out the lowest free IPv4 address (R3-8), never reusing:
-// the model has no stops.
-type addrAlloc struct {
-	lo, hi uint32 // inclusive dynamic range
-	used   map[uint32]bool
-	cursor uint32
-	subnet netip.Prefix
-}
-
-func newAddrAlloc(subnet, rng netip.Prefix, gw netip.Addr, aux []netip.Addr) *addrAlloc {
-	a := &addrAlloc{used: map[uint32]bool{}, subnet: subnet}
-	if !subnet.IsValid() || !subnet.Addr().Is4() {
-		return a
-	}
-	netAddr := addrToU32(subnet.Masked().Addr())
-	size := uint32(1)<<(32-subnet.Bits()) - 1
-	bcast := netAddr + size
-	r := subnet
-	if rng.IsValid() {
-		r = rng
-	}
-	a.lo = addrToU32(r.Masked().Addr())
-	a.hi = a.lo + (uint32(1)<<(32-r.Bits()) - 1)
-	if subnet.Bits() < 31 {
-		// R3-7: network and broadcast addresses of the subnet are reserved.
-		a.used[netAddr] = true
-		a.used[bcast] = true
-	}
-	if gw.IsValid() && gw.Is4() {
-		a.used[addrToU32(gw)] = true
-	}
-	for _, x := range aux {
-		if x.Is4() {
-			a.used[addrToU32(x)] = true
-		}
-	}
-	a.cursor = a.lo
-	return a
-}
-
-// reserve marks ip as taken; it reports false when it already was.
-func (a *addrAlloc) reserve(ip netip.Addr) bool {
-	v := addrToU32(ip)
-	if a.used[v] {
-		return false
-	}
-	a.used[v] = true
-	return true
-}
-
-// next returns the lowest free address of the dynamic range.
-func (a *addrAlloc) next() (netip.Addr, bool) {
-	if a.hi == 0 && a.lo == 0 {
-		return netip.Addr{}, false
-	}
-	for v := a.cursor; v <= a.hi && v >= a.lo; v++ {
-		if !a.used[v] {
-			a.used[v] = true
-			a.cursor = v + 1
-			return u32ToAddr(v), true
-		}
-		if v == a.hi {
-			break
-		}
-	}
-	return netip.Addr{}, false
 }
 
 // ulaSubnet returns the i-th /64 of the model's stand-in for the host's
@@ -662,23 +589,4 @@ func ulaSubnet(i int) netip.Prefix {
 	copy(b[1:6], h[:5])
 	b[6], b[7] = byte(i>>8), byte(i)
 	return netip.PrefixFrom(netip.AddrFrom16(b), 64)
-}
-
-// addr6Alloc hands out IPv6 addresses from ::2 upward (R3-11).
-type addr6Alloc struct {
-	subnet netip.Prefix
-	next   netip.Addr
-	used   map[netip.Addr]bool
-}
-
-func (a *addr6Alloc) alloc() (netip.Addr, bool) {
-	for a.subnet.Contains(a.next) {
-		ip := a.next
-		a.next = a.next.Next()
-		if !a.used[ip] {
-			a.used[ip] = true
-			return ip, true
-		}
-	}
-	return netip.Addr{}, false
 }

@@ -1,10 +1,12 @@
-package topology
+package loader
 
 import (
 	"fmt"
 	"net/netip"
 	"sort"
 	"strings"
+
+	"github.com/composenet/composenet/topology"
 
 	"github.com/compose-spec/compose-go/v2/types"
 )
@@ -90,54 +92,54 @@ func serviceDeps(s types.ServiceConfig) []string {
 
 func (b *builder) buildServices() {
 	t := b.t
-	t.ctrByName = map[string]*Container{}
-	t.svcByName = map[string]*Service{}
+	b.ctrByName = map[string]*topology.Container{}
+	b.svcByName = map[string]*topology.Service{}
 	order := startOrder(b.p)
 
 	// Declared containers exist before the project starts.
 	for _, hc := range b.hs.containers {
-		c := &Container{Name: hc.Name, Declared: true, ID: shortHash("container", hc.Name), Pos: Position{File: b.hs.file, Line: hc.line, Col: 5}}
+		c := &topology.Container{Name: hc.Name, Declared: true, ID: shortHash("container", hc.Name), Pos: topology.Position{File: b.hs.file, Line: hc.line, Col: 5}}
 		c.Hostname = c.ID
 		c.NetNS = c
 		for _, l := range hc.Listen {
-			pp, err := ParsePortProto(l)
+			pp, err := topology.ParsePortProto(l)
 			if err != nil {
-				b.problems = append(b.problems, Problem{Pos: c.Pos, Path: "containers." + hc.Name + ".listen", Message: err.Error()})
+				b.problems = append(b.problems, topology.Problem{Pos: c.Pos, Path: "containers." + hc.Name + ".listen", Message: err.Error()})
 				continue
 			}
 			c.Listen = append(c.Listen, pp)
 			c.ListenKnown = true
 		}
 		for _, nn := range sortedKeys(hc.Networks) {
-			n := t.netByName[nn]
+			n := b.netByName[nn]
 			if n == nil {
-				b.problems = append(b.problems, Problem{Pos: c.Pos, Path: "containers." + hc.Name + ".networks." + nn, Message: fmt.Sprintf("network %q is not declared in the host description", nn)})
+				b.problems = append(b.problems, topology.Problem{Pos: c.Pos, Path: "containers." + hc.Name + ".networks." + nn, Message: fmt.Sprintf("network %q is not declared in the host description", nn)})
 				continue
 			}
 			he := hc.Networks[nn]
-			e := &Endpoint{Container: c, Network: n, Aliases: he.Aliases, Pos: c.Pos}
+			e := &topology.Endpoint{Container: c, Network: n, Aliases: he.Aliases, Pos: c.Pos}
 			e.DNSNames = dedupe(append(append([]string{c.Name}, he.Aliases...), c.ID, c.Hostname))
 			if he.IPv4Address != "" {
 				ip, err := netip.ParseAddr(he.IPv4Address)
-				if err != nil || !n.Subnet.Contains(ip) || !b.ipam[n].reserve(ip) {
-					b.problems = append(b.problems, Problem{Pos: c.Pos, Path: "containers." + hc.Name + ".networks." + nn + ".ipv4_address", Message: fmt.Sprintf("address %q is invalid, outside %s, or already in use", he.IPv4Address, n.Subnet)})
+				if err != nil || !n.Subnet.Contains(ip) || !b.ipam[n].Reserve(ip) {
+					b.problems = append(b.problems, topology.Problem{Pos: c.Pos, Path: "containers." + hc.Name + ".networks." + nn + ".ipv4_address", Message: fmt.Sprintf("address %q is invalid, outside %s, or already in use", he.IPv4Address, n.Subnet)})
 					continue
 				}
 				e.IPv4, e.Static = ip, true
 			}
 			c.Endpoints = append(c.Endpoints, e)
 		}
-		if t.ctrByName[c.Name] != nil {
-			b.problems = append(b.problems, Problem{Pos: c.Pos, Path: "containers." + hc.Name, Message: "declared twice"})
+		if b.ctrByName[c.Name] != nil {
+			b.problems = append(b.problems, topology.Problem{Pos: c.Pos, Path: "containers." + hc.Name, Message: "declared twice"})
 			continue
 		}
-		t.ctrByName[c.Name] = c
+		b.ctrByName[c.Name] = c
 		t.Containers = append(t.Containers, c)
 	}
 	for _, c := range t.Containers {
 		for _, e := range c.Endpoints {
 			if !e.IPv4.IsValid() {
-				e.IPv4, _ = b.ipam[e.Network].next()
+				e.IPv4, _ = b.ipam[e.Network].Next()
 			}
 		}
 	}
@@ -150,19 +152,19 @@ func (b *builder) buildServices() {
 		s := b.p.Services[name]
 		spath := "services." + name
 		pos, _ := b.ix.exact(spath)
-		svc := &Service{Name: name, Image: s.Image, Replicas: s.GetScale(), Pos: pos}
+		svc := &topology.Service{Name: name, Image: s.Image, Replicas: s.GetScale(), Pos: pos}
 		if s.Scale == nil && (s.Deploy == nil || s.Deploy.Replicas == nil) {
 			svc.Replicas = 1
 		}
 		for _, k := range sortedKeys(s.Environment) {
-			ev := EnvVar{Key: k, Pos: b.ix.lookup(spath + ".environment." + k)}
+			ev := topology.EnvVar{Key: k, Pos: b.ix.lookup(spath + ".environment." + k)}
 			if v := s.Environment[k]; v != nil {
 				ev.Value, ev.Set = *v, true
 			}
 			svc.Environment = append(svc.Environment, ev)
 		}
 		for _, k := range sortedKeys(s.Labels) {
-			svc.Labels = append(svc.Labels, EnvVar{Key: k, Value: s.Labels[k], Set: true, Pos: b.ix.lookup(spath + ".labels." + k)})
+			svc.Labels = append(svc.Labels, topology.EnvVar{Key: k, Value: s.Labels[k], Set: true, Pos: b.ix.lookup(spath + ".labels." + k)})
 		}
 		svc.Command = append([]string(nil), s.Command...)
 		for _, d := range serviceDeps(s) {
@@ -192,7 +194,7 @@ func (b *builder) buildServices() {
 			containerNames[s.ContainerName] = name
 		}
 		t.Services = append(t.Services, svc)
-		t.svcByName[name] = svc
+		b.svcByName[name] = svc
 	}
 
 	if tooMany {
@@ -203,20 +205,20 @@ func (b *builder) buildServices() {
 	idx := 0
 	for _, name := range order {
 		s := b.p.Services[name]
-		svc := t.svcByName[name]
+		svc := b.svcByName[name]
 		for r := 1; r <= svc.Replicas; r++ {
 			cname := fmt.Sprintf("%s-%s-%d", b.p.Name, name, r) // R1-4
 			if s.ContainerName != "" {
 				cname = s.ContainerName
 			}
-			c := &Container{Name: cname, Service: name, Project: b.p.Name, Replica: r, StartOrder: idx, Pos: svc.Pos}
+			c := &topology.Container{Name: cname, Service: name, Project: b.p.Name, Replica: r, StartOrder: idx, Pos: svc.Pos}
 			idx++
 			c.ID = shortHash("container", b.p.Name, cname)
 			c.Hostname = s.Hostname
 			if c.Hostname == "" {
 				c.Hostname = c.ID // R6-3
 			}
-			if old := t.ctrByName[cname]; old != nil {
+			if old := b.ctrByName[cname]; old != nil {
 				switch {
 				case old.Declared:
 					b.problem("services."+name+".container_name", "Conflict. The container name \"/%s\" is already in use by a container on the host", cname)
@@ -229,7 +231,7 @@ func (b *builder) buildServices() {
 			}
 			b.serviceExt(c, s)
 			svc.Containers = append(svc.Containers, c)
-			t.ctrByName[cname] = c
+			b.ctrByName[cname] = c
 			t.Containers = append(t.Containers, c)
 		}
 	}
@@ -237,18 +239,18 @@ func (b *builder) buildServices() {
 	// Network modes, endpoints and addresses, in start order.
 	for _, name := range order {
 		s := b.p.Services[name]
-		for _, c := range t.svcByName[name].Containers {
+		for _, c := range b.svcByName[name].Containers {
 			b.attach(c, s)
 		}
 	}
 	for _, name := range order {
-		for _, c := range t.svcByName[name].Containers {
+		for _, c := range b.svcByName[name].Containers {
 			b.allocate(c)
 		}
 	}
 	for _, name := range order {
 		s := b.p.Services[name]
-		for _, c := range t.svcByName[name].Containers {
+		for _, c := range b.svcByName[name].Containers {
 			b.publish(c, s)
 			b.links(c, s)
 			b.hostsAndDNS(c, s)
@@ -287,7 +289,7 @@ func (b *builder) containerNameClash(cname, svcA, svcB string) {
 }
 
 // serviceExt reads x-composenet from a service.
-func (b *builder) serviceExt(c *Container, s types.ServiceConfig) {
+func (b *builder) serviceExt(c *topology.Container, s types.ServiceConfig) {
 	raw, ok := s.Extensions["x-composenet"]
 	if !ok {
 		return
@@ -308,7 +310,7 @@ func (b *builder) serviceExt(c *Container, s types.ServiceConfig) {
 			}
 			c.ListenKnown = true
 			for i, it := range list {
-				pp, err := ParsePortProto(fmt.Sprint(it))
+				pp, err := topology.ParsePortProto(fmt.Sprint(it))
 				if err != nil {
 					b.problem(fmt.Sprintf("%s.listen.%d", path, i), "%v", err)
 					continue
@@ -336,7 +338,7 @@ func (b *builder) serviceExt(c *Container, s types.ServiceConfig) {
 
 // attach resolves network_mode and creates the container's endpoints with
 // their addresses (R3-8, R3-10, R5-1, R5-3, R6-3, R7-10).
-func (b *builder) attach(c *Container, s types.ServiceConfig) {
+func (b *builder) attach(c *topology.Container, s types.ServiceConfig) {
 	t := b.t
 	spath := "services." + s.Name
 	mode := s.NetworkMode
@@ -352,13 +354,13 @@ func (b *builder) attach(c *Container, s types.ServiceConfig) {
 	case mode == "bridge" || mode == "default":
 		c.NetworkMode = "bridge"
 		c.NetNS = c
-		e := &Endpoint{Container: c, Network: t.Bridge0, Pos: b.ix.lookup(spath + ".network_mode")}
-		e.IPv4, _ = b.ipam[t.Bridge0].next()
-		c.Endpoints = []*Endpoint{e}
+		e := &topology.Endpoint{Container: c, Network: t.Bridge0, Pos: b.ix.lookup(spath + ".network_mode")}
+		e.IPv4, _ = b.ipam[t.Bridge0].Next()
+		c.Endpoints = []*topology.Endpoint{e}
 		return
 	case strings.HasPrefix(mode, "service:"):
 		c.NetworkMode = mode
-		target := t.svcByName[strings.TrimPrefix(mode, "service:")]
+		target := b.svcByName[strings.TrimPrefix(mode, "service:")]
 		if target == nil || len(target.Containers) == 0 {
 			b.problem(spath+".network_mode", "service %q depends on undefined service %q", s.Name, strings.TrimPrefix(mode, "service:"))
 			return
@@ -379,7 +381,7 @@ func (b *builder) attach(c *Container, s types.ServiceConfig) {
 	case strings.HasPrefix(mode, "container:"):
 		c.NetworkMode = mode
 		name := strings.TrimPrefix(mode, "container:")
-		if x := t.ctrByName[name]; x != nil {
+		if x := b.ctrByName[name]; x != nil {
 			c.NetNS = x.NetNS
 		} else {
 			b.warn("W-CONTAINER-UNKNOWN", "R7-10", b.ix.lookup(spath+".network_mode"), "network_mode %s: no container %q in the project or the host description; %s is modelled without network access", mode, name, c.Name)
@@ -392,13 +394,13 @@ func (b *builder) attach(c *Container, s types.ServiceConfig) {
 	}
 
 	for _, key := range sortedKeys(s.Networks) {
-		n := t.netByKey[key]
+		n := b.netByKey[key]
 		epath := spath + ".networks." + key
 		if n == nil {
 			continue // reported elsewhere (compose-go) or network failed
 		}
 		cfg := s.Networks[key]
-		e := &Endpoint{Container: c, Network: n, Pos: b.ix.lookup(epath)}
+		e := &topology.Endpoint{Container: c, Network: n, Pos: b.ix.lookup(epath)}
 		useSvcAlias := cfg.ServiceNameAliasEnabled()
 		if cfg != nil {
 			e.Aliases = append(e.Aliases, cfg.Aliases...)
@@ -421,18 +423,18 @@ func (b *builder) attach(c *Container, s types.ServiceConfig) {
 		e.DNSNames = dedupe(names)
 		c.Endpoints = append(c.Endpoints, e)
 	}
-	sortEndpoints(c.Endpoints)
+	topology.SortEndpoints(c.Endpoints)
 }
 
 // allocate gives c's dynamic endpoints the lowest free address (R3-8).
 // Static addresses were all claimed before (the documented tie-break for
 // the R3-10 race).
-func (b *builder) allocate(c *Container) {
+func (b *builder) allocate(c *topology.Container) {
 	for _, e := range c.Endpoints {
 		if e.IPv4.IsValid() || e.Static || e.Network == b.t.Bridge0 {
 			continue
 		}
-		ip, ok := b.ipam[e.Network].next()
+		ip, ok := b.ipam[e.Network].Next()
 		if !ok {
 			// once per service and network, not once per replica
 			key := c.Service + "\x00" + e.Network.Name
@@ -446,13 +448,13 @@ func (b *builder) allocate(c *Container) {
 	}
 	for _, e := range c.Endpoints {
 		if a6 := b.ipam6[e.Network]; a6 != nil && !e.IPv6.IsValid() {
-			e.IPv6, _ = a6.alloc()
+			e.IPv6, _ = a6.Alloc()
 		}
 	}
 }
 
 // static6 validates and claims an ipv6_address (R3-10, R3-11).
-func (b *builder) static6(c *Container, e *Endpoint, addr, path string) {
+func (b *builder) static6(c *topology.Container, e *topology.Endpoint, addr, path string) {
 	n := e.Network
 	ip, err := netip.ParseAddr(addr)
 	if err != nil || !ip.Is6() {
@@ -468,11 +470,11 @@ func (b *builder) static6(c *Container, e *Endpoint, addr, path string) {
 		return
 	}
 	a6 := b.ipam6[n]
-	if a6 == nil || a6.used[ip] || c.Replica > 1 {
+	if a6 == nil || a6.Used(ip) || c.Replica > 1 {
 		b.problem(path, "Address already in use: %s on network %s", ip, n.Name)
 		return
 	}
-	a6.used[ip] = true
+	a6.Reserve(ip)
 	e.IPv6 = ip
 }
 
@@ -489,34 +491,8 @@ func dedupe(xs []string) []string {
 	return out
 }
 
-// sortEndpoints orders endpoints as libnetwork does (R5-3).
-func sortEndpoints(es []*Endpoint) {
-	gws := func(n *Network) int {
-		if n.Internal {
-			return 0
-		}
-		if n.EnableIPv6 {
-			return 2
-		}
-		return 1
-	}
-	sort.SliceStable(es, func(i, j int) bool {
-		a, b := es[i], es[j]
-		if a.GwPriority != b.GwPriority {
-			return a.GwPriority > b.GwPriority
-		}
-		if a.Network.Internal != b.Network.Internal {
-			return !a.Network.Internal
-		}
-		if ga, gb := gws(a.Network), gws(b.Network); ga != gb {
-			return ga > gb
-		}
-		return a.Network.Name < b.Network.Name
-	})
-}
-
 // static validates and claims an ipv4_address (R3-10, M8-M11).
-func (b *builder) static(c *Container, e *Endpoint, addr, path string) {
+func (b *builder) static(c *topology.Container, e *topology.Endpoint, addr, path string) {
 	n := e.Network
 	ip, err := netip.ParseAddr(addr)
 	if err != nil || !ip.Is4() {
@@ -535,7 +511,7 @@ func (b *builder) static(c *Container, e *Endpoint, addr, path string) {
 		b.problem(path, "Address already in use: replica %s asks for %s too (ipv4_address cannot be combined with more than one replica)", c.Name, ip)
 		return
 	}
-	if !b.ipam[n].reserve(ip) {
+	if !b.ipam[n].Reserve(ip) {
 		what := "another container"
 		if ip == n.Gateway {
 			what = "the network's gateway"

@@ -1,4 +1,4 @@
-package topology_test
+package loader_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/composenet/composenet/internal/gen"
 	"github.com/composenet/composenet/topology"
+	"github.com/composenet/composenet/topology/loader"
 )
 
 // benchSizes are the project sizes (services) of the load benchmarks.
@@ -57,7 +58,7 @@ func composeLoad(tb testing.TB, f string) int {
 }
 
 func topologyLoad(tb testing.TB, f string) *topology.Topology {
-	t, err := topology.Load(context.Background(), topology.Options{Files: []string{f}, Dir: filepath.Dir(f)})
+	t, err := loader.Load(context.Background(), topology.Options{Files: []string{f}, Dir: filepath.Dir(f)})
 	if err != nil {
 		tb.Fatal(err)
 	}
