@@ -109,3 +109,91 @@ func (s *Sim) udpProxyReplySource(in *topology.Network, a netip.Addr, b *binding
 	tr.rule("R8-9")
 	tr.note(s.engineNote(fmt.Sprintf("docker-proxy (before 28.0) answers UDP from %s, not from %s: a connected UDP socket drops the reply (moby/moby#48571)", in.Gateway, a)))
 }
+
+// directRoutingOpen is R7-9 [VER 28.0]: before Engine 28.0 no raw
+// PREROUTING rule kept other machines off container addresses, so a LAN
+// whose router sends a Docker subnet to the host reaches the containers
+// through filter FORWARD (directRouted).
+// Source: rule book R7-9 ("before 28.0 direct routing to published ports,
+// and with FORWARD policy ACCEPT to any port, went through"); Engine 28.0
+// release notes; moby/moby#45610; observed by composenet verify from a LAN
+// client on Debian 12's Engine 20.10.24 (testdata/lan, --lan-netns).
+func (s *Sim) directRoutingOpen() bool { return !s.engine().AtLeast(28, 0, 0) }
+
+// directRouted is a packet from a machine outside the host routed straight
+// to container address a of endpoint te on an engine before 28.0
+// (directRoutingOpen): filter FORWARD decides. DOCKER-USER first (R7-20);
+// then Docker's DOCKER chain accepts the container ports published through
+// te (-d cIP ! -i brN -o brN -p P --dport cport -j ACCEPT, whatever host
+// address the binding is on); anything else falls to FORWARD's policy,
+// DROP when Docker turned IP forwarding on itself (R7-8), or as the host
+// description's iptables-save says. An internal network's
+// DOCKER-ISOLATION-STAGE-1 drops everything from outside its subnet (R7-5).
+func (s *Sim) directRouted(te *topology.Endpoint, a, client netip.Addr, pp topology.PortProto, tr *tracer) Verdict {
+	n := te.Network
+	lat := s.t.Latency
+	ifc := s.hostIfaceFor(client)
+	br := bridgeName(n)
+	tr.note(s.engineNote("before 28.0 no raw PREROUTING rule keeps other machines off container addresses; filter FORWARD decides (R7-9 [VER 28.0])"))
+	tr.hop(atInternet.dev(ifc), StepWire, "remote client -> host "+ifc, "to "+a.String()+" (assuming the LAN routes "+n.Subnet.String()+" to the host)", lat.Internet)
+	tr.hop(hostOn(n), StepHost, "host routing", "to "+br+" ("+n.Name+")", lat.HostRouting)
+	if n.Internal {
+		tr.rule("R7-5")
+		tr.hop(hostOn(n), StepDrop, "filter DOCKER-ISOLATION-STAGE-1", fmt.Sprintf("-o %s ! -s %s -j DROP (internal network %s)", br, n.Subnet, n.Name), lat.Netfilter)
+		tr.because(n.Name + " is internal: nothing from outside its subnet reaches it")
+		tr.block(hostOn(n).about(te.Container), ids("R7-5"), "filter DOCKER-ISOLATION-STAGE-1 on "+br, fmt.Sprintf("DOCKER-ISOLATION-STAGE-1 -o %s ! -s %s -j DROP: internal network %s (R7-5)", br, n.Subnet, n.Name), n.Pos, "publish the port on a non-internal network and connect to host:PORT")
+		return DroppedIsolation
+	}
+	pr := pp.Protocol
+	if pp.Port == 0 {
+		pr = "icmp"
+	}
+	p := fwPacket{in: ifc, out: br, src: client, dst: a, proto: pr, sport: clientPort, dport: pp.Port, state: "NEW"}
+	rp := fwPacket{in: br, out: ifc, src: a, dst: client, proto: pr, sport: pp.Port, dport: clientPort, state: "ESTABLISHED", reply: true}
+	v, ok, accepted := s.dockerUserDecide(p, &rp, "routed straight to a container address", hostOn(n).about(te.Container), tr)
+	if !ok {
+		return v
+	}
+	seen := "the remote client's own address (no NAT)"
+	if accepted {
+		s.bridgeHop(n, "to "+te.Container.Name, tr)
+		return s.arrive(te, seen, pp, tr)
+	}
+	if pp.Port != 0 {
+		if b := s.publishedThrough(te, pp); b != nil {
+			tr.hop(hostOn(n), StepNetfilter, "filter FORWARD DOCKER", fmt.Sprintf("-d %s/32 ! -i %s -o %s -p %s --dport %d -j ACCEPT (%s publishes %d on %s)", a, br, br, pp.Protocol, pp.Port, te.Container.Name, b.HostPort, b.HostIP), lat.Netfilter)
+			s.bridgeHop(n, "to "+te.Container.Name, tr)
+			return s.arrive(te, seen, pp, tr)
+		}
+	}
+	policy := "DROP"
+	if s.t.Host.Rules != nil && s.t.Host.Rules.Policies["filter/FORWARD"] == "ACCEPT" {
+		policy = "ACCEPT"
+	}
+	what := "no DOCKER rule accepts " + a.String()
+	if pp.Port != 0 {
+		what += " " + pp.String() + " (not a published container port)"
+	}
+	if policy == "ACCEPT" {
+		tr.hop(hostOn(n), StepNetfilter, "filter FORWARD policy", what+": policy ACCEPT (the host's iptables-save)", lat.Netfilter)
+		s.bridgeHop(n, "to "+te.Container.Name, tr)
+		return s.arrive(te, seen, pp, tr)
+	}
+	tr.rule("R7-8")
+	tr.hop(hostOn(n), StepDrop, "filter FORWARD policy", what+": policy DROP", lat.Netfilter)
+	tr.because("container addresses routed from other machines pass only to published container ports (Engine before 28.0); the rest meets FORWARD's DROP policy")
+	tr.block(hostOn(n).about(te.Container), ids("R7-9", "R7-8"), "filter FORWARD policy", "FORWARD policy DROP, set by Docker when it turns IP forwarding on (R7-8); DOCKER accepts only published container ports (R7-9 [VER 28.0])", te.Container.Pos, "publish the port on "+svcOf(te.Container)+" and connect to host:PORT")
+	return DroppedDirectAccess
+}
+
+// publishedThrough returns a binding that publishes te's container port
+// pp (the mapping lives on te, R8-7), whatever its host address.
+func (s *Sim) publishedThrough(te *topology.Endpoint, pp topology.PortProto) *topology.PortBinding {
+	for i := range te.Container.Ports {
+		b := &te.Container.Ports[i]
+		if b.Endpoint == te && b.ContainerPort == pp.Port && proto(b.Protocol) == pp.Protocol {
+			return b
+		}
+	}
+	return nil
+}

@@ -122,6 +122,9 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 			s.bridgeHop(n, "to "+te.Container.Name, tr)
 			return s.arrive(te, "the remote client's own address", pp, tr)
 		}
+		if s.directRoutingOpen() {
+			return s.directRouted(te, a, client, pp, tr)
+		}
 		tr.hop(atInternet.dev("eth0"), StepWire, "remote client -> host eth0", "to "+a.String()+" (assuming the LAN routes it to the host)", lat.Internet)
 		tr.hop(hostOn(n), StepDrop, "raw PREROUTING", fmt.Sprintf("-d %s/32 ! -i %s -j DROP", a, bridgeName(n)), lat.Netfilter)
 		tr.because("container addresses are not reachable from other machines; only published ports on host addresses are")
