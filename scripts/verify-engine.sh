@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs `make verify` against a real Docker Engine (issue 13). On a machine
+# Runs `make verify` against a real Docker Engine (issue 13), then the
+# LAN-client test (scripts/verify-lan.sh, issue 16). On a machine
 # without a reachable daemon it installs Debian's docker.io, containerd,
-# runc and iptables, builds the Docker Compose v2 plugin once (cached in
+# runc, iptables and iproute2, builds the Docker Compose v2 plugin once (cached in
 # $COMPOSENET_CI_CACHE, default ~/.cache/composenet-ci), starts dockerd
 # itself with a local upstream DNS (a composenet NXDOMAIN stub on
 # docker0's address, so that no lookup leaves the machine), runs the
@@ -27,12 +28,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# 1. The engine's packages (Debian 12 ships Engine 20.10).
-if ! command -v dockerd >/dev/null || ! command -v iptables >/dev/null; then
-  log "installing docker.io containerd runc iptables"
+# 1. The engine's packages (Debian 12 ships Engine 20.10), and ip(8) for
+# the LAN client's namespace.
+if ! command -v dockerd >/dev/null || ! command -v iptables >/dev/null || ! command -v ip >/dev/null; then
+  log "installing docker.io containerd runc iptables iproute2"
   export DEBIAN_FRONTEND=noninteractive
   timeout 600 apt-get update -qq
-  timeout 900 apt-get install -y -qq docker.io containerd runc iptables >/dev/null
+  timeout 900 apt-get install -y -qq docker.io containerd runc iptables iproute2 >/dev/null
 fi
 
 # 2. Docker Compose v2 as a CLI plugin, built from its Go module once.
@@ -76,5 +78,10 @@ else
 fi
 docker version --format 'Docker Engine {{.Server.Version}} (API {{.Server.APIVersion}})'
 
-# 5. The checks.
+# 5. The checks: every case from the containers and the host, then from
+# a LAN client (a namespace on a veth, with DOCKER-USER rules loaded and
+# removed again by verify-lan.sh itself).
 make verify
+lan_start=$(date +%s)
+VERIFY_LAN_FLAGS="--dns-upstream --timeout 5m" ./scripts/verify-lan.sh
+log "LAN-client test: $(($(date +%s) - lan_start)) s"
