@@ -47,3 +47,8 @@ func dedupe(xs []string) []string {
 // or targets the model does not evaluate (r.Unsupported), as the host
 // description's inline rules and ParseIptablesSave report it.
 func UnsupportedWarning(r *FWRule) Warning { return unsupportedWarning(r) }
+
+// CompareDockerRules compares the Docker chains of the host's pasted
+// iptables-save with the ones the model predicts for t (R7-27); the
+// loader adds its warnings to the topology's.
+func CompareDockerRules(t *Topology) []Warning { return compareDockerRules(t) }

@@ -1,7 +1,10 @@
 package topology
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -76,3 +79,58 @@ func (e *LoadError) Error() string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// SortProblems sorts problems by position, then message, and drops exact
+// duplicates; it reorders ps in place.
+func SortProblems(ps []Problem) []Problem {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.Pos != b.Pos {
+			return a.Pos.Less(b.Pos)
+		}
+		return a.Message < b.Message
+	})
+	// drop exact duplicates
+	out := ps[:0]
+	for i, p := range ps {
+		if i > 0 && p == ps[i-1] {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// SortWarnings sorts warnings by position, code and message, and drops
+// exact duplicates; it reorders ws in place.
+func SortWarnings(ws []Warning) []Warning {
+	sort.SliceStable(ws, func(i, j int) bool {
+		a, b := ws[i], ws[j]
+		if a.Pos != b.Pos {
+			return a.Pos.Less(b.Pos)
+		}
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.Message < b.Message
+	})
+	out := ws[:0]
+	for i, w := range ws {
+		if i > 0 && w == ws[i-1] {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func sortWarnings(ws []Warning) []Warning { return SortWarnings(ws) }
+
+// ShortHash is the 12-hex-digit identifier the model derives from parts
+// (container and network IDs, bridge names).
+func ShortHash(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(h[:])[:12]
+}
+
+func shortHash(parts ...string) string { return ShortHash(parts...) }

@@ -2,7 +2,6 @@ package loader
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -100,10 +99,7 @@ func (b *builder) composeWarning(msg string) {
 	}
 }
 
-func shortHash(parts ...string) string {
-	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
-	return hex.EncodeToString(h[:])[:12]
-}
+func shortHash(parts ...string) string { return topology.ShortHash(parts...) }
 
 func (b *builder) build() (*topology.Topology, error) {
 	d := b.hs.daemon
@@ -139,7 +135,7 @@ func (b *builder) build() (*topology.Topology, error) {
 		return nil, &topology.LoadError{Problems: sortProblems(b.problems)}
 	}
 	b.finish()
-	b.warnings = append(b.warnings, compareDockerRules(t)...) // R7-27
+	b.warnings = append(b.warnings, topology.CompareDockerRules(t)...) // R7-27
 	t.Warnings = sortWarnings(b.warnings)
 	t.Reindex()
 	return t, nil

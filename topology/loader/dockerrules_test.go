@@ -1,10 +1,12 @@
-package topology
+package loader
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/composenet/composenet/topology"
 )
 
 // dockerRulesWarnings loads compose with a host description whose
@@ -16,7 +18,7 @@ func dockerRulesWarnings(t *testing.T, compose, fixture string, edit func(string
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join("testdata", "dockerrules", fixture))
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "dockerrules", fixture))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +28,7 @@ func dockerRulesWarnings(t *testing.T, compose, fixture string, edit func(string
 	}
 	write(t, dir, "fw.txt", text)
 	write(t, dir, "host.yaml", "interfaces:\n  - {name: eth0, addresses: [192.168.1.10/24]}\nfirewall:\n  iptables-save: fw.txt\n")
-	topo, err := loadYAML(t, dir, compose, Options{HostFile: "host.yaml", Daemon: daemon})
+	topo, err := loadYAML(t, dir, compose, topology.Options{HostFile: "host.yaml", Daemon: daemon})
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
@@ -41,7 +43,7 @@ func dockerRulesWarnings(t *testing.T, compose, fixture string, edit func(string
 
 func shopCompose(t *testing.T) string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "dockerrules", "compose.yaml"))
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "dockerrules", "compose.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,13 +148,13 @@ func TestDockerRulesDeclaredNetwork(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join("testdata", "dockerrules", "crowded.txt"))
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "dockerrules", "crowded.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	write(t, dir, "fw.txt", string(raw))
 	write(t, dir, "host.yaml", "networks:\n  - {name: blog_default, subnet: 172.20.0.0/16}\nfirewall:\n  iptables-save: fw.txt\n")
-	topo, err := loadYAML(t, dir, shopCompose(t), Options{HostFile: "host.yaml"})
+	topo, err := loadYAML(t, dir, shopCompose(t), topology.Options{HostFile: "host.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +177,7 @@ func TestDockerRulesInlineNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, dir, "host.yaml", "firewall:\n  docker-user:\n    - -i eth0 -j DROP\n")
-	topo, err := loadYAML(t, dir, shopCompose(t), Options{HostFile: "host.yaml"})
+	topo, err := loadYAML(t, dir, shopCompose(t), topology.Options{HostFile: "host.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +209,7 @@ COMMIT
 -A PREROUTING -s 203.0.113.0/24 -j DROP
 COMMIT
 `
-	rs, problems, _ := ParseIptablesSave("fw", text)
+	rs, problems, _ := topology.ParseIptablesSave("fw", text)
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
