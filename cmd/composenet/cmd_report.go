@@ -57,9 +57,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "note: %s\n", p.Limit)
 	}
 	stop = newProgress(e, "laying out the diagram").Spin()
-	svg, err := viewer.Diagram(ctx, t, func(ctx context.Context, dot []byte) ([]byte, error) {
-		return e.svgHelper().FromDOT(ctx, dot)
-	})
+	svg, err := viewer.Diagram(ctx, t, e.svgHelper().FromDOT)
 	stop()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "composenet report: %s\n", strings.TrimPrefix(err.Error(), "svg: "))

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -48,14 +45,6 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "composenet serve: --poll must be at least 10ms\n")
 		return exitBadInput
 	}
-	host, _, err := net.SplitHostPort(*addr)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "composenet serve: --addr %q: want HOST:PORT\n", *addr)
-		return exitBadInput
-	}
-	ip := net.ParseIP(host)
-	public := host != "localhost" && (ip == nil || !ip.IsLoopback())
-
 	opts := lf.options(e)
 	load := func(ctx context.Context) (*topology.Topology, []string, error) {
 		var in topology.Inputs
@@ -67,25 +56,18 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// Shutting down cleanly on a signal: main waits for it (its grace time).
-	if release, ok := e.holds.hold(); ok {
+	if release, ok := e.holds.Hold(); ok {
 		defer release()
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, listen, public, err := viewer.Listen(*addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "composenet serve: %v\n", err)
 		return exitBadInput
 	}
 	defer ln.Close()
-	// The address as asked for, with the port the system chose: listening
-	// on 0.0.0.0 reports [::] on a dual-stack host.
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	listen := net.JoinHostPort(host, port)
-	url := "http://" + listen + "/"
 	s, err := viewer.NewServer(ctx, viewer.Config{
-		Load: load,
-		Layout: func(ctx context.Context, dot []byte) ([]byte, error) {
-			return e.svgHelper().FromDOT(ctx, dot)
-		},
+		Load:    load,
+		Layout:  e.svgHelper().FromDOT,
 		Version: version,
 		Listen:  listen,
 		Public:  public,
@@ -98,20 +80,8 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	if public {
 		fmt.Fprintf(e.stderr, "warning: listening on %s, which is not a loopback address: anyone who reaches it sees the project\n", listen)
 	}
-	fmt.Fprintf(e.stdout, "composenet serve: %s (Ctrl-C to stop)\n", url)
-	srv := viewer.HTTPServer(s.Handler())
-	go s.Watch(ctx)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(shut)
-		err = <-done
-	}
-	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+	fmt.Fprintf(e.stdout, "composenet serve: http://%s/ (Ctrl-C to stop)\n", listen)
+	if err := s.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(e.stderr, "composenet serve: %v\n", err)
 		return exitBadInput
 	}

@@ -12,96 +12,30 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
+	"github.com/composenet/composenet/internal/shutdown"
 	"github.com/composenet/composenet/internal/termsafe"
 )
 
-// main wires the process into run. On SIGINT or SIGTERM it cancels run's
-// context, which stops the SVG helper. When run is in the middle of work
-// that cleans up on cancellation (writing an output file, serving), main
-// waits for it, up to graceTime or a second signal; otherwise it exits at
-// once. The exit status is then 128 plus the signal's number (130, 143),
-// or run's own status when run stopped cleanly with 0 (serve).
+// main wires the process into run under signals (package shutdown): on
+// SIGINT or SIGTERM run's context is cancelled, which stops the SVG
+// helper; work that cleans up on cancellation (writing an output file,
+// serving) is waited for, up to graceTime or a second signal. The exit
+// status is then 128 plus the signal's number (130, 143), or run's own
+// status when run stopped cleanly with 0 (serve).
 func main() {
-	ctx, cancel := context.WithCancel(context.Background())
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	h := &holds{}
-	done := make(chan int, 1)
-	go func() {
-		done <- runWith(ctx, h, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
-	}()
-	select {
-	case code := <-done:
-		os.Exit(code)
-	case s := <-sig:
-		cancel()
-		status := 128
-		if n, ok := s.(syscall.Signal); ok {
-			status += int(n)
-		}
-		code := -1
-		if h.close() {
-			select {
-			case code = <-done:
-			case <-sig:
-			case <-time.After(graceTime):
-			}
-		} else {
-			select { // run may have stopped on the signal already
-			case code = <-done:
-			default:
-			}
-		}
-		if code == exitOK {
-			status = exitOK
-		}
-		os.Exit(status)
-	}
+	os.Exit(shutdown.Run(sig, graceTime, func(ctx context.Context, h *shutdown.Holds) int {
+		return runWith(ctx, h, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
+	}))
 }
 
 // graceTime is how long main waits, after a signal, for work that cleans
 // up on cancellation.
 const graceTime = 3 * time.Second
-
-// holds counts the work under way that cleans up when run's context is
-// cancelled; once closed (a signal arrived), no new such work starts.
-type holds struct {
-	mu     sync.Mutex
-	n      int
-	used   bool
-	closed bool
-}
-
-// hold registers work that cleans up on cancellation. It returns false,
-// and the work must not start, after a signal; else release ends it.
-func (h *holds) hold() (release func(), ok bool) {
-	if h == nil {
-		return func() {}, true
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return nil, false
-	}
-	h.n++
-	h.used = true
-	return func() { h.mu.Lock(); h.n--; h.mu.Unlock() }, true
-}
-
-// close stops new work and reports whether such work is under way or has
-// run: work that already cleaned up and released its hold may still be
-// returning its status (serve stopping on the same signal), so main waits
-// for run then too.
-func (h *holds) close() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.closed = true
-	return h.n > 0 || h.used
-}
 
 // env is what a command may touch: its streams and the process environment.
 // stdout and stderr escape control characters (package termsafe): what a
@@ -114,7 +48,7 @@ type env struct {
 	rawOut  io.Writer // the real stdout, for JSON and for escaping writers
 	rawErr  io.Writer // the real stderr: the progress bar's \r lives there
 	environ []string
-	holds   *holds // nil outside main: nothing waits
+	holds   *shutdown.Holds // nil outside main: nothing waits
 }
 
 // getenv looks key up in the environment run was given.
@@ -174,7 +108,7 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 }
 
 // runWith is run with the holds main waits for after a signal.
-func runWith(ctx context.Context, h *holds, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+func runWith(ctx context.Context, h *shutdown.Holds, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	out, errw := termsafe.NewWriter(stdout), termsafe.NewWriter(stderr)
 	e := &env{stdin: stdin, stdout: out, stderr: errw, rawOut: stdout, rawErr: stderr, environ: environ, holds: h}
 	defer func() {

@@ -80,7 +80,7 @@ func (e *env) emit(ctx context.Context, cmd string, out *outPath, format string,
 	w := escaper(&b, format)
 	w.Write(data)
 	w.Flush()
-	release, ok := e.holds.hold()
+	release, ok := e.holds.Hold()
 	if !ok {
 		fmt.Fprintf(e.stderr, "composenet %s: interrupted: not writing %s\n", cmd, string(*out))
 		return false
