@@ -9,7 +9,7 @@ import (
 
 func cmdCheck(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, cmdSpec{
-		name:    "check",
+		name: "check", minArgs: 1, maxArgs: -1,
 		args:    "SCENARIO...",
 		summary: "Run the expectations, what-ifs and flows of scenario files (see scenarios/README.md)\nand report each failure with its counterexample trace and a fix. Exit status: 0 when\nevery expectation holds, 1 when any fails, 2 on bad input.",
 		examples: []string{
@@ -17,13 +17,10 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 			"composenet check --format junit examples/*/*.scenario.yaml > report.xml",
 		},
 	})
-	format := fs.String("format", "text", "output `FORMAT`: text, json or junit")
+	format := fs.formatFlag("output `FORMAT`: text, json or junit", "text", "json", "junit")
 	pos, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
-	}
-	if !wantArgs(e, fs, pos, 1, 1<<20) || !checkFormat(e, "check", *format, "text", "json", "junit") {
-		return exitBadInput
 	}
 	var reports []*scenarios.Report
 	bad := false

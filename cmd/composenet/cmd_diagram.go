@@ -61,12 +61,9 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	fs.Var(&hide, "hide", "leave out `WHAT`: ports, routes (repeatable)")
 	asciiOnly := fs.Bool("ascii-only", false, "plain 7-bit ASCII for the ascii format")
 	summary := fs.String("summary", "auto", "`MODE` for svg and dot: on draws networks as nodes with containers counted; auto does so above "+fmt.Sprint(render.SummaryThreshold)+" containers (without --focus); off never")
-	pos, code, ok := parseArgs(e, fs, args)
+	_, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
-	}
-	if !wantArgs(e, fs, pos, 0, 0) {
-		return exitBadInput
 	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(e.stderr, "composenet diagram: "+format+"\n", a...)

@@ -20,7 +20,7 @@ import (
 // input.
 func cmdDiff(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, cmdSpec{
-		name: "diff",
+		name: "diff", maxArgs: -1,
 		args: "[OLD NEW]",
 		summary: "What changed between two versions of a project, for pull-request review: reachability\n" +
 			"pairs gained and lost (IP level and every published or listened-on port; containers\n" +

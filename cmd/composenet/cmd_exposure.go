@@ -31,12 +31,9 @@ func cmdExposure(ctx context.Context, e *env, args []string) int {
 	lf := addLoadFlags(fs)
 	format := fs.String("format", "", "output `FORMAT`: text, json or svg (default: from -o's extension, else text)")
 	out := addOutputFlag(fs, "the report")
-	pos, code, ok := parseArgs(e, fs, args)
+	_, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
-	}
-	if !wantArgs(e, fs, pos, 0, 0) {
-		return exitBadInput
 	}
 	f, err := formatFor(*format, out, map[string]string{".txt": "text", ".json": "json", ".svg": "svg"}, "text")
 	if err != nil {

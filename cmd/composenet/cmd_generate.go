@@ -27,12 +27,9 @@ func cmdGenerate(ctx context.Context, e *env, args []string) int {
 	seed := fs.Uint64("seed", 1, "random seed `S`; the same seed gives the same output")
 	project := fs.String("project", "gen", "project `NAME` written as name:")
 	out := addOutputFlag(fs, "the project")
-	pos, code, ok := parseArgs(e, fs, args)
+	_, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
-	}
-	if !wantArgs(e, fs, pos, 0, 0) {
-		return exitBadInput
 	}
 	if *networks == 0 {
 		*networks = max(*services/10, 1)

@@ -18,16 +18,10 @@ func cmdInspect(ctx context.Context, e *env, args []string) int {
 		},
 	})
 	lf := addLoadFlags(fs)
-	format := fs.String("format", "text", "output `FORMAT`: text or json")
-	pos, code, ok := parseArgs(e, fs, args)
+	format := fs.formatFlag("output `FORMAT`: text or json", "text", "json")
+	_, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
-	}
-	if !wantArgs(e, fs, pos, 0, 0) {
-		return exitBadInput
-	}
-	if !checkFormat(e, "inspect", *format, "text", "json") {
-		return exitBadInput
 	}
 	t, ok := lf.load(ctx, e)
 	if !ok {

@@ -18,14 +18,11 @@ func cmdLint(ctx context.Context, e *env, args []string) int {
 		},
 	})
 	lf := addLoadFlags(fs)
-	format := fs.String("format", "text", "output `FORMAT`: text, json or sarif")
+	format := fs.formatFlag("output `FORMAT`: text, json or sarif", "text", "json", "sarif")
 	failOn := fs.String("fail-on", "warning", "exit 1 when a finding of this `SEVERITY` or worse exists: error, warning, info or none")
-	pos, code, ok := parseArgs(e, fs, args)
+	_, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
-	}
-	if !wantArgs(e, fs, pos, 0, 0) || !checkFormat(e, "lint", *format, "text", "json", "sarif") {
-		return exitBadInput
 	}
 	rank := map[string]int{review.Error: 3, review.Warning: 2, review.Info: 1, "none": 4}
 	if _, ok := rank[*failOn]; !ok {

@@ -26,12 +26,9 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	lf := addLoadFlags(fs)
 	out := addOutputFlag(fs, "the page (required)")
 	maxJ := fs.Int("max-journeys", viewer.DefaultMaxJourneys, "embed at most `N` journeys in full; above, only their verdicts")
-	pos, code, ok := parseArgs(e, fs, args)
+	_, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
-	}
-	if !wantArgs(e, fs, pos, 0, 0) {
-		return exitBadInput
 	}
 	if *out == "" {
 		fmt.Fprintf(e.stderr, "composenet report: -o FILE is required (the page is HTML)\n")

@@ -34,12 +34,9 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	lf := addLoadFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:0", "listen on `HOST:PORT` (port 0: any free port)")
 	poll := fs.Duration("poll", 500*time.Millisecond, "check the watched files every `DURATION`")
-	pos, code, ok := parseArgs(e, fs, args)
+	_, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
-	}
-	if !wantArgs(e, fs, pos, 0, 0) {
-		return exitBadInput
 	}
 	if *poll < 10*time.Millisecond {
 		fmt.Fprintf(e.stderr, "composenet serve: --poll must be at least 10ms\n")

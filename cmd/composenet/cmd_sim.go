@@ -16,7 +16,7 @@ import (
 // to at least one address, 1 when it does not, 2 on bad input.
 func cmdDNS(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, cmdSpec{
-		name: "dns",
+		name: "dns", minArgs: 2, maxArgs: 2,
 		args: "FROM NAME",
 		summary: "Resolve NAME from container or service FROM the way Docker's embedded DNS,\n" +
 			"the container's /etc/hosts and the upstream resolvers would (A records; AAAA with\n" +
@@ -29,18 +29,13 @@ func cmdDNS(ctx context.Context, e *env, args []string) int {
 		},
 	})
 	lf := addLoadFlags(fs)
-	format := fs.String("format", "text", "output `FORMAT`: text (also called ascii) or json")
+	format := fs.formatFlag("output `FORMAT`: text (also called ascii) or json", "text", "json")
+	fs.format.asciiText = true
 	qtype := fs.String("type", "A", "query `TYPE`: A or AAAA")
 	ascii := fs.Bool("ascii-only", false, "plain ASCII text output")
 	pos, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
-	}
-	if *format == "ascii" {
-		*format = "text"
-	}
-	if !wantArgs(e, fs, pos, 2, 2) || !checkFormat(e, "dns", *format, "text", "json") {
-		return exitBadInput
 	}
 	t, ok := lf.load(ctx, e)
 	if !ok {
@@ -87,7 +82,7 @@ func emitAnswer(e *env, t *topology.Topology, format string, yes bool, v any, te
 // when not, 2 on bad input.
 func cmdReach(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, cmdSpec{
-		name: "reach",
+		name: "reach", minArgs: 2, maxArgs: 2,
 		args: "FROM TARGET[:PORT][/tcp|udp|sctp]",
 		summary: "Can FROM (a container, a service, host or internet) reach TARGET (a name resolved\n" +
 			"from FROM, an IP, localhost, host or internet)? Without a port the question is\n" +
@@ -100,17 +95,12 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 		},
 	})
 	lf := addLoadFlags(fs)
-	format := fs.String("format", "text", "output `FORMAT`: text (also called ascii: the hop-by-hop drawing) or json")
+	format := fs.formatFlag("output `FORMAT`: text (also called ascii: the hop-by-hop drawing) or json", "text", "json")
+	fs.format.asciiText = true
 	ascii := fs.Bool("ascii-only", false, "plain ASCII text output")
 	pos, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
-	}
-	if *format == "ascii" {
-		*format = "text"
-	}
-	if !wantArgs(e, fs, pos, 2, 2) || !checkFormat(e, "reach", *format, "text", "json") {
-		return exitBadInput
 	}
 	target, port, proto, err := sim.ParseTarget(pos[1])
 	if err != nil {
@@ -148,19 +138,14 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 		},
 	})
 	lf := addLoadFlags(fs)
-	format := fs.String("format", "text", "output `FORMAT`: text (or ascii), csv or json")
+	format := fs.formatFlag("output `FORMAT`: text (or ascii), csv or json", "text", "csv", "json")
+	fs.format.asciiText = true
 	ascii := fs.Bool("ascii-only", false, "plain ASCII text output")
 	portFlag := fs.String("port", "", "destination `PORT[/PROTO]` (default: IP level)")
 	classes := fs.Bool("classes", false, "fold containers that the matrix cannot tell apart (same networks, published and listened ports, flags) into classes: the matrix between classes, with each class's members")
-	pos, code, ok := parseArgs(e, fs, args)
+	_, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
-	}
-	if *format == "ascii" {
-		*format = "text"
-	}
-	if !wantArgs(e, fs, pos, 0, 0) || !checkFormat(e, "matrix", *format, "text", "csv", "json") {
-		return exitBadInput
 	}
 	var port uint16
 	proto := "tcp"
@@ -191,22 +176,4 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	return exitOK
-}
-
-func checkFormat(e *env, cmd, got string, allowed ...string) bool {
-	for _, a := range allowed {
-		if got == a {
-			return true
-		}
-	}
-	want := allowed[0]
-	for i, a := range allowed[1:] {
-		if i == len(allowed)-2 {
-			want += " or " + a
-		} else {
-			want += ", " + a
-		}
-	}
-	fmt.Fprintf(e.stderr, "composenet %s: unknown format %q (want %s)\n", cmd, got, want)
-	return false
 }

@@ -35,7 +35,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 		},
 	})
 	lf := addLoadFlags(fs)
-	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	format := fs.formatFlag("output `FORMAT`: text or json", "text", "json")
 	keep := fs.Bool("keep", false, "leave the verify project running afterwards")
 	timeout := fs.Duration("timeout", 10*time.Minute, "bound the whole run to `DURATION`")
 	dnsUp := fs.Bool("dns-upstream", false, "also ask names that the engine forwards to its upstream resolvers (their queries leave the machine unless dockerd's dns points at a local server)")
@@ -43,12 +43,9 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 	lanNS := fs.String("lan-netns", "", "also probe from `NETNS`, a network namespace joined to the host by a veth pair whose host end --host's interfaces name: a client on the host's LAN (published ports, DOCKER-USER, direct routing; needs root and ip(8); scripts/verify-lan.sh sets one up)")
 	var scens multiFlag
 	fs.Var(&scens, "scenario", "scenario `FILE` whose reach, blocked and dns expectations are probed too (repeatable)")
-	pos, code, ok := parseArgs(e, fs, args)
+	_, code, ok := parseArgs(e, fs, args)
 	if !ok {
 		return code
-	}
-	if !wantArgs(e, fs, pos, 0, 0) || !checkFormat(e, "verify", *format, "text", "json") {
-		return exitBadInput
 	}
 	var scs []*scenarios.Scenario
 	for _, f := range scens {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/composenet/composenet/topology/loader"
@@ -27,18 +28,27 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 func (m *multiFlag) Type() string       { return "strings" }
 
-// cmdSpec describes a command for its --help text.
+// cmdSpec describes a command for its --help text and its positional
+// arguments: between minArgs and maxArgs (negative: no limit).
 type cmdSpec struct {
-	name     string
-	args     string // positional arguments, e.g. "FROM TO"
-	summary  string
-	examples []string
+	name             string
+	args             string // positional arguments, e.g. "FROM TO"
+	summary          string
+	examples         []string
+	minArgs, maxArgs int
+}
+
+// flagSet is a command's flags (pflag) with its spec and its --format.
+type flagSet struct {
+	*pflag.FlagSet
+	spec   cmdSpec
+	format *formatValue
 }
 
 // newFlagSet returns a flag set whose --help prints the usage, the flags and
 // the examples of spec to stdout.
-func newFlagSet(e *env, spec cmdSpec) *pflag.FlagSet {
-	fs := pflag.NewFlagSet(spec.name, pflag.ContinueOnError)
+func newFlagSet(e *env, spec cmdSpec) *flagSet {
+	fs := &flagSet{FlagSet: pflag.NewFlagSet(spec.name, pflag.ContinueOnError), spec: spec}
 	fs.SortFlags = false
 	fs.SetOutput(e.stdout)
 	fs.Usage = func() {
@@ -51,10 +61,35 @@ func newFlagSet(e *env, spec cmdSpec) *pflag.FlagSet {
 	return fs
 }
 
+// formatValue is a --format checked once the positional arguments are
+// (parseArgs): one of allowed; "ascii" stands for "text" when asciiText.
+type formatValue struct {
+	v         string
+	allowed   []string
+	asciiText bool
+}
+
+func (f *formatValue) String() string { return f.v }
+func (f *formatValue) Type() string   { return "string" }
+func (f *formatValue) Set(v string) error {
+	if f.v = v; f.asciiText && v == "ascii" {
+		f.v = "text"
+	}
+	return nil
+}
+
+// formatFlag registers --format, one of allowed, the first the default.
+func (fs *flagSet) formatFlag(usage string, allowed ...string) *string {
+	fs.format = &formatValue{v: allowed[0], allowed: allowed}
+	fs.Var(fs.format, "format", usage)
+	return &fs.format.v
+}
+
 // parseArgs parses the flags, which may stand before or after the
-// positional arguments. It returns the positional arguments, or ok=false
-// with the exit code to use: 0 after --help, 2 on a usage error (reported).
-func parseArgs(e *env, fs *pflag.FlagSet, args []string) (pos []string, code int, ok bool) {
+// positional arguments, then checks the positional count and --format. It
+// returns the positional arguments, or ok=false with the exit code to
+// use: 0 after --help, 2 on a usage error (reported).
+func parseArgs(e *env, fs *flagSet, args []string) (pos []string, code int, ok bool) {
 	err := fs.Parse(args)
 	if errors.Is(err, pflag.ErrHelp) {
 		return nil, exitOK, false
@@ -63,21 +98,43 @@ func parseArgs(e *env, fs *pflag.FlagSet, args []string) (pos []string, code int
 		fmt.Fprintf(e.stderr, "composenet %s: %v\nRun 'composenet %s --help' for usage.\n", fs.Name(), err, fs.Name())
 		return nil, exitBadInput, false
 	}
-	return fs.Args(), 0, true
+	pos = fs.Args()
+	if !wantArgs(e, fs, pos) || fs.format != nil && !checkFormat(e, fs.Name(), fs.format.v, fs.format.allowed...) {
+		return nil, exitBadInput, false
+	}
+	return pos, 0, true
 }
 
-// wantArgs reports a usage error unless pos has between min and max items.
-func wantArgs(e *env, fs *pflag.FlagSet, pos []string, min, max int) bool {
-	if len(pos) >= min && len(pos) <= max {
-		return true
-	}
+// wantArgs reports a usage error unless pos has between the spec's
+// minArgs and maxArgs items.
+func wantArgs(e *env, fs *flagSet, pos []string) bool {
+	min, max := fs.spec.minArgs, fs.spec.maxArgs
 	switch {
 	case len(pos) < min:
 		fmt.Fprintf(e.stderr, "composenet %s: missing arguments (want %d, got %d)\n", fs.Name(), min, len(pos))
-	default:
+	case max >= 0 && len(pos) > max:
 		fmt.Fprintf(e.stderr, "composenet %s: too many arguments: %s\n", fs.Name(), strings.Join(pos[max:], " "))
+	default:
+		return true
 	}
 	fmt.Fprintf(e.stderr, "Run 'composenet %s --help' for usage.\n", fs.Name())
+	return false
+}
+
+// checkFormat reports a usage error unless got is one of allowed.
+func checkFormat(e *env, cmd, got string, allowed ...string) bool {
+	if slices.Contains(allowed, got) {
+		return true
+	}
+	want := allowed[0]
+	for i, a := range allowed[1:] {
+		if i == len(allowed)-2 {
+			want += " or " + a
+		} else {
+			want += ", " + a
+		}
+	}
+	fmt.Fprintf(e.stderr, "composenet %s: unknown format %q (want %s)\n", cmd, got, want)
 	return false
 }
 
@@ -90,7 +147,7 @@ type loadFlags struct {
 }
 
 // addLoadFlags registers the shared project flags on fs.
-func addLoadFlags(fs *pflag.FlagSet) *loadFlags {
+func addLoadFlags(fs *flagSet) *loadFlags {
 	lf := &loadFlags{}
 	fs.VarP(&lf.files, "file", "f", "compose `FILE` (repeatable, merged in order; default: compose.yaml discovery)")
 	fs.StringVarP(&lf.project, "project-name", "p", "", "project `NAME` (default: COMPOSE_PROJECT_NAME, name:, or the directory)")

@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/spf13/pflag"
-
 	"github.com/composenet/composenet/answers"
 	"github.com/composenet/composenet/internal/outfile"
 	"github.com/composenet/composenet/internal/progress"
@@ -32,7 +30,7 @@ func (o *outPath) Set(v string) error {
 }
 
 // addOutputFlag registers -o/--output FILE.
-func addOutputFlag(fs *pflag.FlagSet, what string) *outPath {
+func addOutputFlag(fs *flagSet, what string) *outPath {
 	o := new(outPath)
 	fs.VarP(o, "output", "o", "write "+what+" to `FILE` (atomically; a symbolic link is followed, a device written through) instead of stdout")
 	return o
