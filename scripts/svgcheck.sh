@@ -61,6 +61,15 @@ draw train-ticket "$c/train-ticket"
 draw train-ticket-focus "$c/train-ticket" --focus ts-order-service
 draw train-ticket-summary "$c/train-ticket" --summary on
 
+# Reverse-proxy routes (render/testdata/routes): traefik labels with a
+# blocked route, nginx-proxy VIRTUAL_HOST, and 40 generated services behind
+# traefik (focused on the proxy: the whole generated project is wider than
+# 4,000 px with or without routes).
+r=render/testdata/routes
+draw routes-traefik "$r" -f traefik.yaml
+draw routes-nginx-proxy "$r" -f nginx-proxy.yaml
+draw routes-gen40-focus "$r" -f gen40-traefik.yaml --focus traefik
+
 # Every Compose file of topology/testdata/corpus that loads on its own
 # (exit status 2 is a load error: fragments, overrides, invalid files).
 n=0

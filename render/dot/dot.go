@@ -10,7 +10,10 @@
 // coloured path with per-hop labels and latencies; a blocked flow is red and
 // dashed and ends at the dropping component, labelled with the rule.
 // Overlay edges do not constrain the layout, so the picture keeps its shape
-// with and without them.
+// with and without them. Reverse-proxy routes are dashed teal edges from
+// the proxy to the backend, labelled with the host/path rule and port (red
+// with a tee when the proxy cannot reach the backend); they do rank the
+// proxy above its backends, so that each label sits on its edge.
 //
 // The output is deterministic: statements follow the sorted view model of
 // package render, with stable IDs and no timestamps.
@@ -340,8 +343,12 @@ func String(v *render.View) string {
 // routeEdges draws each route as an edge from the proxy to the backend,
 // labelled with its rule and port: teal and dashed, red with a tee when
 // the proxy cannot reach the backend (the style of blocked flows), grey and
-// dotted when not evaluated. Like flows, routes do not constrain the
-// layout. The tooltip names the route and its position.
+// dotted when not evaluated. Unlike flows, routes constrain the layout:
+// the proxy is ranked above its backends, which gives each label a place
+// on its own edge (unconstrained, Graphviz parks the labels of long edges
+// far from them and widens the picture: 40 generated services with 14
+// routes, 7,339 px instead of 5,376). The tooltip names the route and its
+// position.
 func routeEdges(v *render.View) []*edge {
 	var out []*edge
 	for _, r := range v.Routes {
@@ -374,7 +381,7 @@ func routeEdges(v *render.View) []*edge {
 		if r.Route.Reason != "" {
 			tip += " (" + r.Route.Reason + ")"
 		}
-		attrs = fmt.Sprintf("id=%s, constraint=false, %s, fontsize=9, tooltip=%s", quote(fmt.Sprintf("route-%d", r.Index)), attrs, quote(tip))
+		attrs = fmt.Sprintf("id=%s, %s, fontsize=9, tooltip=%s", quote(fmt.Sprintf("route-%d", r.Index)), attrs, quote(tip))
 		out = append(out, &edge{from: r.FromID, to: r.ToID, class: cls, attrs: attrs, label: strings.Join(lines, "\n")})
 	}
 	return out

@@ -132,24 +132,27 @@ func TestFlowsClaimEdges(t *testing.T) {
 	}
 }
 
-// TestRoutes: a route is an edge from the proxy to the backend that does
-// not constrain the layout, labelled with its rule and port; a blocked one
+// TestRoutes: a route is an edge from the proxy to the backend (ranking
+// the proxy above it: no constraint=false), labelled with its rule and port; a blocked one
 // is red and dashed with a tee like a blocked flow; the legend explains
 // the states drawn, and no route means no route legend.
 func TestRoutes(t *testing.T) {
 	out := string(renderCase(t, fixture.Case{Top: fixture.Proxy, Opt: render.Options{Routes: fixture.ProxyRoutes()}}))
 	for _, want := range []string{
-		`c_edge_traefik_1 -> c_edge_api_1 [class="route", id="route-1", constraint=false, style=dashed, color="#1b7c83"`,
+		`c_edge_traefik_1 -> c_edge_api_1 [class="route", id="route-1", style=dashed, color="#1b7c83"`,
 		`label="api.example.com/v1 → :8080"`,
-		`c_edge_traefik_1 -> c_edge_admin_1 [class="route blocked", id="route-0", constraint=false, style=dashed, color="#cf222e", fontcolor="#cf222e", penwidth=2, arrowhead=tee`,
+		`c_edge_traefik_1 -> c_edge_admin_1 [class="route blocked", id="route-0", style=dashed, color="#cf222e", fontcolor="#cf222e", penwidth=2, arrowhead=tee`,
 		`label="admin.example.com → :3000\n✗ dropped-isolation"`,
 		`tooltip="traefik router admin: admin.example.com → admin:3000 (compose.yaml:29:7): dropped-isolation, R7-2 (edge-traefik-1 and edge-admin-1 share no network)"`,
-		`[class="route unknown", id="route-2", constraint=false, style=dotted`,
+		`[class="route unknown", id="route-2", style=dotted`,
 		"route: reverse proxy → backend (host/path → port)", "route the proxy cannot reach (simulated)", "route not evaluated (no backend address)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %s", want)
 		}
+	}
+	if strings.Contains(out, `id="route-1", constraint=false`) {
+		t.Error("route edges must rank the proxy above the backend")
 	}
 	plain := string(renderCase(t, fixture.Case{Top: fixture.Proxy}))
 	if strings.Contains(plain, `class="route`) || strings.Contains(plain, "reverse proxy") {
