@@ -1,8 +1,8 @@
 // Browser test of composenet's viewer, in Debian's chromium through
 // playwright-core: `make viewer-test` (not part of `make test`).
 //
-// For each bundled example it writes the report, opens it from disk and
-// checks the page's contract (data-node / data-service / data-network on
+// For each bundled example (and a traefik project with routes) it writes
+// the report, opens it from disk and checks the page's contract (data-node / data-service / data-network on
 // the diagram, verdict codes in [data-role=verdict], hops in
 // [data-role=trace]), the guide's claims on the e-commerce example, that
 // the page logs no console error and that no request leaves file://. Then
@@ -67,6 +67,8 @@ const examples = [
   { name: 'production', file: 'examples/production/compose.yaml' },
   // A large real project: Sentry self-hosted, 57 containers.
   { name: 'sentry', file: 'topology/testdata/corpus/sentry-self-hosted/docker-compose.yml' },
+  // Reverse-proxy routes: traefik labels, one route the proxy cannot reach.
+  { name: 'routes', file: 'render/testdata/routes/traefik.yaml' },
 ];
 
 for (const ex of examples) {
@@ -82,6 +84,7 @@ for (const ex of examples) {
   check(JSON.stringify(nets) === JSON.stringify(inspect.networks.map((n) => n.name).sort()), `${ex.name}: every network is a [data-network] (${nets.length})`);
   const svc = await page.locator('svg [data-service]').evaluateAll((gs) => gs.every((g) => g.dataset.service !== undefined));
   check(svc, `${ex.name}: container nodes carry data-service`);
+  if (ex.name !== 'routes') check(await page.locator('[data-role=routes-tab]').isHidden(), `${ex.name}: no Routes tab without routes`);
 
   if (ex.name === 'ecommerce') {
     // The guide's claims: the gateway cannot reach the database; the order
@@ -138,6 +141,32 @@ for (const ex of examples) {
     check(await page.locator('svg .journey-line.blocked').count() === 1, 'secure: the blocked path is drawn red and dashed');
     check(await page.locator('svg g.is-drop[data-kind="host"]').count() === 1, 'secure: the drop is marked at the host');
     await page.screenshot({ path: join(out, 'secure-blocked.png') });
+  } else if (ex.name === 'routes') {
+    // Routes are drawn (route i is exposure.routes[i]) and listed; a click
+    // on a route's edge or list entry shows its rule, backend, position
+    // and the simulator's verdict, and marks the edge.
+    const drawn = await page.locator('svg g[data-kind="route"]').evaluateAll((gs) => gs.map((g) => g.dataset.route));
+    check(JSON.stringify(drawn) === '["0","1"]', `routes: both routes are drawn as [data-kind=route] (${drawn})`);
+    check(await page.locator('svg g[data-route="0"].blocked').count() === 1, 'routes: the route traefik cannot reach is drawn blocked');
+    check(await page.locator('[data-role=routes-tab]').isVisible(), 'routes: the Routes tab is shown');
+    await page.locator('svg g[data-route="0"] text').first().click();
+    check(await page.locator('[data-panel=routes]').isVisible(), 'routes: a click on the edge opens the Routes panel');
+    const rv = (await page.locator('[data-role=route-verdict]').textContent()).trim();
+    check(rv === 'dropped-isolation', `routes: traefik -> admin:3000 is dropped-isolation (got ${rv})`);
+    const rt = (await page.locator('[data-role=route-title]').textContent()).trim();
+    check(rt === 'admin.example.com → admin:3000', `routes: the title is the rule and the backend (${rt})`);
+    check((await page.locator('[data-role=route-rule]').textContent()) === 'Host(`admin.example.com`)', 'routes: the rule as written');
+    check(/traefik\.yaml:29:7$/.test(await page.locator('[data-role=route-position]').textContent()), 'routes: the position of the label');
+    check((await page.locator('[data-role=route-reason]').textContent()).includes('share no network'), 'routes: the reason of the verdict');
+    check(await page.locator('svg g[data-route="0"].selected').count() === 1, 'routes: the clicked edge is marked');
+    check(!/null|undefined/.test(await page.locator('[data-role=route-detail]').textContent()), 'routes: no null or undefined in the route details');
+    await page.screenshot({ path: join(out, 'routes-blocked.png') });
+    await page.locator('[data-role=routes] [data-route="1"]').click();
+    const rv2 = (await page.locator('[data-role=route-verdict]').textContent()).trim();
+    check(rv2 === 'delivered', `routes: a click in the list: traefik -> api:8080 is delivered (got ${rv2})`);
+    check((await page.locator('[data-role=route-title]').textContent()).trim() === 'api.example.com/v1 → api:8080', 'routes: the listed route shows its rule and backend');
+    check(await page.locator('svg g[data-route="1"].selected').count() === 1 && await page.locator('svg g[data-route="0"].selected').count() === 0, 'routes: the mark moves to the listed route');
+    await page.screenshot({ path: join(out, 'routes.png') });
   } else if (ex.name === 'sentry') {
     // 57 containers in one row: the page opens around the host at a
     // readable size; search + Enter pans to a node and picks it.

@@ -7,8 +7,10 @@ import (
 	"html"
 	"regexp"
 
+	"github.com/composenet/composenet/internal/drawroutes"
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/render/dot"
+	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
 )
 
@@ -16,15 +18,17 @@ import (
 // process in the command; anything equivalent in tests).
 type Layout func(ctx context.Context, dot []byte) ([]byte, error)
 
-// Diagram draws t with the DOT renderer, lays it out, and marks the SVG for
-// the page: every container's group carries data-node (engine name),
-// data-service and data-kind="container"; every network's cluster
-// data-network (engine name) and data-kind="network"; a network's bridge
-// node data-bridge (engine name); the host and the internet data-kind="host"
-// and "internet". The XML prolog and doctype are removed so the SVG can be
-// inlined in HTML.
+// Diagram draws t with the DOT renderer, its reverse-proxy routes included,
+// lays it out, and marks the SVG for the page: every container's group
+// carries data-node (engine name), data-service and data-kind="container";
+// every network's cluster data-network (engine name) and
+// data-kind="network"; a network's bridge node data-bridge (engine name);
+// the host and the internet data-kind="host" and "internet"; a route's
+// edge data-kind="route" and data-route, its index in the page's
+// exposure.routes (internal/drawroutes keeps that order). The XML prolog
+// and doctype are removed so the SVG can be inlined in HTML.
 func Diagram(ctx context.Context, t *topology.Topology, layout Layout) ([]byte, error) {
-	v, err := render.Build(t, render.Options{})
+	v, err := render.Build(t, render.Options{Routes: drawroutes.Routes(t, sim.New(t))})
 	if err != nil {
 		return nil, err
 	}
@@ -38,6 +42,10 @@ func Diagram(ctx context.Context, t *topology.Topology, layout Layout) ([]byte, 
 // gTitle matches a Graphviz group header and its title: the DOT node (or
 // cluster) name is the title.
 var gTitle = regexp.MustCompile(`<g id="([^"]*)" class="(node|cluster)((?: [^"]*)?)">\s*<title>([^<]*)</title>`)
+
+// gRoute matches the group of a route edge (Graphviz writes the id's "-"
+// as "&#45;").
+var gRoute = regexp.MustCompile(`<g id="route(?:-|&#45;)(\d+)" class="(edge[^"]*)">`)
 
 var prolog = regexp.MustCompile(`(?s)\A.*?(<svg\b)`)
 
@@ -56,6 +64,7 @@ func Annotate(svg []byte, v *render.View) []byte {
 		attrs[n.GatewayID()] = fmt.Sprintf(`data-kind="bridge" data-bridge="%s"`, esc(n.Name()))
 	}
 	svg = prolog.ReplaceAll(svg, []byte("$1"))
+	svg = gRoute.ReplaceAll(svg, []byte(`<g id="route-$1" class="$2" data-kind="route" data-route="$1">`))
 	return gTitle.ReplaceAllFunc(svg, func(m []byte) []byte {
 		sub := gTitle.FindSubmatch(m)
 		a, ok := attrs[html.UnescapeString(string(sub[4]))]

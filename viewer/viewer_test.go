@@ -10,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/composenet/composenet/topology/loader"
-
+	"github.com/composenet/composenet/internal/drawroutes"
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
+	"github.com/composenet/composenet/topology/loader"
 )
 
 func load(t *testing.T, file string) *topology.Topology { return loadB(t, file) }
@@ -171,6 +171,9 @@ func fakeLayout(v *render.View) Layout {
 		for _, c := range v.Containers {
 			fmt.Fprintf(&b, "<g id=\"ctr&#45;%s\" class=\"node container\">\n<title>%s</title>\n<text>%s</text>\n</g>\n", c.ID, c.ID, c.Name())
 		}
+		for _, r := range v.Routes {
+			fmt.Fprintf(&b, "<g id=\"route&#45;%d\" class=\"edge route\">\n<title>%s&#45;&gt;%s</title>\n</g>\n", r.Index, r.FromID, r.ToID)
+		}
 		b.WriteString("<g id=\"node&#45;host\" class=\"node host\">\n<title>host</title>\n</g>\n<g id=\"edge1\" class=\"edge\">\n<title>host&#45;&gt;internet</title>\n</g>\n</g></svg>\n")
 		if !bytes.Contains(dot, []byte("digraph")) {
 			return nil, fmt.Errorf("not DOT")
@@ -204,6 +207,46 @@ func TestDiagramMarks(t *testing.T) {
 	}
 	if n := strings.Count(s, "data-node="); n != len(top.Containers) {
 		t.Errorf("%d data-node marks, want %d", n, len(top.Containers))
+	}
+}
+
+// TestDiagramRoutes: the viewer's diagram draws the reverse-proxy routes,
+// and route i of the picture (data-route) is route i of the page's
+// exposure report, with the same proxy, backend and verdict.
+func TestDiagramRoutes(t *testing.T) {
+	top := load(t, "../render/testdata/routes/traefik.yaml")
+	routes := drawroutes.Routes(top, sim.New(top))
+	v, _ := render.Build(top, render.Options{Routes: routes})
+	if len(v.Routes) != 2 {
+		t.Fatalf("%d routes drawn, want 2 (api, admin)", len(v.Routes))
+	}
+	svg, err := Diagram(context.Background(), top, fakeLayout(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Build(NewModel(top), Options{Mode: "report", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Exposure.Routes) != len(routes) {
+		t.Fatalf("%d exposure routes, %d drawn routes", len(p.Exposure.Routes), len(routes))
+	}
+	for i, r := range routes {
+		want := fmt.Sprintf(`<g id="route-%d" class="edge route" data-kind="route" data-route="%d">`, i, i)
+		if !strings.Contains(string(svg), want) {
+			t.Errorf("missing %s", want)
+		}
+		e := p.Exposure.Routes[i]
+		hop := ""
+		if e.Hop != nil {
+			hop = e.Hop.String()
+		}
+		if e.Proxy != r.Proxy || e.Backend != r.Backend || hop != r.Verdict {
+			t.Errorf("route %d: drawn %s -> %s (%s), page %s -> %s (%s)", i, r.Proxy, r.Backend, r.Verdict, e.Proxy, e.Backend, hop)
+		}
+	}
+	if routes[0].Backend != "admin" || routes[0].State != render.RouteBlocked || routes[1].Backend != "api" || routes[1].State != render.RouteOK {
+		t.Errorf("routes %+v, want admin blocked then api delivered", routes)
 	}
 }
 

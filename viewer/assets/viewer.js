@@ -40,7 +40,7 @@
   const live = !document.getElementById('composenet-data');
   let P = null; // the page data (viewer.Page)
   let what = []; // what-ifs applied (serve)
-  const sel = { source: '', target: '', port: null, details: null };
+  const sel = { source: '', target: '', port: null, details: null, route: null };
   let view = null; // the diagram's viewBox {x, y, w, h} and its full extent
 
   // ---- data -------------------------------------------------------------
@@ -117,6 +117,15 @@
     $$('g[data-kind]', s).forEach((g) => {
       const t = $('title', g);
       if (t) t.remove(); // the native tooltip would only repeat DOT ids
+    });
+    // A route's line is thin: a wide transparent copy makes it clickable.
+    $$('g[data-kind="route"]', s).forEach((g) => {
+      const p = $('path', g);
+      if (!p) return;
+      const hit = p.cloneNode(false);
+      hit.setAttribute('class', 'hit');
+      hit.removeAttribute('stroke-dasharray');
+      p.after(hit);
     });
   }
 
@@ -209,6 +218,7 @@
       if (kind === 'container') pickNode(g.dataset.node);
       else if (kind === 'host' || kind === 'internet') pickNode(kind);
       else if (kind === 'network' || kind === 'bridge') showNetwork(g.dataset.network || g.dataset.bridge);
+      else if (kind === 'route') showRoute(Number(g.dataset.route));
     });
     role('zoom-in').addEventListener('click', () => zoom(1 / 1.3));
     role('zoom-out').addEventListener('click', () => zoom(1.3));
@@ -271,7 +281,7 @@
     const s = svg();
     if (!s) return;
     let n = 0;
-    for (const g of $$('g[data-kind]', s)) {
+    for (const g of $$('g[data-kind]:not([data-kind="route"])', s)) {
       g.classList.remove('dim', 'match');
       if (!q) continue;
       const hay = [g.dataset.node, g.dataset.service, g.dataset.network, g.dataset.bridge, g.textContent].join(' ').toLowerCase();
@@ -637,6 +647,62 @@
     role('exposure').replaceChildren(...out);
   }
 
+  // ---- routes ------------------------------------------------------------------
+
+  // The routes are the exposure report's; the diagram's route i is
+  // exposure.routes[i] (data-route).
+  function routes() { return (P.exposure && P.exposure.routes) || []; }
+
+  function routeMatch(r) { return (r.hosts && r.hosts.length ? r.hosts.join(',') : '*') + (r.path || ''); }
+
+  function routeBackend(r) { return r.backend + ':' + (r.port ? r.port : '?'); }
+
+  function routeEl(i) {
+    const s = svg();
+    return s ? $$('g[data-kind="route"]', s).find((g) => g.dataset.route === String(i)) || null : null;
+  }
+
+  function renderRoutes() {
+    const rs = routes();
+    role('routes-tab').hidden = rs.length === 0;
+    role('routes-count').textContent = rs.length ? '(' + rs.length + ')' : '';
+    role('routes').replaceChildren(el('h4', { text: 'Routes read from labels and environment (not probed)' }),
+      ...rs.map((r, i) => el('div', { class: 'finding route ' + (r.hop === 'delivered' ? 'ok' : r.hop ? 'error' : ''), 'data-route': String(i), onclick: () => { showRoute(i); panTo(routeEl(i)); } },
+        el('b', { text: (r.hop === 'delivered' ? '✓ ' : r.hop ? '✗ ' : '? ') + routeMatch(r) }), ' → ', el('code', { text: routeBackend(r) }),
+        el('div', { class: 'note', text: r.proxy + (r.name ? ' router ' + r.name : '') + (r.hop ? ' · ' + r.hop : ' · not evaluated') }),
+        r.position ? el('div', { class: 'pos', text: r.position }) : null)));
+    if (sel.route !== undefined && sel.route !== null) {
+      if (rs[sel.route]) showRoute(sel.route, true); else { sel.route = null; role('route-detail').replaceChildren(); }
+    }
+  }
+
+  // showRoute shows route i's rule, backend, position and the simulator's
+  // verdict on the proxied hop, and marks its edge on the diagram.
+  function showRoute(i, quiet) {
+    const r = routes()[i];
+    if (!r) return;
+    sel.route = i;
+    const s = svg();
+    if (s) $$('g[data-kind="route"]', s).forEach((g) => g.classList.toggle('selected', g.dataset.route === String(i)));
+    $$('[data-role="routes"] [data-route]').forEach((d) => d.classList.toggle('on', d.dataset.route === String(i)));
+    const code = r.hop || 'not evaluated';
+    const badge = el('span', { class: 'verdict ' + (r.hop ? r.hop : 'unknown'), 'data-role': 'route-verdict', 'data-verdict': r.hop || '', text: code });
+    badge.style.background = verdictColour[r.hop] || '';
+    const port = r.port ? String(r.port) + (r.port_from && r.port_from !== 'config' ? ' (from ' + r.port_from + ')' : '') : 'unknown (not configured; the image\'s EXPOSE is not read)';
+    role('route-detail').replaceChildren(...[
+      el('h3', { 'data-role': 'route-title', text: routeMatch(r) + ' → ' + routeBackend(r) }),
+      el('div', {}, badge),
+      r.hop_reason ? el('p', { 'data-role': 'route-reason', text: r.hop_reason }) : null,
+      r.hop ? null : el('p', { class: 'note', 'data-role': 'route-reason', text: 'The backend has no network address: the proxied hop is not evaluated.' }),
+      kv([['rule', el('code', { 'data-role': 'route-rule', text: r.rule })], ['proxy', r.proxy + ' (' + r.kind + (r.name ? ', router ' + r.name : '') + ')'],
+        ['backend', el('span', { 'data-role': 'route-backend', text: r.backend })], ['port', port], ['TLS', r.tls ? 'yes' : 'no'],
+        ['entrypoints', (r.entrypoints || []).join(', ')], ['network', r.network], ['declared at', el('span', { class: 'pos', 'data-role': 'route-position', text: r.position })],
+        ['reached via', r.entries && r.entries.length ? r.entries.join(', ') : 'the internet/LAN reaches no published port of ' + r.proxy]]),
+      r.hop && r.hop !== 'delivered' ? el('p', { class: 'note', text: 'Ask the journey: ' + r.proxy + ' → ' + r.backend + (r.port ? ':' + r.port : '') + ' for the hops and the fix.' }) : null,
+    ].filter(Boolean));
+    if (!quiet) tab('routes');
+  }
+
   function verdictTag(v, who) {
     const t = el('span', { class: 'tag', title: who, text: v });
     t.style.borderColor = verdictColour[v] || '';
@@ -719,6 +785,7 @@
     fillPicker();
     renderLint();
     renderExposure();
+    renderRoutes();
     renderMatrix();
     renderWhatIf();
     search();
