@@ -71,7 +71,7 @@
 // reply path (the transit hops reversed, NAT undone by conntrack at
 // netfilter cost); Result.LatencyMS is the sum of all hops.
 //
-// # The host firewall (R7-20 to R7-27)
+// # The host firewall (R7-20 to R7-30)
 //
 // The rule book assumes an empty DOCKER-USER chain and no INPUT rules (B0,
 // section 0.4). When the host description gives the host firewall
@@ -152,6 +152,47 @@
 //     project, one warning says so and nothing else is compared (the
 //     project was not running). A file without Docker's rules (inline
 //     rules, a file trimmed to DOCKER-USER) is not compared.
+//   - R7-28: raw PREROUTING (the operator's rules; Docker's are R7-0) sees
+//     every packet entering the host from an interface, bridges included
+//     (and bridged frames under br_netfilter), before conntrack
+//     (priority -300 vs -200) and before NAT: the destination is the
+//     original one (the published host port, not the container port).
+//     composenet runs it for inbound connections (published ports and
+//     host listeners) and their replies from the container, container
+//     egress and its replies (addressed to the host's egress address,
+//     before conntrack undoes the masquerade), container connections to
+//     host addresses, and frames on one bridge under br_netfilter. There
+//     is no connection yet, so --ctstate sees INVALID and --ctorigdst,
+//     --ctorigdstport and --ctdir never match (xt_conntrack: without a
+//     conntrack entry only the state test can succeed). DROP decides:
+//     verdict blocked-raw (the client times out); ACCEPT ends the raw
+//     table only; CT --notrack and NOTRACK (no NAT, ctstate UNTRACKED)
+//     make the answer uncertain.
+//   - R7-29: the operator's nat rules are not followed: nat PREROUTING
+//     (new connections entering the host), nat OUTPUT (connections the
+//     host opens) and nat POSTROUTING (container egress, inbound
+//     connections leaving to the bridge) are walked until Docker's own
+//     rule for the connection decides (the jump to DOCKER for a port
+//     Docker DNATs, the MASQUERADE of the source subnet); an operator
+//     rule that matches first with DNAT, REDIRECT, SNAT, MASQUERADE,
+//     NETMAP, or ACCEPT/RETURN (which end the nat chain before Docker's
+//     rule: iptables runs the nat table once per connection) makes the
+//     answer uncertain, naming the rule and its line, and composenet
+//     answers as if it were absent. Rules that drop or rewrite in chains
+//     no answer walks (nat INPUT, raw OUTPUT, mangle) are load warnings
+//     (W-FIREWALL-NOT-EVALUATED) with their line.
+//   - R7-30: with the userland proxy off (or masquerading off on the
+//     client's network), a container's connection to a published port
+//     through a host address is DNATed in nat PREROUTING and routed, so
+//     filter FORWARD and DOCKER-USER see it after DNAT (in: the client's
+//     bridge, out: the target's), before Docker's isolation chains. On
+//     one network (hairpin) the reply is bridged and DOCKER-USER sees it
+//     only under br_netfilter (which Docker loads when the proxy is off).
+//     Across networks a DOCKER-USER ACCEPT lets it through, since
+//     DOCKER-FORWARD's isolation is never consulted (R7-21) and the
+//     replies pass DOCKER-CT; a DROP there is the deciding rule. With the
+//     proxy on, docker-proxy serves these connections through INPUT and
+//     OUTPUT, and DOCKER-USER never sees them (R7-20).
 //
 // # Matrix
 //

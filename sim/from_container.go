@@ -230,8 +230,15 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 					}
 					p := fwPacket{in: bridgeName(n), out: bridgeName(n), src: e.IPv4, dst: a, proto: pr, sport: clientPort, dport: pp.Port, state: "NEW"}
 					rp := fwPacket{in: bridgeName(n), out: bridgeName(n), src: a, dst: e.IPv4, proto: pr, sport: pp.Port, dport: clientPort, state: "ESTABLISHED", reply: true}
-					v, ok, accepted := s.dockerUserDecide(p, &rp, "same bridge, seen because br_netfilter is active", hostOn(n).about(te.Container), tr)
+					what := "same bridge, seen because br_netfilter is active"
+					if v, ok := s.hostPre(p, false, what, hostOn(n).about(te.Container), tr); !ok {
+						return v
+					}
+					v, ok, accepted := s.dockerUserDecide(p, &rp, what, hostOn(n).about(te.Container), tr)
 					if !ok {
+						return v
+					}
+					if v, ok := s.rawReply(rp, what, hostOn(n).about(te.Container), tr); !ok {
 						return v
 					}
 					if accepted && !s.icc(n) {
@@ -353,8 +360,22 @@ func (s *Sim) viaHostAddress(view *topology.Container, in *topology.Network, a n
 	tn := te.Network
 	tgt := fmt.Sprintf("%s:%d", te.IPv4, b.b.ContainerPort)
 	cpp := topology.PortProto{Port: b.b.ContainerPort, Protocol: pp.Protocol}
+	proxied := s.t.Daemon.UserlandProxy && s.masq(in)
+	// What the host firewall sees of it (R7-28, R7-29, R7-30).
+	var fp, frp fwPacket
+	what := "to published port " + pp.String() + " through a host address"
+	if src := endpointOn(view, in); src != nil && s.hasFirewall() {
+		pre := fwPacket{in: bridgeName(in), src: src.IPv4, dst: a, proto: pp.Protocol, sport: clientPort, dport: pp.Port, state: "NEW"}
+		if v, ok := s.hostPre(pre, !proxied, what, hostOn(in).about(b.ctr), tr); !ok {
+			return v
+		}
+		fp = fwPacket{in: bridgeName(in), out: bridgeName(tn), src: src.IPv4, dst: te.IPv4, proto: pp.Protocol, sport: clientPort, dport: b.b.ContainerPort,
+			state: "NEW", origDst: a, origDPort: pp.Port, dnat: true}
+		frp = fwPacket{in: bridgeName(tn), out: bridgeName(in), src: te.IPv4, dst: src.IPv4, proto: pp.Protocol, sport: b.b.ContainerPort, dport: clientPort,
+			state: "ESTABLISHED", reply: true, origDst: a, origDPort: pp.Port, dnat: true}
+	}
 	switch {
-	case s.t.Daemon.UserlandProxy && s.masq(in):
+	case proxied:
 		tr.rule("R7-3", "R8-9")
 		tr.hop(hostOn(in), StepNetfilter, "nat PREROUTING DOCKER", "-i "+bridgeName(in)+" -j RETURN (no DNAT for traffic from a bridge: the proxy serves it)", lat.Netfilter)
 		if s.t.Host.Firewall {
@@ -372,6 +393,18 @@ func (s *Sim) viaHostAddress(view *topology.Container, in *topology.Network, a n
 	case tn == in:
 		tr.rule("R8-9")
 		tr.hop(hostOn(in), StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s (hairpin, userland proxy off)", a, pp.Port, tgt), lat.NAT)
+		if fp.in != "" {
+			// R7-30: routed after DNAT, so FORWARD and DOCKER-USER see
+			// it; the reply is bridged, seen only under br_netfilter.
+			tr.rule("R7-30")
+			var rp *fwPacket
+			if s.brNetfilter() {
+				rp = &frp
+			}
+			if v, ok := s.dockerUser(fp, rp, what+" (hairpin after DNAT, userland proxy off)", hostOn(in).about(b.ctr), tr); !ok {
+				return v
+			}
+		}
 		tr.hop(hostOn(in), StepNetfilter, "filter DOCKER-FORWARD", "-i "+bridgeName(in)+" -j ACCEPT", lat.Netfilter)
 		s.bridgeHop(tn, "hairpin back to "+b.ctr.Name, tr)
 		return s.arrive(te, view.Name+"'s address (hairpin)", cpp, tr)
@@ -384,6 +417,21 @@ func (s *Sim) viaHostAddress(view *topology.Container, in *topology.Network, a n
 			fix = "enable masquerading on " + netLabel(in) + posSuffix(in.Pos) + ", or attach " + svcOf(view) + " to network " + netLabel(tn) + posSuffix(tn.Pos)
 		}
 		tr.hop(hostOn(in), StepDNAT, "nat PREROUTING DOCKER", fmt.Sprintf("DNAT %s:%d -> %s", a, pp.Port, tgt), lat.NAT)
+		if fp.in != "" {
+			// R7-30: DOCKER-USER comes before Docker's isolation chains;
+			// an ACCEPT there lets the connection through (R7-21), the
+			// replies pass DOCKER-CT.
+			tr.rule("R7-30")
+			v, ok, accepted := s.dockerUserDecide(fp, &frp, what+" (forwarded to another network after DNAT)", hostOn(tn).about(b.ctr), tr)
+			if !ok {
+				return v
+			}
+			if accepted {
+				tr.note("DOCKER-USER accepts it before DOCKER-ISOLATION-STAGE-1/2, which would drop it: the accept opens a path between Docker networks (R7-21, R7-30)")
+				s.bridgeHop(tn, "to "+b.ctr.Name, tr)
+				return s.arrive(te, view.Name+"'s address (DNAT, no proxy)", cpp, tr)
+			}
+		}
 		tr.hop(hostOn(tn), StepDrop, "filter DOCKER-ISOLATION-STAGE-2", "-o "+bridgeName(tn)+" -j DROP (silent)", lat.Netfilter)
 		tr.because("published port reached across networks without docker-proxy: " + why)
 		tr.block(hostOn(tn).about(b.ctr), ids("R7-3"), "filter DOCKER-ISOLATION-STAGE-2", fmt.Sprintf("DOCKER-ISOLATION-STAGE-1 -i %s ! -o %s -j DOCKER-ISOLATION-STAGE-2, then DOCKER-ISOLATION-STAGE-2 -o %s -j DROP after DNAT: %s (R7-3, moby#38784)", bridgeName(in), bridgeName(in), bridgeName(tn), why), b.b.Pos, fix)
@@ -407,6 +455,12 @@ func (s *Sim) hostService(view *topology.Container, in *topology.Network, a neti
 	if pp.Port == 0 {
 		tr.hop(atHost, StepDeliver, "host "+a.String(), "ICMP echo answered by the host kernel", 0)
 		return Delivered
+	}
+	if src := endpointOn(view, in); src != nil && s.hasFirewall() {
+		p := fwPacket{in: bridgeName(in), src: src.IPv4, dst: a, proto: pp.Protocol, sport: clientPort, dport: pp.Port, state: "NEW"}
+		if v, ok := s.hostPre(p, false, "to the host's "+pp.String(), atHost, tr); !ok {
+			return v
+		}
 	}
 	if s.t.Host.Firewall {
 		tr.hop(atHost, StepDrop, "filter INPUT (host firewall)", "the host's INPUT policy drops "+pp.String(), lat.Netfilter)
@@ -460,9 +514,23 @@ func (s *Sim) egress(view *topology.Container, gw *topology.Endpoint, d dst, pp 
 		}
 		p := fwPacket{in: bridgeName(gn), out: ifc, src: gw.IPv4, dst: remote, proto: pr, sport: clientPort, dport: pp.Port, state: "NEW"}
 		rp := fwPacket{in: ifc, out: bridgeName(gn), src: remote, dst: gw.IPv4, proto: pr, sport: pp.Port, dport: clientPort, state: "ESTABLISHED", reply: true}
-		if v, ok := s.dockerUser(p, &rp, "container egress", hostOn(gn).about(view), tr); !ok {
+		w := hostOn(gn).about(view)
+		if v, ok := s.hostPre(p, false, "container egress", w, tr); !ok {
 			return v
 		}
+		if v, ok := s.dockerUser(p, &rp, "container egress", w, tr); !ok {
+			return v
+		}
+		// raw sees the reply before conntrack undoes the masquerade: its
+		// destination is the host's egress address (R7-28).
+		rawRp := rp
+		if a, ok := s.hostAddr(); ok && s.masq(gn) {
+			rawRp.dst = a
+		}
+		if v, ok := s.rawReply(rawRp, "container egress", w, tr); !ok {
+			return v
+		}
+		s.natRewrites("POSTROUTING", p, s.dockerMasq(p), "container egress", tr)
 	}
 	tr.hop(hostOn(gn), StepNetfilter, "filter DOCKER-FORWARD", "-i "+bridgeName(gn)+" -j ACCEPT", lat.Netfilter)
 	if !s.masq(gn) {

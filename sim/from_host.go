@@ -128,6 +128,9 @@ func (s *Sim) fromHost(hc *topology.Container, q Query, pp topology.PortProto, t
 		return Delivered
 	}
 	a := d.addr
+	if tr != nil && s.hasFirewall() && pp.Port != 0 {
+		s.hostOutputNAT(a, pp, tr)
+	}
 	if a.IsLoopback() || s.isHostAddr(a) {
 		tr.rule("R7-11")
 		if pp.Port == 0 {

@@ -40,6 +40,14 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 			return Delivered
 		}
 		tr.hop(atHost, StepNetfilter, "raw PREROUTING", "no match (destination is a host address)", lat.Netfilter)
+		if b := s.matchBinding(a, pp); b != nil && !b.b.HostIP.IsLoopback() && s.hasFirewall() {
+			// The operator's raw and nat PREROUTING rules see the packet
+			// before DNAT (R7-28, R7-29).
+			pre := fwPacket{in: s.hostIfaceFor(a), src: client, dst: a, proto: pp.Protocol, sport: clientPort, dport: pp.Port, state: "NEW"}
+			if v, ok := s.hostPre(pre, true, "inbound to published port "+pp.String(), hostOn(b.b.Endpoint.Network).about(b.ctr), tr); !ok {
+				return v
+			}
+		}
 		if b := s.matchBinding(a, pp); b != nil && !b.b.HostIP.IsLoopback() {
 			te := b.b.Endpoint
 			tn := te.Network
@@ -53,9 +61,16 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 					state: "NEW", origDst: a, origDPort: pp.Port, dnat: true}
 				rp := fwPacket{in: bridgeName(tn), out: ifc, src: te.IPv4, dst: client, proto: pp.Protocol, sport: cport, dport: clientPort,
 					state: "ESTABLISHED", reply: true, origDst: a, origDPort: pp.Port, dnat: true}
-				if v, ok := s.dockerUser(p, &rp, "inbound to published port "+pp.String(), hostOn(tn).about(b.ctr), tr); !ok {
+				what := "inbound to published port " + pp.String()
+				if v, ok := s.dockerUser(p, &rp, what, hostOn(tn).about(b.ctr), tr); !ok {
 					return v
 				}
+				if v, ok := s.rawReply(rp, what, hostOn(tn).about(b.ctr), tr); !ok {
+					return v
+				}
+				post := p
+				post.out = bridgeName(tn)
+				s.natRewrites("POSTROUTING", post, nil, what, tr)
 				s.inputMisses(pp.Port, pp.Protocol, tr)
 			}
 			tr.hop(hostOn(tn), StepNetfilter, "filter FORWARD DOCKER-FORWARD", "DOCKER-CT: new, no match; ISOLATION-STAGE-1: no match; DOCKER-BRIDGE -> DOCKER: -d "+te.IPv4.String()+"/32 ! -i "+bridgeName(tn)+" -o "+bridgeName(tn)+" -p "+pp.Protocol+" --dport "+strconv.Itoa(int(b.b.ContainerPort))+" -j ACCEPT", lat.Netfilter)
@@ -65,6 +80,9 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 		if ok, _ := s.listens(nil, pp); ok {
 			if s.hasFirewall() {
 				p := fwPacket{in: s.hostIfaceFor(client), src: client, dst: a, proto: pp.Protocol, sport: clientPort, dport: pp.Port, state: "NEW"}
+				if v, ok := s.hostPre(p, false, "to host listener "+pp.String(), atHost, tr); !ok {
+					return v
+				}
 				if v, ok := s.hostInput(p, "to host listener "+pp.String(), tr); !ok {
 					return v
 				}

@@ -31,6 +31,9 @@ type fwPacket struct {
 	origDst    netip.Addr
 	origDPort  uint16
 	dnat, snat bool
+	// noct: the packet has no connection yet (raw PREROUTING, R7-28):
+	// ctstate is INVALID and --ctorig*/--ctdir never match.
+	noct bool
 }
 
 // fwDecision is the outcome of a chain for one packet.
@@ -66,11 +69,22 @@ func (s *Sim) walkChain(table, chain string, p fwPacket, d *fwDecision, depth in
 		return false
 	}
 	for _, r := range s.t.Host.Rules.Chain(table, chain) {
+		if r.Docker {
+			// Docker's own rules are the model itself (R7-0), compared
+			// at load (R7-27).
+			continue
+		}
 		m, sure := s.fwMatch(r, p)
 		if !m {
 			continue
 		}
 		if !sure {
+			d.Uncertain = append(d.Uncertain, r)
+			continue
+		}
+		if table == "raw" && (r.Target == "CT" || r.Target == "NOTRACK") {
+			// Untracked packets get no NAT and ctstate UNTRACKED
+			// (R7-28): composenet does not follow that.
 			d.Uncertain = append(d.Uncertain, r)
 			continue
 		}
@@ -146,6 +160,11 @@ func (s *Sim) fwMatch(r *topology.FWRule, p fwPacket) (m, sure bool) {
 	if r.Syn && (p.proto != "tcp" || p.state != "NEW") {
 		return false, true
 	}
+	if p.noct && len(r.CtState) == 0 && (r.CtOrigDst != nil || r.CtOrigDstPort.Set() || r.CtDir != "") {
+		// No connection yet: the conntrack match fails (xt_conntrack:
+		// without a ct only a --ctstate test can succeed).
+		return false, true
+	}
 	if len(r.CtState) > 0 {
 		in := false
 		for _, st := range r.CtState {
@@ -169,13 +188,17 @@ func (s *Sim) fwMatch(r *topology.FWRule, p fwPacket) (m, sure bool) {
 			origDst, origPort = p.src, p.sport
 		}
 	}
-	if r.CtOrigDst != nil && !r.CtOrigDst.Contains(origDst) {
+	if p.noct {
+		// xt_conntrack returns after the state test when there is no ct.
+		origDst, origPort = netip.Addr{}, 0
+	}
+	if r.CtOrigDst != nil && !p.noct && !r.CtOrigDst.Contains(origDst) {
 		return false, true
 	}
-	if r.CtOrigDstPort.Set() && !r.CtOrigDstPort.Matches(origPort) {
+	if r.CtOrigDstPort.Set() && !p.noct && !r.CtOrigDstPort.Matches(origPort) {
 		return false, true
 	}
-	if r.CtDir != "" && (r.CtDir == "REPLY") != p.reply {
+	if r.CtDir != "" && !p.noct && (r.CtDir == "REPLY") != p.reply {
 		return false, true
 	}
 	sure = len(r.Unsupported) == 0
@@ -273,7 +296,11 @@ func (tr *tracer) fwUncertain(d fwDecision) {
 	}
 	for _, r := range d.Uncertain {
 		tr.rule("R7-25")
-		tr.note("uncertain: " + fwRuleText(r) + " uses " + strings.Join(r.Unsupported, ", ") + ", which composenet does not evaluate; it could decide this packet (R7-25)")
+		what := strings.Join(r.Unsupported, ", ")
+		if what == "" {
+			what = "-j " + r.Target
+		}
+		tr.note("uncertain: " + fwRuleText(r) + " uses " + what + ", which composenet does not evaluate; it could decide this packet (R7-25)")
 	}
 }
 
@@ -347,8 +374,11 @@ func (s *Sim) fwBlocked(d fwDecision, chain, what, pkt string, reply bool, w loc
 	v := DockerUserBlocked
 	node := "filter FORWARD " + chain
 	id := "R7-20"
-	if chain == "INPUT" {
+	switch chain {
+	case "INPUT":
 		v, node, id = HostFirewall, "filter INPUT", "R7-24"
+	case "raw PREROUTING":
+		v, node, id = RawBlocked, "raw PREROUTING (operator rule)", "R7-28"
 	}
 	tr.rule(id)
 	if tr == nil {

@@ -64,6 +64,9 @@ const (
 	// DockerUserBlocked: a rule of the host's DOCKER-USER chain drops or
 	// rejects the packet or its replies (R7-20 to R7-23).
 	DockerUserBlocked
+	// RawBlocked: an operator rule of the host's raw PREROUTING chain drops
+	// the packet or its replies before conntrack and NAT (R7-28).
+	RawBlocked
 	// InvalidQuery: the question itself is malformed (unknown source,
 	// unknown target form); the CLI exits 2.
 	InvalidQuery
@@ -86,6 +89,7 @@ var verdictNames = [...]string{
 	NoMasquerade:        "no-masquerade",
 	UnassignedAddress:   "unassigned-address",
 	DockerUserBlocked:   "blocked-docker-user",
+	RawBlocked:          "blocked-raw",
 	InvalidQuery:        "invalid-query",
 }
 
@@ -105,6 +109,7 @@ var verdictSymbols = [...]string{
 	NoMasquerade:        "NM",
 	UnassignedAddress:   "UA",
 	DockerUserBlocked:   "DU",
+	RawBlocked:          "RW",
 	InvalidQuery:        "??",
 }
 
@@ -124,6 +129,7 @@ var verdictText = [...]string{
 	NoMasquerade:        "leaves without masquerade (needs external routing)",
 	UnassignedAddress:   "no container holds that address (EHOSTUNREACH)",
 	DockerUserBlocked:   "blocked by the host firewall's DOCKER-USER chain",
+	RawBlocked:          "dropped by the host firewall's raw PREROUTING chain",
 	InvalidQuery:        "invalid query",
 }
 

@@ -251,6 +251,7 @@ func ParseIptablesSave(file string, text string) (*Ruleset, []Problem, []Warning
 			warnings = append(warnings, unsupportedWarning(r))
 		}
 	}
+	warnings = sortWarnings(append(warnings, notEvaluated(rs)...))
 	return rs, problems, warnings
 }
 
@@ -508,4 +509,46 @@ func splitRule(line string) ([]string, error) {
 		toks = append(toks, b.String())
 	}
 	return toks, nil
+}
+
+// notEvaluated warns about the operator's rules in chains no answer walks
+// (R7-29): nat INPUT, raw OUTPUT, and every mangle chain, when the rule
+// drops or rewrites. composenet evaluates filter DOCKER-USER and INPUT,
+// raw PREROUTING and (for uncertainty) nat PREROUTING, OUTPUT and
+// POSTROUTING.
+func notEvaluated(rs *Ruleset) []Warning {
+	var ws []Warning
+	seen := map[string]bool{}
+	var walk func(table, chain, from string, depth int)
+	walk = func(table, chain, from string, depth int) {
+		key := table + "/" + chain
+		if depth > 16 || seen[key] {
+			return
+		}
+		seen[key] = true
+		for _, r := range rs.Chain(table, chain) {
+			if r.Docker {
+				continue
+			}
+			switch r.Target {
+			case "", "LOG", "NFLOG", "MARK", "CONNMARK", "TRACE", "AUDIT", "RETURN", "TOS", "DSCP", "TCPMSS", "CLASSIFY", "CHECKSUM", "TTL":
+				continue
+			case "ACCEPT":
+				if table != "nat" {
+					continue
+				}
+			}
+			if rs.HasChain(table, r.Target) {
+				walk(table, r.Target, from, depth+1)
+				continue
+			}
+			ws = append(ws, Warning{Code: "W-FIREWALL-NOT-EVALUATED", Rule: "R7-29", Pos: r.Pos,
+				Message: fmt.Sprintf("%s %s rule (-j %s, reached from %s) is not evaluated: composenet walks filter DOCKER-USER and INPUT, raw PREROUTING and nat PREROUTING/OUTPUT/POSTROUTING only; answers it could change do not say so", table, r.Chain, r.Target, from),
+				Fix:     "check by hand which connections it matches (the host's own connections for raw OUTPUT)"})
+		}
+	}
+	for _, tc := range [][2]string{{"nat", "INPUT"}, {"raw", "OUTPUT"}, {"mangle", "PREROUTING"}, {"mangle", "INPUT"}, {"mangle", "FORWARD"}, {"mangle", "OUTPUT"}, {"mangle", "POSTROUTING"}} {
+		walk(tc[0], tc[1], tc[0]+" "+tc[1], 0)
+	}
+	return ws
 }

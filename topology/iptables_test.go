@@ -93,3 +93,33 @@ func FuzzParseIptablesSave(f *testing.F) {
 		}
 	})
 }
+
+// TestNotEvaluatedWarned: the operator's drops and rewrites in chains no
+// answer walks are warnings with their line (R7-29), never silent.
+func TestNotEvaluatedWarned(t *testing.T) {
+	text := `*mangle
+-A PREROUTING -m conntrack --ctstate INVALID -j DROP
+-A PREROUTING -j MARK --set-mark 1
+COMMIT
+*raw
+-A OUTPUT -j HOSTOUT
+-A HOSTOUT -d 10.0.0.0/8 -j DROP
+COMMIT
+*nat
+-A INPUT -p tcp --dport 25 -j SNAT --to-source 10.0.0.1
+-A OUTPUT -p tcp --dport 80 -j REDIRECT --to-ports 3128
+COMMIT
+`
+	_, problems, warnings := ParseIptablesSave("fw", text)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	var got []string
+	for _, w := range warnings {
+		got = append(got, w.Pos.String()+" "+w.Code+" "+w.Rule)
+	}
+	want := "fw:2:1 W-FIREWALL-NOT-EVALUATED R7-29\nfw:7:1 W-FIREWALL-NOT-EVALUATED R7-29\nfw:10:1 W-FIREWALL-NOT-EVALUATED R7-29"
+	if strings.Join(got, "\n") != want {
+		t.Errorf("R7-29 warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+}
