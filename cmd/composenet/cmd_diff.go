@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/composenet/composenet/topology/loader"
 
@@ -139,9 +137,9 @@ func writeDiff(ctx context.Context, e *env, d *review.DiffReport, format string)
 // working tree). Each revision is verified and extracted whole into a
 // temporary folder (package gitrev).
 func diffGit(ctx context.Context, e *env, lf *loadFlags, spec, format string) int {
-	oldRev, newRev, _ := strings.Cut(spec, "..")
-	if oldRev == "" {
-		fmt.Fprintf(e.stderr, "composenet diff: --git wants OLD[..NEW], got %q\n", spec)
+	oldRev, newRev, err := gitrev.ParseRange(spec)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "composenet diff: %v\n", err)
 		return exitBadInput
 	}
 	cwd, err := os.Getwd()
@@ -159,21 +157,7 @@ func diffGit(ctx context.Context, e *env, lf *loadFlags, spec, format string) in
 				return nil, false
 			}
 			defer snap.Remove()
-			opt.Dir, err = snap.Map(cwd)
-			opt.Files = nil
-			for _, f := range lf.files {
-				if err != nil {
-					break
-				}
-				if !filepath.IsAbs(f) {
-					f = filepath.Join(cwd, f)
-				}
-				var m string
-				if m, err = snap.Map(f); err == nil {
-					opt.Files = append(opt.Files, m)
-				}
-			}
-			if err != nil {
+			if opt.Dir, opt.Files, err = snap.MapProject(cwd, lf.files); err != nil {
 				fmt.Fprintf(e.stderr, "composenet diff: %v\n", err)
 				return nil, false
 			}

@@ -124,6 +124,38 @@ func (s *Snapshot) Map(p string) (string, error) {
 	return filepath.Join(s.Root, rel), nil
 }
 
+// MapProject maps a project's folder dir and its compose files (relative
+// to dir, or absolute) into the snapshot, in order; no files stay none
+// (compose file discovery in the mapped folder).
+func (s *Snapshot) MapProject(dir string, files []string) (string, []string, error) {
+	mdir, err := s.Map(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	var mapped []string
+	for _, f := range files {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(dir, f)
+		}
+		m, err := s.Map(f)
+		if err != nil {
+			return "", nil, err
+		}
+		mapped = append(mapped, m)
+	}
+	return mdir, mapped, nil
+}
+
+// ParseRange reads a revision range OLD[..NEW] as `diff --git` takes it;
+// new is empty for the working tree.
+func ParseRange(spec string) (old, new string, err error) {
+	old, new, _ = strings.Cut(spec, "..")
+	if old == "" {
+		return "", "", fmt.Errorf("--git wants OLD[..NEW], got %q", spec)
+	}
+	return old, new, nil
+}
+
 // exitError is git exiting with a non-zero status (as opposed to git not
 // running at all).
 type exitError struct{ msg string }

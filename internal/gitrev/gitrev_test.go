@@ -76,3 +76,39 @@ func TestExtract(t *testing.T) {
 		t.Error("Remove left the snapshot")
 	}
 }
+
+// MapProject maps the folder and each file (relative to the folder or
+// absolute) and refuses a file outside the repository.
+func TestMapProject(t *testing.T) {
+	dir := repo(t)
+	s, err := Extract(context.Background(), dir, "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Remove()
+	mdir, files, err := s.MapProject(dir, []string{"compose.yaml", filepath.Join(dir, "sub", "x.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mdir != s.Root || len(files) != 2 || files[0] != filepath.Join(s.Root, "compose.yaml") || files[1] != filepath.Join(s.Root, "sub", "x.yaml") {
+		t.Errorf("dir %q files %q", mdir, files)
+	}
+	if _, files, err := s.MapProject(dir, nil); err != nil || files != nil {
+		t.Errorf("no files: %q %v", files, err)
+	}
+	if _, _, err := s.MapProject(dir, []string{"../outside.yaml"}); err == nil || !strings.Contains(err.Error(), "outside the git repository") {
+		t.Errorf("outside: %v", err)
+	}
+}
+
+func TestParseRange(t *testing.T) {
+	for spec, want := range map[string][2]string{"main": {"main", ""}, "v1..HEAD": {"v1", "HEAD"}, "a..": {"a", ""}, "..b": {}, "": {}} {
+		o, n, err := ParseRange(spec)
+		if o != want[0] || n != want[1] || (err != nil) != (want[0] == "") {
+			t.Errorf("ParseRange(%q) = %q %q %v", spec, o, n, err)
+		}
+	}
+	if _, _, err := ParseRange("..b"); err == nil || err.Error() != `--git wants OLD[..NEW], got "..b"` {
+		t.Errorf("message: %v", err)
+	}
+}
