@@ -20,6 +20,8 @@
 # bridges: the namespace has no default route, only the /29 and the routes
 # verify adds to the project's subnets, and the probe refuses any address
 # but the host's end of the link and the project's containers.
+# VERIFY_LAN_OUT=DIR keeps each verify report there; VERIFY_LAN_FLAGS are
+# verify's other flags (default --timeout 5m).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NS=composenet-lan
@@ -143,7 +145,7 @@ failed=0
 agree=0
 disagree=0
 skipped=0
-run_verify() { # CASE HOSTFILE LABEL
+run_verify() { # CASE HOSTFILE LABEL SUFFIX
   local out="$STATE/out.txt" rc=0 s
   echo "== composenet verify --host $3 --lan-netns $NS -f $1"
   # shellcheck disable=SC2086
@@ -159,6 +161,10 @@ run_verify() { # CASE HOSTFILE LABEL
   fi
   s=$(tail -1 "$out")
   echo "$s"
+  if [ -n "${VERIFY_LAN_OUT:-}" ]; then
+    mkdir -p "$VERIFY_LAN_OUT"
+    cp "$out" "$VERIFY_LAN_OUT/$(basename "$1" .yaml)-$4.txt"
+  fi
   if [[ $s =~ ([0-9]+)\ agree,\ ([0-9]+)\ disagree,\ ([0-9]+)\ skipped ]]; then
     agree=$((agree + BASH_REMATCH[1]))
     disagree=$((disagree + BASH_REMATCH[2]))
@@ -180,11 +186,11 @@ for c in "${cases[@]}"; do
     log "loaded $((n - 1)) DOCKER-USER rules from $rf (tagged $TAG)"
   fi
   host_yaml "$rf" "" >"$STATE/host.yaml"
-  run_verify "$c" "$STATE/host.yaml" "<interfaces + ${rf:-no rules}>"
+  run_verify "$c" "$STATE/host.yaml" "<interfaces + ${rf:-no rules}>" inline
   if [ -n "$rf" ]; then
     iptables-save >"$STATE/iptables-save.txt"
     host_yaml "" iptables-save.txt >"$STATE/host-save.yaml"
-    run_verify "$c" "$STATE/host-save.yaml" "<interfaces + this host's iptables-save>"
+    run_verify "$c" "$STATE/host-save.yaml" "<interfaces + this host's iptables-save>" iptables-save
     remove_rules
   fi
   remove_project

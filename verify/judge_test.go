@@ -64,9 +64,14 @@ func (w *world) asPredicted(q *query) Observation {
 		}
 	}
 	if o.Outcome == OutConnected && len(q.want.peers) > 0 {
-		if q.want.peers[0] == "host" {
+		switch {
+		case q.want.peers[0] == "host":
 			o.Peer = []string{w.t.Bridge0.Gateway.String()}
-		} else {
+		case q.want.peers[0] == lanOwner:
+			for _, a := range w.lan.addrs {
+				o.Peer = append(o.Peer, a.String())
+			}
+		default:
 			o.Peer = []string{w.t.Container(q.want.peers[0]).Endpoints[0].IPv4.String()}
 		}
 	}

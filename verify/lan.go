@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -41,6 +43,24 @@ type lanClient struct {
 	// routes are the routes verify added inside the namespace (the
 	// project's subnets via hostAddr), removed at teardown.
 	routes []netip.Prefix
+	// server is the probe serving lanPorts inside the namespace, so that
+	// the containers' egress to the LAN can be probed.
+	server *exec.Cmd
+}
+
+// lanPorts are the ports the LAN client serves for the containers' egress
+// queries.
+var lanPorts = []topology.PortProto{{Port: 18190, Protocol: "tcp"}, {Port: 18191, Protocol: "udp"}}
+
+// lanOwner names the LAN client's namespace in world.owner.
+const lanOwner = "the LAN client"
+
+// setLAN makes l the world's LAN client: its addresses belong to it.
+func (w *world) setLAN(l *lanClient) {
+	w.lan = l
+	for _, a := range l.addrs {
+		w.owner[a] = lanOwner
+	}
 }
 
 // runner is the probe-runner key of the LAN client (container names
@@ -147,6 +167,71 @@ func (l *lanClient) delRoutes(ctx context.Context) {
 	l.routes = nil
 }
 
+// serve starts the probe's server on lanPorts inside the namespace and
+// waits until it listens (at most 5 s).
+func (l *lanClient) serve(ctx context.Context, probe string) error {
+	args := []string{"netns", "exec", l.netns, probe, "probe", "serve"}
+	for _, pp := range lanPorts {
+		args = append(args, "--listen", pp.String())
+	}
+	c := exec.Command("ip", args...)
+	errp, err := c.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := c.Start(); err != nil {
+		return &ToolError{Msg: "starting the LAN client's probe server: " + err.Error()}
+	}
+	l.server = c
+	ready := make(chan string, 1)
+	go func() {
+		var b bytes.Buffer
+		buf := make([]byte, 512)
+		for {
+			n, err := errp.Read(buf)
+			b.Write(buf[:n])
+			if strings.Contains(b.String(), "probe: serving") || err != nil {
+				select {
+				case ready <- b.String():
+				default:
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	select {
+	case out := <-ready:
+		if !strings.Contains(out, fmt.Sprintf("serving %d ports", len(lanPorts))) {
+			return &ToolError{Msg: "the LAN client's probe server did not start: " + oneLine(out)}
+		}
+	case <-time.After(5 * time.Second):
+		return &ToolError{Msg: "the LAN client's probe server did not start within 5 s"}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// stop ends the server (SIGTERM to the process verify started, then
+// SIGKILL after 5 s).
+func (l *lanClient) stop() {
+	if l.server == nil || l.server.Process == nil {
+		return
+	}
+	l.server.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { l.server.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		l.server.Process.Kill()
+		<-done
+	}
+	l.server = nil
+}
+
 // exec runs the probe's task runner inside the namespace.
 func (l *lanClient) exec(ctx context.Context, probe string, tasks []Task) (map[int]Observation, error) {
 	var in bytes.Buffer
@@ -177,7 +262,7 @@ func (w *world) lanQueries(l *lanClient) []*query {
 	// own containers, nothing else.
 	allow := []string{netip.PrefixFrom(l.hostAddr, 32).String()}
 	for ip, owner := range w.owner {
-		if owner != "host" {
+		if owner != "host" && owner != lanOwner {
 			allow = append(allow, netip.PrefixFrom(ip, 32).String())
 		}
 	}
@@ -232,6 +317,33 @@ func (w *world) lanQueries(l *lanClient) []*query {
 					w.predictReach(q, r)
 					add(q)
 				}
+			}
+		}
+	}
+	qs = append(qs, w.egressQueries(l)...)
+	return qs
+}
+
+// egressQueries connect from every container to the ports the LAN client
+// serves, on each of its addresses: container egress to the LAN (R7-8,
+// MASQUERADE), through DOCKER-USER with its replies (R7-20, R7-23).
+func (w *world) egressQueries(l *lanClient) []*query {
+	var qs []*query
+	for _, c := range w.sources() {
+		if c.NetworkMode == "host" || c.NetworkMode == "none" {
+			continue
+		}
+		for _, a := range l.addrs {
+			for _, pp := range lanPorts {
+				r := w.s.Reach(sim.Query{From: c.Name, To: a.String(), Port: pp.Port, Protocol: pp.Protocol})
+				q := &query{runner: c.Name, task: Task{Kind: "connect", Addr: a.String(), Port: pp.Port, Protocol: pp.Protocol, Allow: []string{netip.PrefixFrom(a, 32).String()}}}
+				q.QueryResult = QueryResult{Kind: KindConnect, From: c.Name, To: a.String() + " (the LAN client)", Port: pp.Port, Protocol: pp.Protocol}
+				w.predictReach(q, r)
+				if q.want.peers == nil && len(q.want.outcomes) == 1 && q.want.outcomes[0] == OutConnected {
+					// The LAN client's probe answers with its own addresses.
+					q.want.peers = []string{lanOwner}
+				}
+				qs = append(qs, q)
 			}
 		}
 	}

@@ -31,7 +31,7 @@ func lanWorld(t *testing.T, name string) (*world, *lanClient) {
 	l := &lanClient{netns: "composenet-lan", iface: "cnlan0h",
 		addrs:    []netip.Addr{netip.MustParseAddr("198.18.0.2"), netip.MustParseAddr("198.18.0.3")},
 		hostAddr: netip.MustParseAddr("198.18.0.1"), prefix: netip.MustParsePrefix("198.18.0.0/29")}
-	w.lan = l
+	w.setLAN(l)
 	return w, l
 }
 
@@ -150,3 +150,47 @@ func TestRejectOutcome(t *testing.T) {
 }
 
 const rejectSeesTCPReset = "the firewall answers with a TCP RST: connect() fails at once with ECONNREFUSED"
+
+// TestLANEgress: the containers' connections to the LAN client go through
+// DOCKER-USER (R7-20): REJECT --reject-with icmp-host-prohibited is
+// EHOSTUNREACH at once, a DROP a timeout, and an unblocked connection must
+// be answered by the LAN client's own probe.
+func TestLANEgress(t *testing.T) {
+	w, _ := lanWorld(t, "egress")
+	qs := w.generate(nil)
+	find := func(to string, port uint16) *query {
+		for _, q := range qs {
+			if q.From == "vl-egress-app-1" && q.To == to+" (the LAN client)" && q.Port == port {
+				return q
+			}
+		}
+		t.Fatalf("no egress query to %s:%d", to, port)
+		return nil
+	}
+	for _, c := range []struct {
+		to      string
+		port    uint16
+		outcome string
+	}{
+		{"198.18.0.2", 18190, OutConnected},
+		{"198.18.0.3", 18190, OutHostUnreach},
+		{"198.18.0.2", 18191, OutTimeout},
+	} {
+		q := find(c.to, c.port)
+		if q.want.outcomes[0] != c.outcome || q.runner != "vl-egress-app-1" || len(q.task.Allow) != 1 || q.task.Allow[0] != c.to+"/32" {
+			t.Errorf("-> %s:%d: want %v (runner %s, allow %v), expected %s", c.to, c.port, q.want.outcomes, q.runner, q.task.Allow, c.outcome)
+		}
+	}
+	q := find("198.18.0.2", 18190)
+	o := w.asPredicted(q)
+	o.Peer = []string{"198.18.0.2", "198.18.0.3"}
+	w.judge(q, o)
+	if q.Agree == nil || !*q.Agree || q.Observed != "connected to the LAN client" {
+		t.Errorf("the LAN client's answer: %q agree=%v", q.Observed, q.Agree)
+	}
+	o.Peer = []string{w.t.Container("vl-egress-app-1").Endpoints[0].IPv4.String()}
+	w.judge(q, o)
+	if q.Agree == nil || *q.Agree {
+		t.Errorf("an answer from the container itself agrees: %q", q.Observed)
+	}
+}

@@ -208,8 +208,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	w := newWorld(t, ctrs, nets, bridge0)
 	w.dnsUpstream = opts.DNSUpstream
-	w.lan, w.probeBin = lan, probe
+	w.probeBin = probe
 	if lan != nil {
+		w.setLAN(lan)
 		var subnets []netip.Prefix
 		for _, n := range nets {
 			if n.Subnet.IsValid() {
@@ -222,6 +223,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		slices.SortFunc(subnets, func(a, b netip.Prefix) int { return strings.Compare(a.String(), b.String()) })
 		defer lan.delRoutes(context.WithoutCancel(ctx))
 		if err := lan.addRoutes(ctx, subnets); err != nil {
+			return nil, err
+		}
+		defer lan.stop()
+		if err := lan.serve(ctx, probe); err != nil {
 			return nil, err
 		}
 	}
