@@ -3,6 +3,7 @@ package review
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -22,6 +23,9 @@ const (
 	// CodeFWContainers: a DOCKER-USER rule that blocks containers' own
 	// traffic to each other.
 	CodeFWContainers = "L-FW-BLOCKS-CONTAINERS"
+	// CodeFWAllowList: an allow-list in DOCKER-USER without -i that also
+	// drops the containers' own forwarded traffic.
+	CodeFWAllowList = "L-FW-ALLOWLIST-CONTAINERS"
 )
 
 // firewallRules describes the firewall codes (merged into Rules).
@@ -30,6 +34,7 @@ var firewallRules = map[string]string{
 	CodeFWInputPublished: "an INPUT (ufw, firewalld) rule that looks meant to close a published port: published ports never traverse INPUT",
 	CodeFWReplies:        "a DOCKER-USER drop without an earlier ESTABLISHED,RELATED accept also drops the replies to the containers' own outbound connections",
 	CodeFWContainers:     "a DOCKER-USER rule drops traffic between containers (seen on one bridge when br_netfilter is active)",
+	CodeFWAllowList:      "an allow-list in DOCKER-USER without -i (a DROP for sources outside a list) also drops the containers' own forwarded traffic: between containers, and their egress",
 }
 
 // lintFirewall adds the host firewall findings.
@@ -104,6 +109,7 @@ func lintFirewall(t *topology.Topology, s *sim.Sim, add func(Finding)) {
 				Fix:     b.Fix})
 		}
 	}
+	lintAllowList(t, s, add, reported)
 	// Containers on one bridge, when DOCKER-USER sees them (br_netfilter).
 	for _, n := range t.Networks {
 		if len(n.Endpoints) < 2 {
@@ -150,4 +156,143 @@ func firstIface(t *topology.Topology) string {
 		return t.Host.Interfaces[0].Name
 	}
 	return "eth0"
+}
+
+// allowListRules are the DROP and REJECT rules of DOCKER-USER (and the
+// chains it jumps to) shaped like an allow-list that does not say where
+// the traffic comes from: no -i, and no source or a negated one.
+func allowListRules(rs *topology.Ruleset) []*topology.FWRule {
+	var out []*topology.FWRule
+	seen := map[string]bool{}
+	var walk func(chain string, depth int)
+	walk = func(chain string, depth int) {
+		if depth > 16 || seen[chain] {
+			return
+		}
+		seen[chain] = true
+		for _, r := range rs.Chain("filter", chain) {
+			switch r.Target {
+			case "DROP", "REJECT":
+				if r.InIface.Name == "" && (len(r.Src) == 0 || r.Src[0].Neg) {
+					out = append(out, r)
+				}
+			default:
+				if rs.HasChain("filter", r.Target) {
+					walk(r.Target, depth+1)
+				}
+			}
+		}
+	}
+	walk("DOCKER-USER", 0)
+	return out
+}
+
+// lintAllowList finds, for each allow-list rule without -i, a concrete
+// flow of the containers' own that the simulator says the rule blocks and
+// that works without the host firewall (R7-20, R7-30): a pair of
+// containers (one bridge under br_netfilter; a published port reached
+// through a host address when DOCKER-USER sees it, R7-30), and container
+// egress. No finding without such a flow.
+func lintAllowList(t *topology.Topology, s *sim.Sim, add func(Finding), reported map[string]bool) {
+	rules := allowListRules(t.Host.Rules)
+	if len(rules) == 0 {
+		return
+	}
+	bare := *t
+	bare.Host.Rules = nil
+	s0 := sim.New(&bare)
+	type flow struct {
+		q    sim.Query
+		desc string
+	}
+	// Candidate flows, in a fixed order: pairs on one network, published
+	// ports through a host address, egress.
+	var pairs, egress []flow
+	const perNet = 4
+	for _, n := range t.Networks {
+		eps := n.Endpoints
+		if len(eps) > perNet {
+			eps = eps[:perNet]
+		}
+		for _, a := range eps {
+			for _, b := range eps {
+				if a.Container == b.Container || a.Container.Declared || b.Container.Declared {
+					continue
+				}
+				port := uint16(0)
+				if len(b.Container.Listen) > 0 {
+					port = b.Container.Listen[0].Port
+				} else if len(b.Container.Expose) > 0 {
+					port = b.Container.Expose[0].Port
+				}
+				desc := fmt.Sprintf("%s -> %s (%s, on %s)", a.Container.Name, b.Container.Name, b.IPv4, n.Name)
+				if port != 0 {
+					desc = fmt.Sprintf("%s -> %s:%d (%s, on %s)", a.Container.Name, b.Container.Name, port, b.IPv4, n.Name)
+				}
+				pairs = append(pairs, flow{sim.Query{From: a.Container.Name, To: b.IPv4.String(), Port: port, Protocol: "tcp"}, desc})
+			}
+		}
+		if len(eps) > 0 && !n.Internal && !eps[0].Container.Declared {
+			egress = append(egress, flow{sim.Query{From: eps[0].Container.Name, To: sim.Internet, Port: 443, Protocol: "tcp"}, eps[0].Container.Name + " -> the internet on 443/tcp (container egress)"})
+		}
+	}
+	bindings := 0
+	for _, tc := range t.Containers {
+		for _, b := range tc.Ports {
+			if b.Endpoint == nil || b.HostIP.IsValid() && b.HostIP.IsLoopback() || bindings >= 20 {
+				continue
+			}
+			bindings++
+			for _, n := range t.Networks {
+				if len(n.Endpoints) == 0 || n.Endpoints[0].Container == tc || n.Endpoints[0].Container.Declared {
+					continue
+				}
+				c := n.Endpoints[0].Container
+				pairs = append(pairs, flow{sim.Query{From: c.Name, To: sim.Host, Port: b.HostPort, Protocol: b.Protocol},
+					fmt.Sprintf("%s -> %s through host:%d (published %s; forwarded after DNAT)", c.Name, tc.Name, b.HostPort, topology.FormatBinding(b))})
+			}
+		}
+	}
+	broken := func(f flow, r *topology.FWRule) bool {
+		res := s.Reach(f.q)
+		if res.Verdict != sim.DockerUserBlocked || len(res.BlockedBy) == 0 || res.BlockedBy[0].Position != r.Pos.String() {
+			return false
+		}
+		return s0.Reach(f.q).Verdict == sim.Delivered
+	}
+	for _, r := range rules {
+		if reported[r.Pos.String()] {
+			continue
+		}
+		var ev []string
+		var svc string
+		for _, f := range pairs {
+			if broken(f, r) {
+				ev = append(ev, f.desc)
+				svc = f.q.From
+				break
+			}
+		}
+		for _, f := range egress {
+			if broken(f, r) {
+				ev = append(ev, f.desc)
+				if svc == "" {
+					svc = f.q.From
+				}
+				break
+			}
+		}
+		if len(ev) == 0 {
+			continue
+		}
+		reported[r.Pos.String()] = true
+		service := svc
+		if c := t.Container(svc); c != nil {
+			service = c.Service
+		}
+		fix := "restrict it to traffic from outside with -i " + firstIface(t) + " (-A " + r.Chain + " -i " + firstIface(t) + " " + r.Text + ")"
+		add(Finding{Code: CodeFWAllowList, Severity: Error, Service: service, Pos: r.Pos, Rule: "R7-20",
+			Message: fmt.Sprintf("-A %s %s has no -i, so it is not only an allow-list for clients: it also drops the containers' own forwarded traffic, e.g. %s", r.Chain, r.Text, strings.Join(ev, "; ")),
+			Fix:     fix})
+	}
 }
