@@ -128,7 +128,14 @@ func WriteReach(w io.Writer, r sim.Result, opt Options) error {
 	if r.Port != 0 {
 		to += ":" + strconv.Itoa(int(r.Port))
 	}
-	p.line("reach %s -> %s/%s", r.From, to, r.Protocol)
+	if r.Route != nil {
+		writeRouteHead(p, r, g, width)
+		if r.Route.Route == nil {
+			return p.err
+		}
+	} else {
+		p.line("reach %s -> %s/%s", r.From, to, r.Protocol)
+	}
 	if r.Verdict == sim.InvalidQuery {
 		for i, l := range wrap("invalid query: "+r.Error, width-len(g.no)-1) {
 			if i == 0 {
@@ -209,6 +216,76 @@ func WriteReach(w io.Writer, r sim.Result, opt Options) error {
 	}
 	writeNotes(p, r.Rules, r.Notes, width)
 	return p.err
+}
+
+// writeRouteHead writes the layer-7 part of a route question: the route
+// that matches (with its position) and both hops' verdicts; or, when no
+// route matches, the verdict, the routes that exist and the closest host
+// names.
+func writeRouteHead(p *printer, r sim.Result, g glyphs, width int) {
+	ra := r.Route
+	p.line("reach %s -> %s%s (reverse-proxy route)", r.From, ra.Host, ra.Path)
+	if ra.Route == nil {
+		for i, l := range wrap(r.Verdict.String()+": "+r.Reason, width-len(g.no)-1) {
+			if i == 0 {
+				p.line("%s %s", g.no, l)
+			} else {
+				p.line("%s %s", strings.Repeat(" ", len(g.no)), l)
+			}
+		}
+		if r.ClientSees != "" {
+			for _, l := range wrap("client sees: "+r.ClientSees, width-len(g.no)-1) {
+				p.line("%s %s", strings.Repeat(" ", len(g.no)), l)
+			}
+		}
+		if len(ra.DidYouMean) > 0 {
+			p.line("did you mean %s?", strings.Join(ra.DidYouMean, ", "))
+		}
+		if len(ra.Routes) > 0 {
+			p.line("")
+			p.line("routes of this project (read from configuration)")
+			for _, l := range ra.Routes {
+				for i, w := range wrap(l, width-4) {
+					if i == 0 {
+						p.line("  %s", w)
+					} else {
+						p.line("    %s", w)
+					}
+				}
+			}
+		}
+		writeNotes(p, nil, r.Notes, width)
+		return
+	}
+	rt := ra.Route
+	field := func(name, v string) {
+		for i, l := range wrap(v, width-9) {
+			if i == 0 {
+				p.line("%-9s%s", name, l)
+			} else {
+				p.line("         %s", l)
+			}
+		}
+	}
+	field("route:", rt.Rule)
+	field("at:", rt.Position+" (read from configuration, not probed)")
+	leg := func(name string, l *sim.Leg) {
+		if l == nil {
+			field(name, "not evaluated")
+			return
+		}
+		to := l.To
+		if l.Port != 0 {
+			to += ":" + strconv.Itoa(int(l.Port))
+		}
+		v := l.Verdict.String()
+		if l.Verdict != sim.Delivered {
+			v += " (" + l.Reason + ")"
+		}
+		field(name, l.From+" -> "+to+": "+v)
+	}
+	leg("entry:", ra.Entry)
+	leg("proxied:", ra.Proxied)
 }
 
 func sumMS(hs []sim.Hop) float64 {

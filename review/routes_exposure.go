@@ -36,14 +36,15 @@ func (p PublishedRoute) Published() bool {
 // publishedRoutes evaluates every route for the exposure report.
 func publishedRoutes(t *topology.Topology, s *sim.Sim, entries []Entry) []PublishedRoute {
 	out := []PublishedRoute{}
-	for _, h := range RouteHops(t, s) {
+	for _, r := range Routes(t) {
+		h := s.RouteHop(r)
 		pr := PublishedRoute{Route: h.Route, Entries: []string{}}
 		for _, en := range entries {
 			if en.Service == h.Route.Proxy && en.Exposed() {
 				pr.Entries = append(pr.Entries, en.Label())
 			}
 		}
-		if h.Endpoint != nil && h.Endpoint.IPv4.IsValid() {
+		if h.Evaluated {
 			v := h.Result.Verdict
 			pr.Hop = &v
 			if !h.Result.Reachable {
@@ -60,7 +61,7 @@ func writeRoutesText(w io.Writer, r *ExposureReport) {
 	if len(r.Routes) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nPUBLISHED THROUGH REVERSE PROXIES (routes read from labels and environment, not probed)\n")
+	fmt.Fprintf(w, "\nPUBLISHED THROUGH REVERSE PROXIES (routes read from configuration, not probed)\n")
 	width := 0
 	for _, pr := range r.Routes {
 		width = max(width, len(routeTarget(pr)))
@@ -74,17 +75,31 @@ func writeRoutesText(w io.Writer, r *ExposureReport) {
 		switch {
 		case len(pr.Entries) == 0:
 			who = "not published"
+		case pr.Unresolved != "":
+			who = "not resolved"
 		case !pr.Published():
 			who = "broken route"
 		}
 		fmt.Fprintf(w, "  %-13s  %s  %-*s  %s\n", who, tls, width, termsafe.Escape(routeTarget(pr)), orDash(termsafe.Escape(pr.Position)))
 		backend := pr.Backend
+		if backend == "" {
+			backend = pr.Upstream
+		}
 		if pr.Port != 0 {
 			backend += ":" + strconv.Itoa(int(pr.Port))
 		} else {
 			backend += " (port unknown: not configured, or not a port number; the image's EXPOSE is not read)"
 		}
+		if pr.Upstream != "" && pr.Backend != "" && !strings.EqualFold(pr.Upstream, pr.Backend) {
+			backend += " (as " + pr.Upstream + ")"
+		}
+		if pr.Upstream != "" && pr.Backend == "" {
+			backend += " (no service of this project)"
+		}
 		hop := "no network address"
+		if pr.Unresolved != "" {
+			backend, hop = "?", pr.Unresolved
+		}
 		if pr.Hop != nil {
 			hop = pr.Hop.String()
 			if pr.HopReason != "" {
@@ -102,9 +117,17 @@ func writeRoutesText(w io.Writer, r *ExposureReport) {
 
 // routeTarget is "HOST[PATH] (kind[ router NAME])".
 func routeTarget(pr PublishedRoute) string {
-	what := pr.Kind
-	if pr.Name != "" {
-		what += " router " + pr.Name
+	return pr.Target() + "  (" + routeKindName(pr.Route) + ")"
+}
+
+// routeKindName is "traefik router NAME", "haproxy backend NAME" or the
+// kind alone.
+func routeKindName(r Route) string {
+	switch {
+	case r.Name == "":
+		return r.Kind
+	case r.Kind == ProxyHAProxy:
+		return r.Kind + " backend " + r.Name
 	}
-	return pr.Target() + "  (" + what + ")"
+	return r.Kind + " router " + r.Name
 }

@@ -20,67 +20,24 @@ const (
 	CodeRouteNetwork = "L-ROUTE-NETWORK"
 )
 
-// RouteHop is the proxied hop of a route as the simulator sees it: which
-// backend address the proxy connects to and the verdict.
-type RouteHop struct {
-	Route Route
-	// Endpoint is the backend's address the proxy uses (nil when the
-	// backend has no network endpoint, e.g. network_mode: host).
-	Endpoint *topology.Endpoint
-	// NetworkMissing is true when Route.Network names no network of the
-	// backend (the classic traefik.docker.network mistake).
-	NetworkMissing bool
-	Result         sim.Result
-}
+// RouteHop is the proxied hop of a route as the simulator sees it (see
+// sim.RouteHop).
+type RouteHop = sim.RouteHop
 
-// backendEndpoint picks the backend address a proxy connects to: the
-// network the route names (traefik.docker.network, by engine name as
-// traefik matches it), else a network the proxy shares with the backend,
-// else the backend's first network (traefik's fallback when the named
-// network is missing; the real choice among several is the engine's map
-// order, which composenet replaces by name order).
-func backendEndpoint(r Route, proxy, backend *topology.Container) (ep *topology.Endpoint, missing bool) {
-	if len(backend.Endpoints) == 0 {
-		return nil, false
-	}
-	if r.Network != "" {
-		for _, e := range backend.Endpoints {
-			if e.Network.Name == r.Network {
-				return e, false
-			}
-		}
-		missing = true
-	}
-	if !missing {
-		for _, e := range backend.Endpoints {
-			for _, pe := range proxy.Endpoints {
-				if pe.Network == e.Network {
-					return e, false
-				}
-			}
-		}
-	}
-	return backend.Endpoints[0], missing
-}
-
-// RouteHops evaluates the proxied hop of every route: from the proxy's
-// first container to the backend's first container on the route's port.
+// RouteHops evaluates the proxied hop of every route whose proxy has a
+// container: from the proxy's first container to the backend address (or,
+// for configuration files, the upstream name) on the route's port.
 func RouteHops(t *topology.Topology, s *sim.Sim) []RouteHop {
 	var out []RouteHop
 	for _, r := range Routes(t) {
-		p, b := t.Service(r.Proxy), t.Service(r.Backend)
-		if p == nil || b == nil || len(p.Containers) == 0 || len(b.Containers) == 0 {
+		p := t.Service(r.Proxy)
+		if p == nil || len(p.Containers) == 0 {
 			continue
 		}
-		pc, bc := p.Containers[0], b.Containers[0]
-		h := RouteHop{Route: r}
-		h.Endpoint, h.NetworkMissing = backendEndpoint(r, pc, bc)
-		if h.Endpoint == nil || !h.Endpoint.IPv4.IsValid() {
-			out = append(out, h)
+		if b := t.Service(r.Backend); r.Upstream == "" && (b == nil || len(b.Containers) == 0) {
 			continue
 		}
-		h.Result = s.Reach(sim.Query{From: pc.Name, To: h.Endpoint.IPv4.String(), Port: r.Port})
-		out = append(out, h)
+		out = append(out, s.RouteHop(r))
 	}
 	return out
 }
@@ -88,10 +45,7 @@ func RouteHops(t *topology.Topology, s *sim.Sim) []RouteHop {
 // routeWhat names a route in messages: "traefik router api
 // (Host(`a.example`)) routes to app:8080".
 func routeWhat(r Route) string {
-	what := r.Kind
-	if r.Name != "" {
-		what += " router " + r.Name
-	}
+	what := routeKindName(r)
 	target := r.Backend
 	if r.Port != 0 {
 		target += ":" + strconv.Itoa(int(r.Port))
@@ -121,8 +75,15 @@ func lintRoutes(t *topology.Topology, s *sim.Sim, add func(Finding), use func(*t
 	for _, h := range RouteHops(t, s) {
 		r := h.Route
 		known[r.Proxy] = routingKnown(t.Service(r.Proxy))
+		// A configuration file's upstream that is no service of the
+		// project (another project's container, an outside host) is not
+		// judged: the project does not say where it lives.
+		b := t.Service(r.Backend)
+		if b == nil || len(b.Containers) == 0 || !h.Evaluated {
+			continue
+		}
 		callTo(r.Proxy, r.Backend)
-		pc, bc := t.Service(r.Proxy).Containers[0], t.Service(r.Backend).Containers[0]
+		pc, bc := t.Service(r.Proxy).Containers[0], b.Containers[0]
 		shared := sharedNetworks(pc, bc)
 		if h.NetworkMissing {
 			var names []string
@@ -141,15 +102,14 @@ func lintRoutes(t *topology.Topology, s *sim.Sim, add func(Finding), use func(*t
 				Message: fmt.Sprintf("traefik.docker.network=%s names no network %s joins (its networks: %s): traefik falls back to another of its networks, here %s", r.Network, r.Backend, strings.Join(names, ", "), h.Endpoint.Network.Name),
 				Fix:     fix})
 		}
-		if h.Endpoint == nil || !h.Endpoint.IPv4.IsValid() {
-			continue
-		}
 		res := h.Result
 		if res.Reachable || res.Verdict == sim.InvalidQuery || r.Port == 0 && res.Verdict == sim.Refused {
-			if k := endpointOn(pc, h.Endpoint.Network); k != "" {
-				use(pc, k)
+			if h.Endpoint != nil {
+				if k := endpointOn(pc, h.Endpoint.Network); k != "" {
+					use(pc, k)
+				}
+				use(bc, h.Endpoint.Network.Key)
 			}
-			use(bc, h.Endpoint.Network.Key)
 			continue
 		}
 		var fixes []string
@@ -159,18 +119,34 @@ func lintRoutes(t *topology.Topology, s *sim.Sim, add func(Finding), use func(*t
 			}
 		}
 		fix := strings.Join(fixes, "; ")
-		if fix == "" || len(shared) == 0 {
+		if (fix == "" || len(shared) == 0) && h.Endpoint != nil {
 			fix = orText(fix, fmt.Sprintf("add %s to the networks of %s", networkRef(h.Endpoint.Network), r.Proxy))
+		}
+		if fix == "" && len(bc.Endpoints) > 0 {
+			fix = fmt.Sprintf("add %s to the networks of %s", networkRef(bc.Endpoints[0].Network), r.Proxy)
 		}
 		if h.NetworkMissing && len(shared) > 0 {
 			fix = fmt.Sprintf("set traefik.docker.network=%s (the engine name, with the project prefix)", shared[0])
 		}
-		dst := netip.AddrPortFrom(h.Endpoint.IPv4, r.Port).String()
-		if r.Port == 0 {
-			dst = h.Endpoint.IPv4.String()
+		var dst, where string
+		switch {
+		case r.Upstream != "":
+			dst, where = r.Upstream, r.Backend
+			if r.Port != 0 {
+				dst += ":" + strconv.Itoa(int(r.Port))
+			}
+			if h.Endpoint != nil {
+				where += " on " + h.Endpoint.Network.Name
+			}
+		default:
+			dst = netip.AddrPortFrom(h.Endpoint.IPv4, r.Port).String()
+			if r.Port == 0 {
+				dst = h.Endpoint.IPv4.String()
+			}
+			where = r.Backend + " on " + h.Endpoint.Network.Name
 		}
 		add(Finding{Code: CodeRouteUnreachable, Severity: Error, Service: r.Proxy, Pos: r.Pos,
-			Message: fmt.Sprintf("%s, but %s -> %s (%s on %s) is %s (%s)", routeWhat(r), r.Proxy, dst, r.Backend, h.Endpoint.Network.Name, res.Verdict, res.Reason),
+			Message: fmt.Sprintf("%s, but %s -> %s (%s) is %s (%s)", routeWhat(r), r.Proxy, dst, where, res.Verdict, res.Reason),
 			Fix:     fix})
 	}
 	return known
@@ -196,24 +172,5 @@ func networkRef(n *topology.Network) string {
 }
 
 // routingKnown reports whether all of a proxy's routing comes from the
-// project: traefik configured on its command line with only the docker
-// provider, nginx-proxy, or caddy-docker-proxy without a Caddyfile. Only
-// then may L-NET-UNUSED judge the proxy's own networks.
-func routingKnown(p *topology.Service) bool {
-	switch proxyKind(p) {
-	case ProxyTraefik:
-		docker := false
-		for _, a := range p.Command {
-			a = strings.ToLower(a)
-			if strings.HasPrefix(a, "--providers.") && !strings.HasPrefix(a, "--providers.docker") {
-				return false
-			}
-			docker = docker || strings.HasPrefix(a, "--providers.docker")
-		}
-		return docker
-	case ProxyCaddy:
-		_, file := env(p, "CADDY_DOCKER_CADDYFILE_PATH")
-		return !file
-	}
-	return true
-}
+// project (topology.RoutingKnown).
+func routingKnown(p *topology.Service) bool { return topology.RoutingKnown(p) }

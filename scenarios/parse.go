@@ -100,6 +100,9 @@ type Expect struct {
 	From, To string
 	Port     uint16
 	Protocol string
+	// Path is the request path of a reverse-proxy route question (To
+	// "route:HOST", see sim.RoutePrefix).
+	Path string
 	// Verdict, when HasVerdict, is the verdict code that must come out.
 	Verdict    sim.Verdict
 	HasVerdict bool
@@ -484,16 +487,6 @@ func (p *parser) whatIfs(sc *Scenario, n *yaml.Node, path string) {
 	}
 }
 
-// parseArrow splits "FROM -> TO[:PORT][/PROTO]" with sim's one flow
-// grammar (sim.ParseFlow).
-func parseArrow(s string) (from, to string, port uint16, protocol string, err error) {
-	q, err := sim.ParseFlow(s)
-	if err != nil {
-		return "", "", 0, "", err
-	}
-	return q.From, q.To, q.Port, q.Protocol, nil
-}
-
 func (p *parser) expects(sc *Scenario, n *yaml.Node, path string) {
 	for i, it := range p.seq(n, path) {
 		ip := fmt.Sprintf("%s.%d", path, i)
@@ -515,10 +508,11 @@ func (p *parser) expects(sc *Scenario, n *yaml.Node, path string) {
 					continue
 				}
 				e.Text = s
-				var err error
-				if e.From, e.To, e.Port, e.Protocol, err = parseArrow(s); err != nil {
+				q, err := sim.ParseFlow(s)
+				if err != nil {
 					p.errf(v, kp, "%v", err)
 				}
+				e.From, e.To, e.Port, e.Protocol, e.Path = q.From, q.To, q.Port, q.Protocol, q.Path
 			case KindDNS:
 				if e.Kind != "" {
 					p.errf(k, kp, "an expectation has one kind; %q already given", e.Kind)

@@ -297,6 +297,13 @@ func dur(ms float64) time.Duration { return time.Duration(math.Round(ms * float6
 
 func evalReach(s *sim.Sim, t *topology.Topology, e Expect) Result {
 	q := query(s, e.From, e.To, e.Port, e.Protocol)
+	if sim.IsRouteTarget(e.To) {
+		// A reverse-proxy route: sim follows the published port itself.
+		q = sim.Query{From: e.From, To: e.To, Port: e.Port, Protocol: e.Protocol, Path: e.Path}
+		if q.From == "client" {
+			q.From = sim.Internet
+		}
+	}
 	r := s.Reach(q)
 	res := Result{Reach: &r, Trace: r.Hops, BlockedBy: r.BlockedBy}
 	want := e.Kind == KindReach

@@ -71,6 +71,7 @@ func FuzzParseFlow(f *testing.F) {
 		"web->api:8000", "internet->host:80/udp", "web->[::1]:80", "host->fd00::1",
 		"web->db:", "a->b->c", " web -> api ", "web->api/SCTP", "x->[::ffff:1.2.3.4]:1",
 		"web->db:80/", "->", "web->[", "web->]:80", "w->d:0",
+		"internet->route:a.example:80/x", "host->route:", "internet->ROUTE:A/b:c",
 	} {
 		f.Add(s)
 	}

@@ -9,8 +9,10 @@ import (
 
 // The grammar of flows and targets, the one place it is parsed:
 //
-//	flow   = FROM "->" target          (spaces around the arrow allowed)
+//	flow   = FROM "->" (target | route)  (spaces around the arrow allowed)
 //	target = TO [":" PORT] ["/" PROTO]
+//	route  = "route:" HOST [":" PORT] [PATH]  (a reverse-proxy route, routes.go;
+//	         PORT is the host port, PATH starts with "/", always tcp)
 //	TO     = name | IPv4 | IPv6 | "[" IPv6 "]"   (a port after IPv6 needs the brackets)
 //	PORT   = 1..65535                  (absent: an IP-level question)
 //	PROTO  = tcp | udp | sctp          (case-insensitive; default tcp)
@@ -44,6 +46,9 @@ type Query struct {
 	// Protocol is tcp (default, also for ""), udp or sctp; Reach checks it
 	// with ParseProtocol.
 	Protocol string `json:"protocol"`
+	// Path is the request path of a route question (To "route:HOST",
+	// routes.go); "" otherwise.
+	Path string `json:"path,omitempty"`
 }
 
 // Protocol is a transport protocol of a flow.
@@ -183,6 +188,13 @@ func ParseFlow(s string) (Query, error) {
 	if to == "" {
 		return Query{}, fmt.Errorf("want FROM -> TO[:PORT][/PROTO], got %q", s)
 	}
+	if IsRouteTarget(to) {
+		host, port, path, err := ParseRouteTarget(to)
+		if err != nil {
+			return Query{}, err
+		}
+		return Query{From: from, To: RoutePrefix + host, Port: port, Protocol: string(TCP), Path: path}, nil
+	}
 	target, port, proto, err := ParseTarget(to)
 	if err != nil {
 		return Query{}, err
@@ -193,6 +205,13 @@ func ParseFlow(s string) (Query, error) {
 // String formats q in the flow grammar, so that ParseFlow(q.String())
 // gives q back (with the protocol spelled out).
 func (q Query) String() string {
+	if IsRouteTarget(q.To) {
+		s := q.From + "->" + q.To
+		if q.Port != 0 {
+			s += ":" + strconv.Itoa(int(q.Port))
+		}
+		return s + q.Path
+	}
 	to := q.To
 	if strings.Contains(to, ":") {
 		if q.Port != 0 {

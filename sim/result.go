@@ -157,4 +157,8 @@ type Result struct {
 	// docker-proxy before Engine 28.0, R8-9 [VER 28.0], engine.go): a
 	// connected UDP socket drops such a reply, so the client times out.
 	ReplySource string `json:"reply_source,omitempty"`
+	// Route is the layer-7 part of a route question (To "route:HOST",
+	// routes.go): the matching route, both hops' verdicts, or the routes
+	// that exist when none matches. Nil for other questions.
+	Route *RouteAnswer `json:"route,omitempty"`
 }

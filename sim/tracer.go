@@ -12,6 +12,9 @@ import (
 // Reach answers q (R7-11) with the hop-by-hop path (section 9), latency
 // (section 10) and, when blocked, every blocker with its rule and fix.
 func (s *Sim) Reach(q Query) Result {
+	if s.routeQuestion(q) {
+		return s.reachRoute(q)
+	}
 	tr := &tracer{lat: s.t.Latency}
 	v := s.reach(q, tr)
 	r := Result{

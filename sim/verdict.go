@@ -67,6 +67,11 @@ const (
 	// RawBlocked: an operator rule of the host's raw PREROUTING chain drops
 	// the packet or its replies before conntrack and NAT (R7-28).
 	RawBlocked
+	// NotRouted: a question for a host name and path (a reverse-proxy
+	// route target, issue 17) that no route of any proxy of the project
+	// matches: the proxy answers it itself (traefik's 404, nginx's default
+	// server).
+	NotRouted
 	// InvalidQuery: the question itself is malformed (unknown source,
 	// unknown target form); the CLI exits 2.
 	InvalidQuery
@@ -90,6 +95,7 @@ var verdictNames = [...]string{
 	UnassignedAddress:   "unassigned-address",
 	DockerUserBlocked:   "blocked-docker-user",
 	RawBlocked:          "blocked-raw",
+	NotRouted:           "not-routed",
 	InvalidQuery:        "invalid-query",
 }
 
@@ -110,6 +116,7 @@ var verdictSymbols = [...]string{
 	UnassignedAddress:   "UA",
 	DockerUserBlocked:   "DU",
 	RawBlocked:          "RW",
+	NotRouted:           "RT",
 	InvalidQuery:        "??",
 }
 
@@ -130,6 +137,7 @@ var verdictText = [...]string{
 	UnassignedAddress:   "no container holds that address (EHOSTUNREACH)",
 	DockerUserBlocked:   "blocked by the host firewall's DOCKER-USER chain",
 	RawBlocked:          "dropped by the host firewall's raw PREROUTING chain",
+	NotRouted:           "no reverse-proxy route matches that host and path",
 	InvalidQuery:        "invalid query",
 }
 

@@ -196,6 +196,13 @@ type Service struct {
 	// Command is the service's command as compose resolved it (nil when
 	// the image's default is used).
 	Command []string
+	// ConfigKind is ProxyNginx or ProxyHAProxy when the service bind-mounts
+	// a configuration file of that proxy from the project; ConfigFiles are
+	// the files read (display paths, sorted) and ConfigRoutes the routes
+	// they give (Backend empty: Topology.Routes resolves Upstream).
+	ConfigKind   string
+	ConfigFiles  []string
+	ConfigRoutes []Route
 	// Pos is the position of the service's key.
 	Pos Position
 }

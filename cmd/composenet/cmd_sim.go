@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/composenet/composenet/answers"
 	"github.com/composenet/composenet/review"
@@ -83,15 +84,18 @@ func emitAnswer(e *env, t *topology.Topology, format string, yes bool, v any, te
 func cmdReach(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, cmdSpec{
 		name: "reach", minArgs: 2, maxArgs: 2,
-		args: "FROM TARGET[:PORT][/tcp|udp|sctp]",
+		args: "FROM TARGET[:PORT][/tcp|udp|sctp] | FROM route:HOST[:PORT][/PATH]",
 		summary: "Can FROM (a container, a service, host or internet) reach TARGET (a name resolved\n" +
 			"from FROM, an IP, localhost, host or internet)? Without a port the question is\n" +
 			"IP-level (ping). Prints the hop-by-hop journey with latencies, and for a \"no\"\n" +
-			"every blocker with its Docker rule, compose position and a fix.",
+			"every blocker with its Docker rule, compose position and a fix. From internet or\n" +
+			"host, route:HOST/PATH (or HOST/PATH) follows a reverse-proxy route: the published\n" +
+			"port into the proxy, then the proxied hop to the backend.",
 		examples: []string{
 			"composenet reach web api:8080",
 			"composenet reach internet host:80",
 			"composenet reach worker 172.17.0.1:8080/udp --format json",
+			"composenet reach internet api.example.com/v1",
 		},
 	})
 	lf := addLoadFlags(fs)
@@ -102,7 +106,7 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	target, port, proto, err := sim.ParseTarget(pos[1])
+	q, err := reachQuery(pos[0], pos[1])
 	if err != nil {
 		fmt.Fprintf(e.stderr, "composenet reach: %v\n", err)
 		return exitBadInput
@@ -111,7 +115,7 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return exitBadInput
 	}
-	r := sim.New(t).Reach(sim.Query{From: pos[0], To: target, Port: port, Protocol: proto})
+	r := sim.New(t).Reach(q)
 	if r.Verdict == sim.InvalidQuery {
 		fmt.Fprintf(e.stderr, "composenet reach: %s\n", r.Error)
 		return exitBadInput
@@ -123,6 +127,27 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 		_, err := fmt.Fprintf(w, "model: Docker Engine %s (--engine)\n", t.Daemon.Engine)
 		return err
 	})
+}
+
+// reachQuery reads reach's TARGET: TARGET[:PORT][/PROTO], or a
+// reverse-proxy route as route:HOST[:PORT][/PATH] or HOST[:PORT]/PATH (a
+// slash followed by something other than a protocol).
+func reachQuery(from, to string) (sim.Query, error) {
+	if sim.IsRouteTarget(to) {
+		return sim.ParseFlow(from + "->" + to)
+	}
+	target, port, proto, err := sim.ParseTarget(to)
+	if err != nil {
+		if i := strings.IndexByte(to, '/'); i > 0 {
+			if _, perr := sim.ParseProtocol(to[i+1:]); perr != nil && to[i+1:] != "" {
+				if host, rport, path, rerr := sim.ParseRouteTarget(to); rerr == nil {
+					return sim.Query{From: from, To: sim.RoutePrefix + host, Port: rport, Protocol: "tcp", Path: path}, nil
+				}
+			}
+		}
+		return sim.Query{}, err
+	}
+	return sim.Query{From: from, To: target, Port: port, Protocol: proto}, nil
 }
 
 // cmdMatrix prints every source against every container.

@@ -40,6 +40,11 @@ type builder struct {
 	netByKey, netByName map[string]*topology.Network
 	ctrByName           map[string]*topology.Container
 	svcByName           map[string]*topology.Service
+
+	// proxyInputs are the proxy configuration files and folders read
+	// (proxyconf.go); proxyFolder is true when a folder was listed.
+	proxyInputs []string
+	proxyFolder bool
 }
 
 func newBuilder(p *types.Project, ix *posIndex, hs *hostSpec, dir string, files []string) *builder {

@@ -170,7 +170,20 @@ func Load(ctx context.Context, opts topology.Options) (t *topology.Topology, err
 	for _, m := range versionWarnings(logs, ix) {
 		b.composeWarning(m)
 	}
-	return b.build()
+	t, berr := b.build()
+	if opts.Record != nil && len(b.proxyInputs) > 0 {
+		// Mounted proxy configuration (proxyconf.go) is an input too; a
+		// mounted folder may gain files, which a stamp cannot see.
+		for _, f := range b.proxyInputs {
+			opts.Record.Files = append(opts.Record.Files, filepath.Clean(f))
+		}
+		slices.Sort(opts.Record.Files)
+		opts.Record.Files = slices.Compact(opts.Record.Files)
+		if b.proxyFolder && opts.Record.Uncacheable == "" {
+			opts.Record.Uncacheable = "a proxy configuration folder is mounted (files added to it would not be noticed)"
+		}
+	}
+	return t, berr
 }
 
 var errNoFile = errors.New("no compose file")

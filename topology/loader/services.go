@@ -167,6 +167,10 @@ func (b *builder) buildServices() {
 			svc.Labels = append(svc.Labels, topology.EnvVar{Key: k, Value: s.Labels[k], Set: true, Pos: b.ix.lookup(spath + ".labels." + k)})
 		}
 		svc.Command = append([]string(nil), s.Command...)
+		if read, folder := b.readProxyConfig(svc, s, spath); len(read) > 0 {
+			b.proxyInputs = append(b.proxyInputs, read...)
+			b.proxyFolder = b.proxyFolder || folder
+		}
 		for _, d := range serviceDeps(s) {
 			if _, ok := b.p.Services[d]; ok && (len(svc.DependsOn) == 0 || svc.DependsOn[len(svc.DependsOn)-1] != d) {
 				svc.DependsOn = append(svc.DependsOn, d)
