@@ -36,8 +36,7 @@ func (p PublishedRoute) Published() bool {
 // publishedRoutes evaluates every route for the exposure report.
 func publishedRoutes(t *topology.Topology, s *sim.Sim, entries []Entry) []PublishedRoute {
 	out := []PublishedRoute{}
-	for _, r := range Routes(t) {
-		h := s.RouteHop(r)
+	for _, h := range RouteHops(t, s) {
 		pr := PublishedRoute{Route: h.Route, Entries: []string{}}
 		for _, en := range entries {
 			if en.Service == h.Route.Proxy && en.Exposed() {

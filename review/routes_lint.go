@@ -25,16 +25,16 @@ const (
 type RouteHop = sim.RouteHop
 
 // RouteHops evaluates the proxied hop of every route whose proxy has a
-// container: from the proxy's first container to the backend address (or,
-// for configuration files, the upstream name) on the route's port.
+// container, in Routes order (the exposure report's order): from the
+// proxy's first container to the backend address (or, for configuration
+// files, the upstream name) on the route's port. A hop that cannot be
+// asked (a backend not resolved statically, or without containers) has
+// Evaluated false.
 func RouteHops(t *topology.Topology, s *sim.Sim) []RouteHop {
 	var out []RouteHop
 	for _, r := range Routes(t) {
 		p := t.Service(r.Proxy)
 		if p == nil || len(p.Containers) == 0 {
-			continue
-		}
-		if b := t.Service(r.Backend); r.Upstream == "" && (b == nil || len(b.Containers) == 0) {
 			continue
 		}
 		out = append(out, s.RouteHop(r))

@@ -178,6 +178,11 @@ func (s *Sim) RouteHop(r topology.Route) RouteHop {
 				}
 			}
 		}
+		// A backend of the project whose name does not resolve from the
+		// proxy still has an address: the one the proxy cannot reach.
+		if b := s.t.Service(r.Backend); h.Endpoint == nil && h.Result.Target.Kind == PeerUnresolved && b != nil && len(b.Containers) > 0 && len(b.Containers[0].Endpoints) > 0 {
+			h.Endpoint = b.Containers[0].Endpoints[0]
+		}
 		return h
 	}
 	b := s.t.Service(r.Backend)

@@ -130,15 +130,17 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 }
 
 // reachQuery reads reach's TARGET: TARGET[:PORT][/PROTO], or a
-// reverse-proxy route as route:HOST[:PORT][/PATH] or HOST[:PORT]/PATH (a
-// slash followed by something other than a protocol).
+// reverse-proxy route as route:HOST[:PORT][/PATH], or from internet or
+// host HOST[:PORT]/PATH where HOST has a dot and a slash is followed by
+// something other than a protocol.
 func reachQuery(from, to string) (sim.Query, error) {
 	if sim.IsRouteTarget(to) {
 		return sim.ParseFlow(from + "->" + to)
 	}
 	target, port, proto, err := sim.ParseTarget(to)
 	if err != nil {
-		if i := strings.IndexByte(to, '/'); i > 0 {
+		outside := strings.EqualFold(from, sim.Internet) || strings.EqualFold(from, sim.Host)
+		if i := strings.IndexByte(to, '/'); i > 0 && outside && strings.Contains(to[:i], ".") {
 			if _, perr := sim.ParseProtocol(to[i+1:]); perr != nil && to[i+1:] != "" {
 				if host, rport, path, rerr := sim.ParseRouteTarget(to); rerr == nil {
 					return sim.Query{From: from, To: sim.RoutePrefix + host, Port: rport, Protocol: "tcp", Path: path}, nil
