@@ -252,4 +252,3 @@ networks:
 		"compose.yaml:31:16 info L-NET-UNUSED worker joins proxy but nothing uses it: no declared call in either direction, no published port, no depends_on partner and no reverse proxy on it",
 	})
 }
-

@@ -32,7 +32,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
 )
 
 // Proxy kinds.
