@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"io"
 
 	"github.com/composenet/composenet/scenarios"
 )
@@ -22,41 +22,23 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	var reports []*scenarios.Report
-	bad := false
-	for _, f := range pos {
-		sc, err := scenarios.Load(f)
-		if err == nil {
-			var rep *scenarios.Report
-			if rep, err = scenarios.Run(ctx, sc); err == nil {
-				reports = append(reports, rep)
-				continue
-			}
-		}
+	reports, errs := scenarios.RunFiles(ctx, pos)
+	for _, err := range errs {
 		printError(e, err)
-		bad = true
 	}
-	if bad {
+	if len(errs) > 0 {
 		return exitBadInput
 	}
-	var buf bytes.Buffer
-	switch *format {
-	case "json":
-		if !e.emitJSON(ctx, "check", nil, reports) {
-			return exitBadInput
+	if !e.emitWith(ctx, "check", nil, *format, reports, func(w io.Writer) error {
+		if *format == "junit" {
+			return scenarios.WriteJUnit(w, reports)
 		}
-	case "junit":
-		scenarios.WriteJUnit(&buf, reports)
-	default:
-		scenarios.WriteText(&buf, reports)
-	}
-	if buf.Len() > 0 && !e.emit(ctx, "check", nil, *format, buf.Bytes()) {
+		return scenarios.WriteText(w, reports)
+	}) {
 		return exitBadInput
 	}
-	for _, r := range reports {
-		if r.Failed() > 0 {
-			return exitNegative
-		}
+	if scenarios.AnyFailed(reports) {
+		return exitNegative
 	}
 	return exitOK
 }

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/composenet/composenet/topology/loader"
@@ -116,16 +116,8 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 // writeDiff prints the report and returns the exit status: 1 when anything
 // changed.
 func writeDiff(ctx context.Context, e *env, d *review.DiffReport, format string) int {
-	ok := false
-	if format == "json" {
-		ok = e.emitJSON(ctx, "diff", nil, d)
-	} else {
-		var buf bytes.Buffer
-		review.WriteDiffText(&buf, d)
-		ok = e.emit(ctx, "diff", nil, format, buf.Bytes())
-	}
 	switch {
-	case !ok:
+	case !e.emitWith(ctx, "diff", nil, format, d, func(w io.Writer) error { return review.WriteDiffText(w, d) }):
 		return exitBadInput
 	case d.Changed:
 		return exitNegative

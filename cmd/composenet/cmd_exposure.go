@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/composenet/composenet/review"
 )
@@ -51,19 +51,12 @@ func cmdExposure(ctx context.Context, e *env, args []string) int {
 	if f != "json" {
 		printWarnings(e, t)
 	}
-	var buf bytes.Buffer
-	switch f {
-	case "json":
-		return exitCode(e.emitJSON(ctx, "exposure", out, rep))
-	case "svg":
-		svg, err := e.svgHelper().FromDOT(ctx, []byte(rep.DOT()))
-		if err != nil {
-			fmt.Fprintf(e.stderr, "composenet exposure: %v\n", err)
-			return exitBadInput
+	return exitCode(e.emitWith(ctx, "exposure", out, f, rep, func(w io.Writer) error {
+		if f != "svg" {
+			return review.WriteExposureText(w, rep)
 		}
-		buf.Write(svg)
-	default:
-		review.WriteExposureText(&buf, rep)
-	}
-	return exitCode(e.emit(ctx, "exposure", out, f, buf.Bytes()))
+		svg, err := e.svgHelper().FromDOT(ctx, []byte(rep.DOT()))
+		w.Write(svg)
+		return err
+	}))
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"io"
 
 	"github.com/composenet/composenet/answers"
 )
@@ -27,12 +27,9 @@ func cmdInspect(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return exitBadInput
 	}
-	if *format == "json" {
-		return exitCode(e.emitJSON(ctx, "inspect", nil, t.Doc()))
+	if *format == "text" {
+		printNotices(e, t)
+		printWarnings(e, t)
 	}
-	var buf bytes.Buffer
-	answers.WriteInspect(&buf, t)
-	printNotices(e, t)
-	printWarnings(e, t)
-	return exitCode(e.emit(ctx, "inspect", nil, *format, buf.Bytes()))
+	return exitCode(e.emitWith(ctx, "inspect", nil, *format, t.Doc(), func(w io.Writer) error { return answers.WriteInspect(w, t) }))
 }

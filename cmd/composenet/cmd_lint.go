@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/composenet/composenet/review"
 )
@@ -24,9 +24,9 @@ func cmdLint(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	rank := map[string]int{review.Error: 3, review.Warning: 2, review.Info: 1, "none": 4}
-	if _, ok := rank[*failOn]; !ok {
-		fmt.Fprintf(e.stderr, "composenet lint: unknown --fail-on %q (want error, warning, info or none)\n", *failOn)
+	threshold, err := review.ParseFailOn(*failOn)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "composenet lint: %v\n", err)
 		return exitBadInput
 	}
 	t, ok := lf.load(ctx, e)
@@ -34,28 +34,19 @@ func cmdLint(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	findings := review.Lint(t)
-	var buf bytes.Buffer
-	switch *format {
-	case "json":
-		if findings == nil {
-			findings = []review.Finding{}
+	if findings == nil {
+		findings = []review.Finding{}
+	}
+	if !e.emitWith(ctx, "lint", nil, *format, findings, func(w io.Writer) error {
+		if *format == "sarif" {
+			return review.WriteSARIF(w, findings, version)
 		}
-		ok = e.emitJSON(ctx, "lint", nil, findings)
-	case "sarif":
-		review.WriteSARIF(&buf, findings, version)
-	default:
-		review.WriteLintText(&buf, findings)
-	}
-	if buf.Len() > 0 {
-		ok = e.emit(ctx, "lint", nil, *format, buf.Bytes())
-	}
-	if !ok {
+		return review.WriteLintText(w, findings)
+	}) {
 		return exitBadInput
 	}
-	for _, f := range findings {
-		if rank[f.Severity] >= rank[*failOn] {
-			return exitNegative
-		}
+	if threshold.Fails(findings) {
+		return exitNegative
 	}
 	return exitOK
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -48,32 +47,21 @@ func cmdDNS(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	// An external name answered upstream resolves too (exit 0).
-	return emitAnswer(e, t, *format, r.Resolved() || r.External && r.Rcode == sim.RcodeNoError, r, func(w io.Writer) error {
+	return emitAnswer(e, t, "dns", *format, r.Resolved() || r.External && r.Rcode == sim.RcodeNoError, r, func(w io.Writer) error {
 		return answers.WriteDNS(w, r, answers.Options{ASCIIOnly: *ascii})
 	})
 }
 
 // emitAnswer prints a dns or reach answer as JSON or through text, with
 // the warnings for text, and returns 0 for a yes, 1 for a no.
-func emitAnswer(e *env, t *topology.Topology, format string, yes bool, v any, text func(io.Writer) error) int {
-	var buf bytes.Buffer
-	var err error
-	if format == "json" {
-		err = answers.WriteJSON(&buf, v)
-	} else {
-		err = text(&buf)
-	}
-	if err != nil {
-		printError(e, err)
-		return exitBadInput
-	}
+func emitAnswer(e *env, t *topology.Topology, cmd, format string, yes bool, v any, text func(io.Writer) error) int {
 	if format == "text" {
 		printWarnings(e, t)
 	}
-	if !e.emit(context.Background(), "", nil, format, buf.Bytes()) {
+	switch {
+	case !e.emitWith(context.Background(), cmd, nil, format, v, text):
 		return exitBadInput
-	}
-	if !yes {
+	case !yes:
 		return exitNegative
 	}
 	return exitOK
@@ -120,7 +108,7 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "composenet reach: %s\n", r.Error)
 		return exitBadInput
 	}
-	return emitAnswer(e, t, *format, r.Reachable, r, func(w io.Writer) error {
+	return emitAnswer(e, t, "reach", *format, r.Reachable, r, func(w io.Writer) error {
 		if err := answers.WriteReach(w, r, answers.Options{ASCIIOnly: *ascii}); err != nil {
 			return err
 		}

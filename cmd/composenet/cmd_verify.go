@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -47,14 +46,10 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	var scs []*scenarios.Scenario
-	for _, f := range scens {
-		sc, err := scenarios.Load(f)
-		if err != nil {
-			printError(e, err)
-			return exitBadInput
-		}
-		scs = append(scs, sc)
+	scs, err := scenarios.LoadFiles(scens)
+	if err != nil {
+		printError(e, err)
+		return exitBadInput
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -81,14 +76,11 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 		}
 		return exitBadInput
 	}
+	write := verify.WriteText
 	if *format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			printError(e, err)
-			return exitBadInput
-		}
-	} else if err := verify.WriteText(e.stdout, rep); err != nil {
+		write = verify.WriteJSON
+	}
+	if err := write(e.stdout, rep); err != nil {
 		printError(e, err)
 		return exitBadInput
 	}

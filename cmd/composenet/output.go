@@ -102,6 +102,20 @@ func (e *env) emitJSON(ctx context.Context, cmd string, out *outPath, v any) boo
 	return e.emit(ctx, cmd, out, "json", buf.Bytes())
 }
 
+// emitWith emits v as JSON when format is "json", else the report write
+// writes, in format. It reports whether that worked; a failure is printed.
+func (e *env) emitWith(ctx context.Context, cmd string, out *outPath, format string, v any, write func(io.Writer) error) bool {
+	if format == "json" {
+		return e.emitJSON(ctx, cmd, out, v)
+	}
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		fmt.Fprintf(e.stderr, "composenet %s: %v\n", cmd, err)
+		return false
+	}
+	return e.emit(ctx, cmd, out, format, buf.Bytes())
+}
+
 // exitCode is exitOK when ok, else exitBadInput.
 func exitCode(ok bool) int {
 	if ok {
