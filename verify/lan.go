@@ -174,6 +174,11 @@ func (l *lanClient) serve(ctx context.Context, probe string) error {
 	for _, pp := range lanPorts {
 		args = append(args, "--listen", pp.String())
 	}
+	// One socket per address: UDP replies must come from the address the
+	// container sent to (ServeOn).
+	for _, a := range l.addrs {
+		args = append(args, "--on", a.String())
+	}
 	c := exec.Command("ip", args...)
 	errp, err := c.StderrPipe()
 	if err != nil {
@@ -203,7 +208,7 @@ func (l *lanClient) serve(ctx context.Context, probe string) error {
 	}()
 	select {
 	case out := <-ready:
-		if !strings.Contains(out, fmt.Sprintf("serving %d ports", len(lanPorts))) {
+		if !strings.Contains(out, fmt.Sprintf("serving %d ports", len(lanPorts)*len(l.addrs))) {
 			return &ToolError{Msg: "the LAN client's probe server did not start: " + oneLine(out)}
 		}
 	case <-time.After(5 * time.Second):

@@ -91,54 +91,28 @@ type Observation struct {
 // A port that cannot be bound (already taken in a shared namespace) is
 // reported on log and skipped.
 func Serve(ctx context.Context, listen []topology.PortProto, log io.Writer) error {
+	return ServeOn(ctx, listen, nil, log)
+}
+
+// ServeOn is Serve on each address of on (all addresses when on is
+// empty). A namespace with several addresses on one interface (the LAN
+// client) needs it for UDP: a socket bound to the unspecified address
+// answers from the address routing picks, not from the one the datagram
+// was sent to, and the client's conntrack entry does not match the reply.
+func ServeOn(ctx context.Context, listen []topology.PortProto, on []netip.Addr, log io.Writer) error {
 	var wg sync.WaitGroup
 	var closers []io.Closer
+	var binds []string
 	for _, pp := range listen {
-		addr := fmt.Sprintf(":%d", pp.Port)
-		switch pp.Protocol {
-		case "tcp":
-			l, err := net.Listen("tcp", addr)
-			if err != nil {
-				fmt.Fprintf(log, "probe: cannot listen on %s: %v\n", pp, err)
-				continue
-			}
-			closers = append(closers, l)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					c, err := l.Accept()
-					if err != nil {
-						return
-					}
-					go func() {
-						c.SetDeadline(time.Now().Add(5 * time.Second))
-						io.WriteString(c, identityLine())
-						c.Close()
-					}()
-				}
-			}()
-		case "udp":
-			pc, err := net.ListenPacket("udp", addr)
-			if err != nil {
-				fmt.Fprintf(log, "probe: cannot listen on %s: %v\n", pp, err)
-				continue
-			}
-			closers = append(closers, pc)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				buf := make([]byte, 1500)
-				for {
-					_, from, err := pc.ReadFrom(buf)
-					if err != nil {
-						return
-					}
-					pc.WriteTo([]byte(identityLine()), from)
-				}
-			}()
-		default:
-			fmt.Fprintf(log, "probe: %s: only tcp and udp are served\n", pp)
+		binds = binds[:0]
+		for _, a := range on {
+			binds = append(binds, netip.AddrPortFrom(a, pp.Port).String())
+		}
+		if len(on) == 0 {
+			binds = append(binds, fmt.Sprintf(":%d", pp.Port))
+		}
+		for _, addr := range binds {
+			closers = serveOne(pp, addr, closers, &wg, log)
 		}
 	}
 	fmt.Fprintf(log, "probe: serving %d ports\n", len(closers))
@@ -148,6 +122,56 @@ func Serve(ctx context.Context, listen []topology.PortProto, log io.Writer) erro
 	}
 	wg.Wait()
 	return nil
+}
+
+// serveOne listens on addr for pp and answers with the identity line.
+func serveOne(pp topology.PortProto, addr string, closers []io.Closer, wg *sync.WaitGroup, log io.Writer) []io.Closer {
+	switch pp.Protocol {
+	case "tcp":
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			fmt.Fprintf(log, "probe: cannot listen on %s %s: %v\n", pp, addr, err)
+			return closers
+		}
+		closers = append(closers, l)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				go func() {
+					c.SetDeadline(time.Now().Add(5 * time.Second))
+					io.WriteString(c, identityLine())
+					c.Close()
+				}()
+			}
+		}()
+	case "udp":
+		pc, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			fmt.Fprintf(log, "probe: cannot listen on %s %s: %v\n", pp, addr, err)
+			return closers
+		}
+		closers = append(closers, pc)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 1500)
+			for {
+				_, from, err := pc.ReadFrom(buf)
+				if err != nil {
+					return
+				}
+				pc.WriteTo([]byte(identityLine()), from)
+			}
+		}()
+	default:
+		fmt.Fprintf(log, "probe: %s: only tcp and udp are served\n", pp)
+	}
+	return closers
 }
 
 // identityLine names the answering probe by its interface addresses.
@@ -443,7 +467,7 @@ func ping(ctx context.Context, src, a netip.Addr, timeout time.Duration) Observa
 			case buf[0] == 0 && binary.BigEndian.Uint16(buf[4:]) == id:
 				o.Outcome = OutConnected
 				return o
-			case buf[0] == 3: // destination unreachable
+			case buf[0] == 3 && quotesEcho(buf[:n], id): // destination unreachable for this echo
 				o.Outcome, o.Detail = OutHostUnreach, fmt.Sprintf("ICMP destination unreachable (code %d)", buf[1])
 				return o
 			}
@@ -451,6 +475,22 @@ func ping(ctx context.Context, src, a netip.Addr, timeout time.Duration) Observa
 	}
 	o.Outcome = OutTimeout
 	return o
+}
+
+// quotesEcho reports whether the ICMP error msg quotes an echo request
+// with identifier id: the raw socket sees every ICMP message of the
+// namespace, including errors about other probes' UDP and TCP.
+func quotesEcho(msg []byte, id uint16) bool {
+	if len(msg) < 8+20 {
+		return false
+	}
+	inner := msg[8:]
+	ihl := int(inner[0]&0x0f) * 4
+	if ihl < 20 || len(inner) < ihl+8 || inner[9] != 1 {
+		return false
+	}
+	e := inner[ihl:]
+	return e[0] == 8 && binary.BigEndian.Uint16(e[4:]) == id
 }
 
 // echoRequest builds an ICMP echo request.

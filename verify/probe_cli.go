@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -25,12 +26,13 @@ import (
 // clean stop, 1 when serving failed, 2 on a usage error or a failed run.
 func ProbeMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: composenet probe serve|run|dns-stub [--listen PORT/PROTO|ADDR:PORT]...")
+		fmt.Fprintln(stderr, "usage: composenet probe serve|run|dns-stub [--listen PORT/PROTO|ADDR:PORT]... [--on ADDR]...")
 		return 2
 	}
 	fs := pflag.NewFlagSet("probe", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	listen := fs.StringArray("listen", nil, "")
+	on := fs.StringArray("on", nil, "")
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
 		if err == nil {
 			err = fmt.Errorf("unknown argument %q", fs.Arg(0))
@@ -49,7 +51,16 @@ func ProbeMain(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			}
 			pps = append(pps, pp)
 		}
-		if err := Serve(ctx, pps, stderr); err != nil {
+		var addrs []netip.Addr
+		for _, o := range *on {
+			a, err := netip.ParseAddr(o)
+			if err != nil {
+				fmt.Fprintf(stderr, "composenet probe: bad --on %q (want an address)\n", o)
+				return 2
+			}
+			addrs = append(addrs, a)
+		}
+		if err := ServeOn(ctx, pps, addrs, stderr); err != nil {
 			fmt.Fprintf(stderr, "composenet probe: %v\n", err)
 			return 1
 		}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,5 +138,93 @@ func TestICMPChecksum(t *testing.T) {
 	b := echoRequest(0x1234, 1)
 	if icmpChecksum(b) != 0 {
 		t.Fatalf("checksum over a finished echo request = %#x, want 0", icmpChecksum(b))
+	}
+}
+
+// TestServeOnAnswersUDPFromTheAddressAsked: a namespace with several
+// addresses (the LAN client) must answer UDP from the address the client
+// sent to, or the client's connected socket drops the reply. Bound to the
+// unspecified address the reply to 127.0.0.1 comes from 127.0.0.1, not
+// 127.0.0.2: the client times out; ServeOn's per-address sockets answer.
+func TestServeOnAnswersUDPFromTheAddressAsked(t *testing.T) {
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Skip("no loopback UDP:", err)
+	}
+	port := uint16(pc.LocalAddr().(*net.UDPAddr).Port)
+	pc.Close()
+	src, dst := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.2")
+	for _, c := range []struct {
+		name string
+		on   []netip.Addr
+		want string
+	}{
+		{"unspecified", nil, OutTimeout},
+		{"per address", []netip.Addr{src, dst}, OutConnected},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			var log syncBuffer
+			done := make(chan struct{})
+			go func() { ServeOn(ctx, []topology.PortProto{{Port: port, Protocol: "udp"}}, c.on, &log); close(done) }()
+			defer func() { cancel(); <-done }()
+			for i := 0; i < 100 && !strings.Contains(log.String(), "serving"); i++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if strings.Contains(log.String(), "cannot listen") {
+				t.Skip(log.String())
+			}
+			o := connect(context.Background(), src, dst, port, "udp", 600*time.Millisecond)
+			if o.Outcome != c.want {
+				t.Fatalf("UDP %s -> %s:%d: %s (%s), want %s", src, dst, port, o.Outcome, o.Detail, c.want)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestQuotesEcho: an ICMP error counts for a ping only when it quotes that
+// ping's echo request; a port unreachable about another probe's UDP
+// datagram (seen on the same raw socket) does not.
+func TestQuotesEcho(t *testing.T) {
+	ipHdr := func(proto byte) []byte {
+		h := make([]byte, 20)
+		h[0], h[9] = 0x45, proto
+		return h
+	}
+	unreach := func(inner []byte) []byte { return append([]byte{3, 1, 0, 0, 0, 0, 0, 0}, inner...) }
+	echo := append(ipHdr(1), echoRequest(0xbeef, 1)[:8]...)
+	udp := append(ipHdr(17), 0x9c, 0x40, 0x47, 0x10, 0, 8, 0, 0)
+	for _, c := range []struct {
+		name string
+		msg  []byte
+		id   uint16
+		want bool
+	}{
+		{"our echo", unreach(echo), 0xbeef, true},
+		{"another ping's echo", unreach(echo), 0x1234, false},
+		{"a UDP datagram", unreach(udp), 0xbeef, false},
+		{"truncated", unreach(echo[:24]), 0xbeef, false},
+	} {
+		if got := quotesEcho(c.msg, c.id); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
 	}
 }
