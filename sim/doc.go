@@ -134,12 +134,19 @@
 //     --src-type LOCAL MASQUERADE, raw PREROUTING -d cIP ! -i B and
 //     -d 127.0.0.1 ! -i lo drops (moby libnetwork/drivers/bridge/internal/
 //     iptabler, rule book R7-0 and appendix A). A bridge is tied to a
-//     network by its com.docker.network.bridge.name, else by the subnet of
-//     its MASQUERADE or internal-isolation rule, else by a container
-//     address its rules name, else by the DNAT of one of the project's
-//     published ports (then a subnet that differs is reported). Bridge
-//     names are never compared otherwise: Docker names them br-<network
-//     ID>, which composenet cannot know. Reported: the chain layout (Engine
+//     network by its com.docker.network.bridge.name; else by a subnet the
+//     compose file or the host description fixes (from the bridge's
+//     MASQUERADE or internal-isolation rule, or a container address its
+//     rules name); else by the DNATs of the project's published ports
+//     (votes per network, the predicted subnet breaking ties); else by an
+//     automatic subnet, only for a bridge of the same kind (internal or
+//     not), because other networks on the host shift IPAM (R3-2); else,
+//     once the project is seen running, by elimination (one network and
+//     one bridge of a kind left). A tie with another subnet is reported.
+//     An external network the host description does not declare is never
+//     tied by its (assumed) subnet, and an unexplained bridge says it may
+//     be that network. Bridge names are never compared otherwise: Docker
+//     names them br-<network ID>, which composenet cannot know. Reported: the chain layout (Engine
 //     28's DOCKER-FORWARD vs FORWARD -> DOCKER-ISOLATION-STAGE-1) against
 //     the modelled engine; the userland proxy (nat OUTPUT ! -d 127.0.0.0/8
 //     only with the proxy on); docker0's subnet against bip; per project

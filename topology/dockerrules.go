@@ -374,21 +374,35 @@ func compareDockerRules(t *Topology) []Warning {
 			}
 		}
 	}
-	for _, name := range st.order {
-		b := st.bridges[name]
-		if name == "docker0" || netOf[name] != nil {
-			continue
-		}
-		for _, n := range nets {
-			if bridgeOf[n] != nil {
+	// Subnets: first the ones the compose file or the host description
+	// fixes, later (after the DNAT evidence) the ones IPAM would choose
+	// (R3-2). An external network the host description does not declare
+	// has an assumed subnet (R2-5): never matched by it.
+	bySubnet := func(fixed bool) {
+		for _, name := range st.order {
+			b := st.bridges[name]
+			if name == "docker0" || netOf[name] != nil {
 				continue
 			}
-			if b.subnet.IsValid() && b.subnet == n.Subnet || !b.subnet.IsValid() && len(b.addrs) > 0 && n.Subnet.Contains(b.addrs[0]) {
-				bind(b, n)
-				break
+			for _, n := range nets {
+				if bridgeOf[n] != nil || n.SubnetConfigured != fixed || n.External && !n.Declared {
+					continue
+				}
+				// An automatic subnet ties only a bridge of the same kind:
+				// with other networks on the host, IPAM shifts, and the
+				// same subnet may belong to another network (R3-2).
+				known := b.internal || b.masqPos.Line > 0 || b.isolated.Line > 0
+				if !fixed && known && b.internal != n.Internal {
+					continue
+				}
+				if b.subnet.IsValid() && b.subnet == n.Subnet || !b.subnet.IsValid() && len(b.addrs) > 0 && n.Subnet.Contains(b.addrs[0]) {
+					bind(b, n)
+					break
+				}
 			}
 		}
 	}
+	bySubnet(true)
 	// Published bindings and DNATs.
 	var pubs []publishedBinding
 	for _, c := range t.Containers {
@@ -420,7 +434,61 @@ func compareDockerRules(t *Topology) []Warning {
 	}
 	matched := map[*dnatSeen]publishedBinding{}
 	pubMatched := map[*PortBinding]*dnatSeen{}
+	// A DNAT of a project binding ties its bridge to the binding's
+	// network (its gateway endpoint, R8-7) even when the subnet differs.
+	tieByDNAT := func() {
+		// Votes: two per DNAT of a binding of the network, one more when
+		// the subnet is the predicted one; the best tie binds first.
+		type pair struct {
+			bridge string
+			n      *Network
+		}
+		votes := map[pair]int{}
+		var pairs []pair
+		for _, d := range st.dnats {
+			p, ok := matched[d]
+			if !ok || d.to.Port() != p.b.ContainerPort {
+				continue
+			}
+			name := dnatBridge(d)
+			n := p.b.Endpoint.Network
+			if name == "" || name == "docker0" {
+				continue
+			}
+			k := pair{name, n}
+			if votes[k] == 0 {
+				pairs = append(pairs, k)
+				if st.bridges[name].subnet == n.Subnet {
+					votes[k]++
+				}
+			}
+			votes[k] += 2
+		}
+		order := map[string]int{}
+		for i, name := range st.order {
+			order[name] = i
+		}
+		sort.SliceStable(pairs, func(i, j int) bool {
+			a, b := pairs[i], pairs[j]
+			if votes[a] != votes[b] {
+				return votes[a] > votes[b]
+			}
+			if order[a.bridge] != order[b.bridge] {
+				return order[a.bridge] < order[b.bridge]
+			}
+			return a.n.Name < b.n.Name
+		})
+		for _, k := range pairs {
+			if netOf[k.bridge] == nil && bridgeOf[k.n] == nil {
+				bind(st.bridges[k.bridge], k.n)
+			}
+		}
+	}
 	for pass := 0; pass < 2; pass++ {
+		if pass == 1 {
+			tieByDNAT()
+			bySubnet(false)
+		}
 		for _, p := range pubs {
 			if pubMatched[p.b] != nil {
 				continue
@@ -443,24 +511,34 @@ func compareDockerRules(t *Topology) []Warning {
 			}
 		}
 	}
-	// A DNAT of a project binding ties its bridge to the network even when
-	// the subnet differs.
-	for _, d := range st.dnats {
-		p, ok := matched[d]
-		if !ok || d.to.Port() != p.b.ContainerPort {
-			continue
-		}
-		name := dnatBridge(d)
-		n := p.b.Endpoint.Network
-		if name == "" || netOf[name] != nil || bridgeOf[n] != nil || name == "docker0" {
-			continue
-		}
-		bind(st.bridges[name], n)
-	}
+	tieByDNAT()
 	present := len(matched) > 0
 	for n := range bridgeOf {
 		if !n.Declared {
 			present = true
+		}
+	}
+	// Elimination, once the project is known to run there: one project
+	// network left and one bridge left of the same kind (internal or not)
+	// belong together (a shifted automatic subnet).
+	for _, internal := range []bool{true, false} {
+		if !present {
+			break
+		}
+		var ln []*Network
+		var lb []*bridgeSeen
+		for _, n := range nets {
+			if bridgeOf[n] == nil && !n.Declared && !n.External && n.Internal == internal {
+				ln = append(ln, n)
+			}
+		}
+		for _, name := range st.order {
+			if b := st.bridges[name]; name != "docker0" && netOf[name] == nil && b.internal == internal && b.subnet.IsValid() {
+				lb = append(lb, b)
+			}
+		}
+		if len(ln) == 1 && len(lb) == 1 {
+			bind(lb[0], ln[0])
 		}
 	}
 	projectNets := 0
@@ -495,7 +573,11 @@ func compareDockerRules(t *Topology) []Warning {
 		b := bridgeOf[n]
 		if b == nil {
 			if !n.Declared && !n.External {
-				warn(CodeDockerRulesMissing, Position{File: file}, "save the rules while the whole project runs, or declare the host's other networks in the host description so that composenet allocates around them",
+				pos := rs.Decls["nat/POSTROUTING"]
+				if pos.Line == 0 {
+					pos = Position{File: file}
+				}
+				warn(CodeDockerRulesMissing, pos, "save the rules while the whole project runs, or declare the host's other networks in the host description so that composenet allocates around them",
 					"network %s (%s) has no rules in %s (no MASQUERADE -s %s, no isolation rule): it does not exist on this host, or it has another subnet there", n.Name, n.Subnet, file, n.Subnet)
 			}
 			continue
@@ -538,6 +620,18 @@ func compareDockerRules(t *Topology) []Warning {
 				"bridge %s of network %s lets its containers talk to each other (icc on), but the compose file turns icc off", b.name, n.Name)
 		}
 	}
+	// External networks the host description does not declare have a
+	// subnet composenet assumed (R2-5): an unexplained bridge may be one.
+	var unknownExt []string
+	for _, n := range nets {
+		if n.External && !n.Declared && bridgeOf[n] == nil {
+			unknownExt = append(unknownExt, n.Name)
+		}
+	}
+	orExt := ""
+	if len(unknownExt) > 0 {
+		orExt = ", or the external network " + strings.Join(unknownExt, " or ") + " with a subnet composenet does not know (declare it in the host description with its subnet)"
+	}
 	// Bridges no network of the model explains.
 	for _, name := range st.order {
 		if name == "docker0" || netOf[name] != nil {
@@ -551,8 +645,8 @@ func compareDockerRules(t *Topology) []Warning {
 		extra := ""
 		if b.subnet.IsValid() {
 			for _, n := range nets {
-				if n.Subnet.IsValid() && n.Subnet.Overlaps(b.subnet) && !n.Declared {
-					extra = fmt.Sprintf("; it holds addresses composenet predicts for %s (%s), so on this host %s gets another subnet", n.Name, n.Subnet, n.Name)
+				if n.Subnet.IsValid() && n.Subnet.Overlaps(b.subnet) && !n.Declared && !n.External {
+					extra = fmt.Sprintf("; it holds the subnet composenet predicts for %s (%s): it is %s created with other settings (internal, icc, ...), or %s has another subnet on this host", n.Name, n.Subnet, n.Name, n.Name)
 					break
 				}
 			}
@@ -562,7 +656,7 @@ func compareDockerRules(t *Topology) []Warning {
 			fix = fmt.Sprintf("declare it in the host description (networks: [{name: ..., subnet: %s}]) so that composenet knows it and allocates around it", b.subnet)
 		}
 		warn(CodeDockerRulesForeign, b.pos, fix,
-			"%s is not from this project: another project's network or one created by hand, which composenet does not know%s", what, extra)
+			"%s is not from this project: another project's network or one created by hand, which composenet does not know%s%s", what, orExt, extra)
 	}
 	// DNATs: this project's bindings, and the others.
 	for _, d := range st.dnats {

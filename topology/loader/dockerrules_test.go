@@ -110,7 +110,8 @@ func TestDockerRulesDifferences(t *testing.T) {
 		{name: "R7-27 icc off in the compose file, on on the host", compose: strings.Replace(shop, "  front: {}", "  front:\n    driver_opts: {com.docker.network.bridge.enable_icc: \"false\"}", 1), fixture: "engine28.txt",
 			want: []string{"fw.txt:37:1: W-DOCKER-RULES-DIFFER: bridge br-9f8e7d6c5b4a of network shop_front lets its containers talk to each other (icc on), but the compose file turns icc off"}},
 		{name: "R7-27 internal on the host, not in the compose file", compose: strings.Replace(shop, "  back: {internal: true}", "  back: {}", 1), fixture: "engine28.txt",
-			want: []string{"fw.txt:38:1: W-DOCKER-RULES-DIFFER: bridge br-1a2b3c4d5e6f of network shop_back has an internal network's isolation rules, but the compose file does not make shop_back internal",
+			want: []string{"fw.txt:36:1: W-DOCKER-RULES-FOREIGN: bridge br-1a2b3c4d5e6f (172.18.0.0/16) is not from this project: another project's network or one created by hand, which composenet does not know; it holds the subnet composenet predicts for shop_back (172.18.0.0/16): it is shop_back created with other settings (internal, icc, ...), or shop_back has another subnet on this host",
+				"fw.txt:52:1: W-DOCKER-RULES-MISSING: network shop_back (172.18.0.0/16) has no rules in fw.txt",
 				"fw.txt:60:1: W-DOCKER-RULES-DIFFER: host port 127.0.0.1:9000/tcp goes to 172.19.0.2:9000 on network shop_front (bridge br-9f8e7d6c5b4a), but composenet programs it on shop-api-1's gateway endpoint on shop_back (172.18.0.2:9000, R8-7)"}},
 		{name: "R7-27 a missing MASQUERADE", compose: shop, fixture: "engine28.txt",
 			edit: replace("-A POSTROUTING -s 172.19.0.0/16 ! -o br-9f8e7d6c5b4a -j MASQUERADE\n", ""),
@@ -124,6 +125,15 @@ func TestDockerRulesDifferences(t *testing.T) {
 		{name: "R7-27 docker0 with another subnet", compose: shop, fixture: "engine28.txt",
 			edit: replace("-s 172.17.0.0/16 ! -o docker0", "-s 10.200.0.0/16 ! -o docker0"),
 			want: []string{"W-DOCKER-RULES-DIFFER: docker0 is 10.200.0.0/16 on this host, but composenet models the default bridge as 172.17.0.0/16"}},
+		{name: "R7-27 a project network with no rules at all", compose: strings.Replace(strings.Replace(shop, "networks: [back]", "networks: [back, jobs]", 1), "  back: {internal: true}", "  back: {internal: true}\n  jobs: {}", 1), fixture: "engine28.txt",
+			want: []string{"fw.txt:52:1: W-DOCKER-RULES-MISSING: network shop_jobs (172.20.0.0/16) has no rules in fw.txt"}},
+		{name: "R7-27 an external network of unknown subnet shifts the prediction: tied by DNAT and elimination, the rest named",
+			compose: strings.Replace(shop, "networks: [back]\n", "networks: [back]\n  admin:\n    image: adminer\n    networks: [blog]\n", 1) + "  blog:\n    external: true\n    name: blog_default\n", fixture: "crowded.txt",
+			want: []string{"fw.txt:10:1: W-DOCKER-RULES-FOREIGN: bridge br-0c4e5f6a7b8c (172.20.0.0/16) is not from this project: another project's network or one created by hand, which composenet does not know, or the external network blog_default with a subnet composenet does not know (declare it in the host description with its subnet)",
+				"fw.txt:47:1: W-DOCKER-RULES-DIFFER: network shop_back is 172.18.0.0/16 on this host (bridge br-1a2b3c4d5e6f), but composenet predicts 172.19.0.0/16",
+				"fw.txt:67:1: W-DOCKER-RULES-DIFFER: network shop_front is 172.19.0.0/16 on this host (bridge br-9f8e7d6c5b4a), but composenet predicts 172.20.0.0/16",
+				"fw.txt:75:1: W-DOCKER-RULES-FOREIGN: nat DOCKER DNAT of host port 8081/tcp",
+				"fw.txt:76:1: W-DOCKER-RULES-FOREIGN: nat DOCKER DNAT of host port 6379/tcp"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
