@@ -13,8 +13,8 @@
 # with the host's own `iptables-save` output as the host description's
 # firewall. Everything this script creates (namespace, veth, tagged rules)
 # is removed on exit, failure or signal; verify tears its project down
-# itself, and any container of a case's project still there is removed by
-# ID. Needs root, ip(8) from iproute2, iptables and a running Docker
+# itself, and any container or network of a case's project still there is
+# removed by ID. Needs root, ip(8) from iproute2, iptables and a running Docker
 # Engine with Compose v2 (scripts/verify-engine.sh sets one up and calls
 # this). Traffic stays between the namespace, the host and the engine's
 # bridges: the namespace has no default route, only the /29 and the routes
@@ -67,6 +67,12 @@ remove_project() {
     log "removing leftover containers of $project: $ids"
     # shellcheck disable=SC2086
     docker rm -f $ids >/dev/null 2>&1 || true
+  fi
+  ids=$(docker network ls -q --filter "label=com.docker.compose.project=$project" 2>/dev/null || true)
+  if [ -n "$ids" ]; then
+    log "removing leftover networks of $project: $ids"
+    # shellcheck disable=SC2086
+    docker network rm $ids >/dev/null 2>&1 || true
   fi
 }
 cleanup() {
