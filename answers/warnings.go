@@ -1,8 +1,10 @@
 package answers
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/composenet/composenet/internal/termsafe"
 	"github.com/composenet/composenet/topology"
@@ -30,6 +32,25 @@ func WriteWarnings(w io.Writer, ws []topology.Warning, maxPerCode int) {
 	for _, code := range held {
 		fmt.Fprintf(w, "warning: %d more %s warnings not shown (composenet lint or inspect --format json lists them all)\n", perCode[code]-maxPerCode, code)
 	}
+}
+
+// MaxWarningsPerCode is how many warnings of one code a command prints
+// (WriteWarnings), so that a large estate's output stays readable.
+const MaxWarningsPerCode = 10
+
+// WriteError writes err one problem a line: every problem of a
+// *topology.LoadError (positioned, sorted by the loader), each escaped
+// whole (termsafe.Escape) so that a newline inside a file name or a
+// ${VAR:?message} text cannot forge a line; any other error as its text.
+func WriteError(w io.Writer, err error) {
+	var le *topology.LoadError
+	if errors.As(err, &le) && len(le.Problems) > 0 {
+		for _, p := range le.Problems {
+			fmt.Fprintln(w, termsafe.Escape(p.String()))
+		}
+		return
+	}
+	fmt.Fprintln(w, strings.TrimRight(err.Error(), "\n"))
 }
 
 // WriteNotices writes the tie-break notices, one a line ("note: ...").

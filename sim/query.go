@@ -173,6 +173,16 @@ func ParsePort(s string) (uint16, Protocol, error) {
 	return uint16(n), p, nil
 }
 
+// ParseOptionalPort is ParsePort for a port that may be left out: ""
+// is the IP-level question (port 0, tcp), as matrix --port takes it.
+func ParseOptionalPort(s string) (uint16, string, error) {
+	if s == "" {
+		return 0, string(TCP), nil
+	}
+	port, proto, err := ParsePort(s)
+	return port, string(proto), err
+}
+
 // ParseFlow parses "FROM->TO[:PORT][/PROTO]" (spaces around the arrow are
 // allowed) into a Query. FROM must be one word: a container, a service,
 // host or internet; it is resolved later, by Sim.Peer.
@@ -197,6 +207,29 @@ func ParseFlow(s string) (Query, error) {
 	}
 	target, port, proto, err := ParseTarget(to)
 	if err != nil {
+		return Query{}, err
+	}
+	return Query{From: from, To: target, Port: port, Protocol: proto}, nil
+}
+
+// ParseReach reads `reach FROM TARGET`'s TARGET: TARGET[:PORT][/PROTO],
+// a reverse-proxy route as route:HOST[:PORT][/PATH], or, from internet or
+// host, HOST[:PORT]/PATH where HOST has a dot and the slash is followed by
+// something other than a protocol (ParseTarget's error otherwise).
+func ParseReach(from, to string) (Query, error) {
+	if IsRouteTarget(to) {
+		return ParseFlow(from + "->" + to)
+	}
+	target, port, proto, err := ParseTarget(to)
+	if err != nil {
+		outside := strings.EqualFold(from, Internet) || strings.EqualFold(from, Host)
+		if i := strings.IndexByte(to, '/'); i > 0 && outside && strings.Contains(to[:i], ".") {
+			if _, perr := ParseProtocol(to[i+1:]); perr != nil && to[i+1:] != "" {
+				if host, rport, path, rerr := ParseRouteTarget(to); rerr == nil {
+					return Query{From: from, To: RoutePrefix + host, Port: rport, Protocol: string(TCP), Path: path}, nil
+				}
+			}
+		}
 		return Query{}, err
 	}
 	return Query{From: from, To: target, Port: port, Protocol: proto}, nil

@@ -272,13 +272,7 @@ func Build(m *Model, opt Options) (*Page, error) {
 
 // ParsePort parses "80/tcp", "80" (tcp) or "" (IP level: 0, tcp) with
 // sim's messages.
-func ParsePort(pp string) (uint16, string, error) {
-	if pp == "" {
-		return 0, "tcp", nil
-	}
-	port, proto, err := sim.ParsePort(pp)
-	return port, string(proto), err
-}
+func ParsePort(pp string) (uint16, string, error) { return sim.ParseOptionalPort(pp) }
 
 // Ports returns the ports the page offers for c: its declared listeners
 // (x-composenet.listen) when it declares them, otherwise its published

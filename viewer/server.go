@@ -521,16 +521,10 @@ func (s *Server) apiDNS(w http.ResponseWriter, r *http.Request) {
 // apiMatrix answers GET /api/matrix[?port=PORT[/PROTO]] as composenet
 // matrix --format json.
 func (s *Server) apiMatrix(w http.ResponseWriter, r *http.Request) {
-	pf := r.URL.Query().Get("port")
-	var port uint16
-	proto := "tcp"
-	if pf != "" {
-		p, pr, err := sim.ParsePort(pf)
-		if err != nil {
-			badRequest(w, "composenet matrix: --port: "+err.Error())
-			return
-		}
-		port, proto = p, string(pr)
+	port, proto, err := sim.ParseOptionalPort(r.URL.Query().Get("port"))
+	if err != nil {
+		badRequest(w, "composenet matrix: --port: "+err.Error())
+		return
 	}
 	if st, ok := s.withModel(w, r); ok {
 		writeJSON(w, st.m.S.Matrix(port, proto))

@@ -84,13 +84,9 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	if err := opt.ParseHide(hide); err != nil {
 		return usage("%v", err)
 	}
-	var queries []sim.Query
-	for _, h := range highlights {
-		q, err := sim.ParseFlow(h)
-		if err != nil {
-			return usage("--highlight %q: %v", h, err)
-		}
-		queries = append(queries, q)
+	queries, err := overlay.ParseHighlights(highlights)
+	if err != nil {
+		return usage("%v", err)
 	}
 
 	t, ok := lf.load(ctx, e)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/composenet/composenet/answers"
+	"github.com/composenet/composenet/internal/termsafe"
 	"github.com/composenet/composenet/review"
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -94,7 +94,7 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	q, err := reachQuery(pos[0], pos[1])
+	q, err := sim.ParseReach(pos[0], pos[1])
 	if err != nil {
 		fmt.Fprintf(e.stderr, "composenet reach: %v\n", err)
 		return exitBadInput
@@ -115,29 +115,6 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 		_, err := fmt.Fprintf(w, "model: Docker Engine %s (--engine)\n", t.Daemon.Engine)
 		return err
 	})
-}
-
-// reachQuery reads reach's TARGET: TARGET[:PORT][/PROTO], or a
-// reverse-proxy route as route:HOST[:PORT][/PATH], or from internet or
-// host HOST[:PORT]/PATH where HOST has a dot and a slash is followed by
-// something other than a protocol.
-func reachQuery(from, to string) (sim.Query, error) {
-	if sim.IsRouteTarget(to) {
-		return sim.ParseFlow(from + "->" + to)
-	}
-	target, port, proto, err := sim.ParseTarget(to)
-	if err != nil {
-		outside := strings.EqualFold(from, sim.Internet) || strings.EqualFold(from, sim.Host)
-		if i := strings.IndexByte(to, '/'); i > 0 && outside && strings.Contains(to[:i], ".") {
-			if _, perr := sim.ParseProtocol(to[i+1:]); perr != nil && to[i+1:] != "" {
-				if host, rport, path, rerr := sim.ParseRouteTarget(to); rerr == nil {
-					return sim.Query{From: from, To: sim.RoutePrefix + host, Port: rport, Protocol: "tcp", Path: path}, nil
-				}
-			}
-		}
-		return sim.Query{}, err
-	}
-	return sim.Query{From: from, To: target, Port: port, Protocol: proto}, nil
 }
 
 // cmdMatrix prints every source against every container.
@@ -162,15 +139,10 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	var port uint16
-	proto := "tcp"
-	if *portFlag != "" {
-		p, pr, err := sim.ParsePort(*portFlag)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "composenet matrix: --port: %v\n", err)
-			return exitBadInput
-		}
-		port, proto = p, string(pr)
+	port, proto, err := sim.ParseOptionalPort(*portFlag)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "composenet matrix: --port: %v\n", err)
+		return exitBadInput
 	}
 	t, ok := lf.load(ctx, e)
 	if !ok {
@@ -182,11 +154,10 @@ func cmdMatrix(ctx context.Context, e *env, args []string) int {
 	if *format == "text" {
 		printWarnings(e, t)
 	}
-	tw := escaper(e.rawOut, *format)
+	tw := termsafe.ForFormat(e.rawOut, *format)
 	defer tw.Flush()
 	opt := answers.Options{ASCIIOnly: *ascii, Summary: review.OneNetworkSummary(t)}
-	err := answers.WriteMatrixAs(tw, m, *format, *classes, opt)
-	if err != nil {
+	if err := answers.WriteMatrixAs(tw, m, *format, *classes, opt); err != nil {
 		printError(e, err)
 		return exitBadInput
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/composenet/composenet/answers"
-	"github.com/composenet/composenet/internal/termsafe"
 	"github.com/composenet/composenet/topology"
 	"github.com/composenet/composenet/topology/snapshot"
 )
@@ -204,31 +203,16 @@ func (lf *loadFlags) cacheConfig(e *env) snapshot.Config {
 	return snapshot.Config{Version: version, Disabled: lf.noCache, Dir: e.getenv("COMPOSENET_CACHE_DIR"), Load: loader.Load}
 }
 
-// printError writes err to stderr, one problem per line. A problem's own
-// text is escaped whole (termsafe.Escape), so that a newline inside a
-// file name or a ${VAR:?message} text cannot forge a line; stderr itself
-// escapes every other control character.
-func printError(e *env, err error) {
-	var le *topology.LoadError
-	if errors.As(err, &le) && len(le.Problems) > 0 {
-		for _, p := range le.Problems {
-			fmt.Fprintln(e.stderr, termsafe.Escape(p.String()))
-		}
-		return
-	}
-	fmt.Fprintln(e.stderr, strings.TrimRight(err.Error(), "\n"))
-}
+// printError writes err to stderr, one problem a line (answers.WriteError;
+// stderr itself escapes every other control character).
+func printError(e *env, err error) { answers.WriteError(e.stderr, err) }
 
 // printWarnings writes the topology's warnings to stderr, at most
-// maxWarningsPerCode of each code. Tie-break notices are left to inspect
-// (printNotices).
+// answers.MaxWarningsPerCode of each code. Tie-break notices are left to
+// inspect (printNotices).
 func printWarnings(e *env, t *topology.Topology) {
-	answers.WriteWarnings(e.stderr, t.Warnings, maxWarningsPerCode)
+	answers.WriteWarnings(e.stderr, t.Warnings, answers.MaxWarningsPerCode)
 }
-
-// maxWarningsPerCode caps how many warnings of one code a command prints,
-// so that a large estate's output stays readable.
-const maxWarningsPerCode = 10
 
 // printNotices writes the tie-break notices to stderr.
 func printNotices(e *env, t *topology.Topology) { answers.WriteNotices(e.stderr, t.Warnings) }

@@ -51,23 +51,13 @@ func formatFor(explicit string, out *outPath, byExt map[string]string, def strin
 	return "", fmt.Errorf("cannot tell the format from %q: use --format", string(*out))
 }
 
-// escaper returns the escaping writer for format over w: this is the one
-// place output is escaped (package termsafe): JSON and SARIF the JSON way,
-// everything else (text, ASCII, CSV, DOT, Mermaid, SVG, JUnit XML, HTML) as
-// text. The caller flushes it.
-func escaper(w io.Writer, format string) *termsafe.Writer {
-	if format == "json" || format == "sarif" {
-		return termsafe.NewJSONWriter(w)
-	}
-	return termsafe.NewWriter(w)
-}
-
-// emit writes a finished report, escaped for its format, to stdout or,
+// emit writes a finished report, escaped for its format (this is the one
+// place output is escaped: termsafe.ForFormat), to stdout or,
 // when out is set, to that file (package outfile). It reports whether the
 // write worked; a failure is printed.
 func (e *env) emit(ctx context.Context, cmd string, out *outPath, format string, data []byte) bool {
 	if out == nil || *out == "" {
-		w := escaper(e.rawOut, format)
+		w := termsafe.ForFormat(e.rawOut, format)
 		_, err := w.Write(data)
 		if ferr := w.Flush(); err == nil {
 			err = ferr
@@ -75,7 +65,7 @@ func (e *env) emit(ctx context.Context, cmd string, out *outPath, format string,
 		return err == nil
 	}
 	var b bytes.Buffer
-	w := escaper(&b, format)
+	w := termsafe.ForFormat(&b, format)
 	w.Write(data)
 	w.Flush()
 	release, ok := e.holds.Hold()

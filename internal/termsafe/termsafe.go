@@ -106,6 +106,17 @@ func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 // can stand in JSON.
 func NewJSONWriter(w io.Writer) *Writer { return &Writer{w: w, json: true} }
 
+// ForFormat returns the escaping writer for an output format over w: JSON
+// and SARIF escaped the JSON way (NewJSONWriter), everything else (text,
+// ASCII, CSV, DOT, Mermaid, SVG, JUnit XML, HTML, YAML) as text
+// (NewWriter). The caller flushes it.
+func ForFormat(w io.Writer, format string) *Writer {
+	if format == "json" || format == "sarif" {
+		return NewJSONWriter(w)
+	}
+	return NewWriter(w)
+}
+
 // Writer is an escaping writer.
 type Writer struct {
 	w       io.Writer

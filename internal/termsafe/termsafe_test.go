@@ -66,3 +66,16 @@ func TestJSONWriter(t *testing.T) {
 		t.Errorf("round trip: %v %q", err, back["name"])
 	}
 }
+
+// ForFormat escapes JSON and SARIF the JSON way, everything else as text.
+func TestForFormat(t *testing.T) {
+	for format, want := range map[string]string{"json": `\u001b`, "sarif": `\u001b`, "text": `\x1b`, "svg": `\x1b`, "csv": `\x1b`} {
+		var b bytes.Buffer
+		w := ForFormat(&b, format)
+		w.Write([]byte("a\x1bb"))
+		w.Flush()
+		if b.String() != "a"+want+"b" {
+			t.Errorf("%s: %q", format, b.String())
+		}
+	}
+}

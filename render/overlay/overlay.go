@@ -16,6 +16,20 @@ import (
 	"github.com/composenet/composenet/topology"
 )
 
+// ParseHighlights reads --highlight flows FROM->TO[:PORT][/PROTO] (the
+// flow grammar, sim.ParseFlow), refusing the first that does not parse.
+func ParseHighlights(specs []string) ([]sim.Query, error) {
+	var qs []sim.Query
+	for _, h := range specs {
+		q, err := sim.ParseFlow(h)
+		if err != nil {
+			return nil, fmt.Errorf("--highlight %q: %v", h, err)
+		}
+		qs = append(qs, q)
+	}
+	return qs, nil
+}
+
 // Apply adds the simulator's answers to opt: a Flow per highlight query
 // (refused with the simulator's message when the query is invalid), the
 // --from colouring of from when it is not empty, and the focus in the

@@ -138,3 +138,14 @@ func TestReachFromNetworks(t *testing.T) {
 		}
 	}
 }
+
+// ParseHighlights parses every flow in order and names the first bad one.
+func TestParseHighlights(t *testing.T) {
+	qs, err := overlay.ParseHighlights([]string{"web->db:5432", "internet -> web:80/udp"})
+	if err != nil || len(qs) != 2 || qs[0] != (sim.Query{From: "web", To: "db", Port: 5432, Protocol: "tcp"}) || qs[1].Protocol != "udp" || qs[1].From != "internet" {
+		t.Errorf("%+v %v", qs, err)
+	}
+	if _, err := overlay.ParseHighlights([]string{"web->db", "web db", "x"}); err == nil || !strings.HasPrefix(err.Error(), `--highlight "web db": `) {
+		t.Errorf("bad flow: %v", err)
+	}
+}
