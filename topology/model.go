@@ -50,11 +50,31 @@ type Topology struct {
 	// Latency is the latency model for simulated hops (R10), with the
 	// defaults of DefaultLatency unless overridden.
 	Latency LatencyModel
+	// NamePos is where the project's name is written (the top-level name:
+	// key), zero when it comes from -p, the environment or the folder.
+	NamePos Position
+	// Projects are the compose projects on the host in `up` order when
+	// several were merged (Merge); nil for a single project. Their
+	// services are then named "project/service" (Service.Name,
+	// Container.Service), and Project is the last one's name.
+	Projects []ProjectInfo
 
 	netByKey  map[string]*Network
 	netByName map[string]*Network
 	ctrByName map[string]*Container
 	svcByName map[string]*Service
+}
+
+// ProjectInfo is one compose project of a host that runs several (Merge).
+type ProjectInfo struct {
+	// Name is the project name (R1-1).
+	Name string
+	// WorkingDir is its project directory.
+	WorkingDir string
+	// Files are its compose files, as Topology.Files.
+	Files []string
+	// NamePos is where its name is written (zero when not in a file).
+	NamePos Position
 }
 
 // Daemon is the set of dockerd settings that change networking behaviour.
@@ -355,6 +375,9 @@ type PortBinding struct {
 	Protocol      string
 	// Ephemeral is true when Docker picked the host port.
 	Ephemeral bool
+	// RangeStart and RangeEnd are the host port range asked for
+	// ("8000-8010:80", R8-5), zero for a fixed or ephemeral port.
+	RangeStart, RangeEnd uint16
 	// Family4Only is true when host_ip was given explicitly as an IPv4
 	// address (R8-6).
 	Family4Only bool

@@ -116,6 +116,7 @@ func (b *builder) build() (*topology.Topology, error) {
 		Latency:    b.hs.latency,
 	}
 	t.Files = b.files
+	t.NamePos, _ = b.ix.exact("name")
 	b.t = t
 	b.warnings = append(b.warnings, b.hs.warnings...)
 	t.Bridge0 = &topology.Network{

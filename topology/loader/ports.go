@@ -119,7 +119,7 @@ func (b *builder) publish(c *topology.Container, s types.ServiceConfig) {
 				b.problem(ppath, "Bind for %s:%d-%d failed: all ports in the range are already allocated", pb.HostIP, lo, hi)
 				continue
 			}
-			pb.HostPort = uint16(p)
+			pb.HostPort, pb.RangeStart, pb.RangeEnd = uint16(p), uint16(lo), uint16(hi)
 			if c.Replica > 1 || b.svcByName[s.Name].Replicas > 1 {
 				if c.Replica == 1 {
 					b.warn("W-PORT-REPLICA-ORDER", "R8-5", pb.Pos, "replicas of %s take host ports from %d-%d in start order, which Docker does not fix; composenet gives them out in replica order", s.Name, lo, hi)

@@ -1,0 +1,817 @@
+package topology
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Several compose projects on one host.
+//
+// Merge puts projects that were loaded one by one (each with its own
+// project name, working folder, .env and profiles) onto one host, brought
+// up in the order given, each `up` finished before the next starts. The
+// host's resources are shared the way the engine shares them:
+//
+//   - networks by engine name: an `external: true` network is the network
+//     of that name an earlier project created (or the host description
+//     declares); a non-external network whose name an earlier project
+//     already created is reused with compose's warning when its compose key
+//     is the same, and refused with compose's error otherwise (R2-4, R2-5);
+//   - the local address space: subnets are allocated in `up` order across
+//     all projects from the default pools, lowest free first (R3-1, R3-2);
+//     a configured subnet that overlaps one an earlier project holds is
+//     Docker's "Pool overlaps" error (R3-4); within one project the
+//     loader's tie-breaks stand (configured subnets first, then assumed
+//     external networks, then the project's networks in key order, R2-6);
+//   - container addresses: per network, the host description's containers
+//     first, then project by project the static addresses (R3-10) and the
+//     dynamic ones in start order, lowest free (R3-8, R4-3);
+//   - the host's port space: ports are bound project by project in start
+//     order; a fixed port another binding holds is Docker's bind error
+//     (R8-8), and ephemeral ports and host ranges continue from the last
+//     port the daemon handed out (R8-5);
+//   - container names, which must be unique on the engine (R1-4).
+//
+// In the merged topology every service is named "project/service" so
+// that services of different projects never share a name; DNS is
+// unchanged (names live on the endpoints, per network: R6-3, R6-6).
+
+// Merge returns the host on which the projects ts run, brought up in
+// order (ts[0] first). One topology is returned as it is. The inputs are
+// not modified. Problems (a project name used twice, a port or container
+// name clash, an overlapping subnet, an address in use) come back as a
+// *LoadError listing every one, sorted, each with both positions.
+func Merge(ts []*Topology) (*Topology, error) {
+	if len(ts) == 0 {
+		return nil, &LoadError{Problems: []Problem{{Message: "no project to load"}}}
+	}
+	if len(ts) == 1 {
+		return ts[0], nil
+	}
+	m := &merger{
+		byName:  map[string]*Network{},
+		netOf:   map[*Network]*Network{},
+		creator: map[*Network]int{},
+	}
+	for _, t := range ts {
+		m.in = append(m.in, t.clone())
+	}
+	if m.checkNames(); len(m.problems) > 0 {
+		// Everything else would clash too (same container names).
+		return nil, &LoadError{Problems: SortProblems(m.problems)}
+	}
+	m.networks()
+	m.subnets()
+	m.containers()
+	m.addresses()
+	m.ports()
+	if len(m.problems) > 0 {
+		return nil, &LoadError{Problems: SortProblems(m.problems)}
+	}
+	m.finish()
+	return m.out, nil
+}
+
+type merger struct {
+	in  []*Topology
+	out *Topology
+
+	byName  map[string]*Network   // merged networks by engine name
+	netOf   map[*Network]*Network // a project's network -> the merged one
+	creator map[*Network]int      // merged network -> the project that created it; -1 for pre-existing
+	first   map[*Network]int      // assumed external network -> the first project naming it
+	oldSub6 map[*Network]netip.Prefix
+
+	allocated []netip.Prefix
+	problems  []Problem
+	warnings  []Warning
+	resolved  map[Position]bool // W-EXTERNAL-ASSUMED positions that are no longer assumed
+}
+
+func (m *merger) problem(pos Position, path, format string, args ...any) {
+	m.problems = append(m.problems, Problem{Pos: pos, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// projectPos is where project i's name comes from: its name: key, else its
+// first compose file.
+func (m *merger) projectPos(i int) Position {
+	t := m.in[i]
+	if !t.NamePos.IsZero() {
+		return t.NamePos
+	}
+	if len(t.Files) > 0 {
+		return Position{File: t.Files[0]}
+	}
+	return Position{File: t.WorkingDir}
+}
+
+// checkNames refuses two projects of one name (R1-1): Compose would treat
+// the second as the first, recreating its containers.
+func (m *merger) checkNames() {
+	seen := map[string]int{}
+	for i, t := range m.in {
+		if j, ok := seen[t.Project]; ok {
+			m.problem(m.projectPos(i), "", "project name %q is already the name of the project of %s (%s): Compose would treat both as one project and recreate its containers; give one of them another name (name: or -p)", t.Project, filesOf(m.in[j]), m.projectPos(j))
+			continue
+		}
+		seen[t.Project] = i
+	}
+}
+
+func filesOf(t *Topology) string {
+	if len(t.Files) == 0 {
+		return t.WorkingDir
+	}
+	return strings.Join(t.Files, ", ")
+}
+
+// networks unifies the projects' networks by engine name.
+func (m *merger) networks() {
+	first := m.in[0]
+	m.out = &Topology{Bridge0: first.Bridge0}
+	m.first = map[*Network]int{}
+	m.resolved = map[Position]bool{}
+	m.oldSub6 = map[*Network]netip.Prefix{}
+	for _, t := range m.in {
+		m.netOf[t.Bridge0] = first.Bridge0
+	}
+	m.creator[first.Bridge0] = -1
+	// The host description's networks exist before every project; each
+	// project was loaded with the same description.
+	for _, n := range first.Networks {
+		if n.Declared {
+			m.add(n, -1)
+		}
+	}
+	for i, t := range m.in {
+		for _, n := range byKey(t.Networks) {
+			m.oldSub6[n] = n.Subnet6
+			have := m.byName[n.Name]
+			switch {
+			case n.Declared:
+				m.netOf[n] = have
+			case have == nil:
+				m.add(n, i)
+				if n.External {
+					m.creator[n] = -1
+					m.first[n] = i
+				}
+			case n.External:
+				// R2-5: looked up by name.
+				m.netOf[n] = have
+				if !have.Declared && m.creator[have] >= 0 {
+					m.resolved[n.Pos] = true
+				}
+			case m.creator[have] < 0:
+				// R2-4: a network that no compose project created.
+				m.netOf[n] = have
+				m.warn(Warning{Code: "W-NETWORK-REUSED", Rule: "R2-4", Pos: n.Pos,
+					Message: fmt.Sprintf("a network with name %s exists but was not created by compose. Set `external: true` to use an existing network (project %s uses it as it is)", n.Name, t.Project),
+					Fix:     fmt.Sprintf("set external: true on network %s of project %s", n.Key, t.Project)})
+			case have.Key == n.Key:
+				// R2-4: created by another project under the same key.
+				c := m.in[m.creator[have]]
+				m.netOf[n] = have
+				m.warn(Warning{Code: "W-NETWORK-REUSED", Rule: "R2-4", Pos: n.Pos,
+					Message: fmt.Sprintf("a network with name %s exists but was not created for project %q. Set `external: true` to use an existing network (it is project %s's, %s; its settings apply)", n.Name, t.Project, c.Project, have.Pos),
+					Fix:     fmt.Sprintf("set external: true on network %s of project %s", n.Key, t.Project)})
+			default:
+				c := m.in[m.creator[have]]
+				m.netOf[n] = have
+				m.problem(n.Pos, "networks."+n.Key, "network %s was found but has incorrect label com.docker.compose.network set to %q (expected: %q): project %s created it (%s) (R2-4)", n.Name, have.Key, n.Key, c.Project, have.Pos)
+			}
+		}
+	}
+}
+
+// byKey returns the networks in compose-key order (the loader's
+// allocation order, R2-6), declared networks last.
+func byKey(ns []*Network) []*Network {
+	out := slices.Clone(ns)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Declared != out[j].Declared {
+			return !out[i].Declared
+		}
+		if out[i].Key != out[j].Key {
+			return out[i].Key < out[j].Key
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+func (m *merger) add(n *Network, creator int) {
+	m.byName[n.Name] = n
+	m.netOf[n] = n
+	m.creator[n] = creator
+	m.out.Networks = append(m.out.Networks, n)
+}
+
+func (m *merger) warn(w Warning) { m.warnings = append(m.warnings, w) }
+
+// subnets allocates the local address space in up order (R3-1 to R3-4,
+// R3-11).
+func (m *merger) subnets() {
+	t0 := m.in[0]
+	m.out.Daemon, m.out.Host = t0.Daemon, t0.Host
+	m.allocated = []netip.Prefix{m.out.Bridge0.Subnet}
+	for _, n := range m.out.Networks {
+		if n.Declared && n.SubnetConfigured {
+			m.allocated = append(m.allocated, n.Subnet)
+		}
+	}
+	ula := 0
+	for i := range m.in {
+		var own, assumed []*Network
+		for _, n := range byKey(m.out.Networks) {
+			switch {
+			case n.Declared:
+			case n.External && m.first[n] == i:
+				assumed = append(assumed, n)
+			case !n.External && m.creator[n] == i:
+				own = append(own, n)
+			}
+		}
+		// Configured subnets first (the loader's tie-break), each checked
+		// against what the earlier projects hold (R3-4).
+		for _, n := range own {
+			if !n.SubnetConfigured {
+				continue
+			}
+			if o, on := m.overlap(n.Subnet); o.IsValid() {
+				m.problem(n.Pos, "networks."+n.Key, "failed to create network %s: Error response from daemon: invalid pool request: Pool overlaps with other one on this address space (%s overlaps %s of network %s%s) (R3-4)", n.Name, n.Subnet, o, on, posSuffixOf(m.byName[on]))
+				continue
+			}
+			m.allocated = append(m.allocated, n.Subnet)
+		}
+		for _, group := range [][]*Network{assumed, own} {
+			for _, n := range group {
+				if n.SubnetConfigured {
+					continue
+				}
+				s, ok := m.nextPool()
+				if !ok {
+					m.problem(n.Pos, "networks."+n.Key, "failed to create network %s: Error response from daemon: all predefined address pools have been fully subnetted (R3-2)", n.Name)
+					continue
+				}
+				n.Subnet, n.Gateway = s, s.Addr().Next() // R3-6
+				m.allocated = append(m.allocated, s)
+			}
+		}
+		if i == 0 {
+			// The loader gives the host description's networks without a
+			// subnet theirs after the first project's.
+			for _, n := range m.out.Networks {
+				if n.Declared && !n.SubnetConfigured {
+					if s, ok := m.nextPool(); ok {
+						n.Subnet, n.Gateway = s, s.Addr().Next()
+						m.allocated = append(m.allocated, s)
+					}
+				}
+			}
+		}
+		// R3-11: successive /64s of the host's ULA /48, in the same order.
+		for _, n := range own {
+			if !n.EnableIPv6 || n.Subnet6Configured {
+				continue
+			}
+			n.Subnet6 = ulaPrefix(ula)
+			n.Gateway6 = n.Subnet6.Addr().Next()
+			ula++
+		}
+	}
+}
+
+func posSuffixOf(n *Network) string {
+	if n == nil || n.Pos.IsZero() {
+		return ""
+	}
+	return ", " + n.Pos.String()
+}
+
+// overlap returns an allocated subnet that overlaps s and its network's
+// name.
+func (m *merger) overlap(s netip.Prefix) (netip.Prefix, string) {
+	for _, a := range m.allocated {
+		if a.Overlaps(s) {
+			name := "bridge"
+			for _, n := range m.out.Networks {
+				if n.Subnet == a {
+					name = n.Name
+				}
+			}
+			return a, name
+		}
+	}
+	return netip.Prefix{}, ""
+}
+
+// nextPool is the lowest free default-pool subnet (R3-1, R3-2): it
+// overlaps no allocated subnet, no on-link host route and no nameserver.
+func (m *merger) nextPool() (netip.Prefix, bool) {
+	d, h := m.out.Daemon, m.out.Host
+	for _, pool := range d.AddressPools {
+		if !pool.Base.Addr().Is4() || pool.Size < pool.Base.Bits() || pool.Size > 32 {
+			continue
+		}
+		step := uint64(1) << (32 - pool.Size)
+		base := uint64(addr4(pool.Base.Masked().Addr()))
+		count := uint64(1) << (pool.Size - pool.Base.Bits())
+		for i := uint64(0); i < count; i++ {
+			cand := netip.PrefixFrom(fromAddr4(uint32(base+i*step)), pool.Size)
+			if o, _ := m.overlap(cand); o.IsValid() {
+				continue
+			}
+			clash := false
+			for _, a := range h.Addresses {
+				if a.Addr().Is4() && a.Masked().Overlaps(cand) {
+					clash = true
+				}
+			}
+			for _, ns := range h.Nameservers {
+				if cand.Contains(ns) {
+					clash = true
+				}
+			}
+			if !clash {
+				return cand, true
+			}
+		}
+	}
+	return netip.Prefix{}, false
+}
+
+func addr4(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+func fromAddr4(v uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+// ulaPrefix is the loader's stand-in for the i-th /64 of the host's ULA
+// /48 (R3-11): the same fixed derivation, so that one project alone and
+// the first of several get the same subnets.
+func ulaPrefix(i int) netip.Prefix {
+	h := sha256.Sum256([]byte("composenet-host-id"))
+	var b [16]byte
+	b[0] = 0xfd
+	copy(b[1:6], h[:5])
+	b[6], b[7] = byte(i>>8), byte(i)
+	return netip.PrefixFrom(netip.AddrFrom16(b), 64)
+}
+
+// containers checks container names across projects (R1-4), re-points
+// endpoints at the merged networks, names services "project/service" and
+// numbers the start order across projects.
+func (m *merger) containers() {
+	owner := map[string]*Container{}
+	offset := 0
+	for i, t := range m.in {
+		prefix := t.Project + "/"
+		last := 0
+		for _, c := range t.Containers {
+			if c.Declared {
+				if i == 0 {
+					owner[c.Name] = c
+					m.out.Containers = append(m.out.Containers, c)
+				}
+				continue
+			}
+			if o := owner[c.Name]; o != nil {
+				m.problem(c.Pos, "services."+c.Service+".container_name", "Error response from daemon: Conflict. The container name \"/%s\" is already in use by container %s of project %s (%s). You have to remove (or rename) that container to be able to reuse that name (R1-4)", c.Name, o.ID, o.Project, o.Pos)
+				continue
+			}
+			owner[c.Name] = c
+			m.out.Containers = append(m.out.Containers, c)
+			last = max(last, c.StartOrder+1)
+			c.StartOrder += offset
+			c.Service = prefix + c.Service
+			if x, ok := strings.CutPrefix(c.NetworkMode, "service:"); ok {
+				c.NetworkMode = "service:" + prefix + x
+			}
+			if len(c.Links) > 0 {
+				c.Links = slices.Clone(c.Links)
+				for j := range c.Links {
+					if c.Links[j].Service != "" {
+						c.Links[j].Service = prefix + c.Links[j].Service
+					}
+				}
+			}
+		}
+		offset += last
+		for _, c := range t.Containers {
+			if c.Declared && i > 0 {
+				continue
+			}
+			for _, e := range c.Endpoints {
+				e.Network = m.netOf[e.Network]
+			}
+			SortEndpoints(c.Endpoints) // a shared network's real settings can differ from what a project assumed (R5-3)
+		}
+		for _, s := range t.Services {
+			s.Name = prefix + s.Name
+			if len(s.DependsOn) > 0 {
+				deps := make([]string, len(s.DependsOn))
+				for j, d := range s.DependsOn {
+					deps[j] = prefix + d
+				}
+				s.DependsOn = deps
+			}
+			m.out.Services = append(m.out.Services, s)
+		}
+		for _, in := range t.Inactive {
+			in.Name = prefix + in.Name
+			m.out.Inactive = append(m.out.Inactive, in)
+		}
+		for _, w := range t.Warnings {
+			if w.Service != "" {
+				w.Service = prefix + w.Service
+			}
+			if w.Peer != "" {
+				w.Peer = prefix + w.Peer
+			}
+			m.warnings = append(m.warnings, w)
+		}
+	}
+}
+
+// pool hands out the lowest free IPv4 address of a network (R3-7, R3-8).
+type pool struct {
+	lo, hi uint32
+	used   map[uint32]bool
+}
+
+func newPool(n *Network) *pool {
+	p := &pool{used: map[uint32]bool{}}
+	if !n.Subnet.IsValid() || !n.Subnet.Addr().Is4() {
+		return p
+	}
+	s := n.Subnet.Masked()
+	netAddr := addr4(s.Addr())
+	bcast := netAddr + (uint32(1)<<(32-s.Bits()) - 1)
+	r := s
+	if n.IPRange.IsValid() {
+		r = n.IPRange.Masked()
+	}
+	p.lo = addr4(r.Addr())
+	p.hi = p.lo + (uint32(1)<<(32-r.Bits()) - 1)
+	if s.Bits() < 31 {
+		p.used[netAddr], p.used[bcast] = true, true
+	}
+	if n.Gateway.Is4() {
+		p.used[addr4(n.Gateway)] = true
+	}
+	for _, a := range n.AuxAddresses {
+		if a.Is4() {
+			p.used[addr4(a)] = true
+		}
+	}
+	return p
+}
+
+func (p *pool) next() (netip.Addr, bool) {
+	if p.lo == 0 && p.hi == 0 {
+		return netip.Addr{}, false
+	}
+	for v := p.lo; ; v++ {
+		if !p.used[v] {
+			p.used[v] = true
+			return fromAddr4(v), true
+		}
+		if v == p.hi {
+			return netip.Addr{}, false
+		}
+	}
+}
+
+// addresses gives out container addresses network by network: the host
+// description's containers first (static, then dynamic in the
+// description's order), then project by project the static addresses
+// (R3-10) and the dynamic ones in start order, lowest free (R3-8).
+func (m *merger) addresses() {
+	type member struct {
+		e       *Endpoint
+		project int // -1 for declared containers
+	}
+	members := map[*Network][]member{}
+	for i, t := range m.in {
+		for _, c := range t.Containers {
+			if c.Declared && i > 0 {
+				continue
+			}
+			p := i
+			if c.Declared {
+				p = -1
+			}
+			for _, e := range c.Endpoints {
+				members[e.Network] = append(members[e.Network], member{e, p})
+			}
+		}
+	}
+	nets := append([]*Network{m.out.Bridge0}, m.out.Networks...)
+	taken := map[string]bool{}
+	for _, n := range nets {
+		ms := members[n]
+		sort.SliceStable(ms, func(i, j int) bool {
+			a, b := ms[i], ms[j]
+			if a.project != b.project {
+				return a.project < b.project
+			}
+			if a.project < 0 {
+				return a.e.Container.Pos.Line < b.e.Container.Pos.Line
+			}
+			return a.e.Container.StartOrder < b.e.Container.StartOrder
+		})
+		p := newPool(n)
+		holder := map[netip.Addr]*Container{}
+		for lo := 0; lo < len(ms); {
+			hi := lo
+			for hi < len(ms) && ms[hi].project == ms[lo].project {
+				hi++
+			}
+			for _, x := range ms[lo:hi] {
+				e := x.e
+				if !e.Static {
+					continue
+				}
+				if !n.Subnet.Contains(e.IPv4) {
+					m.problem(e.Pos, "", "invalid config for network %s: invalid endpoint settings: no configured subnet or ip-range contain the IP address %s (R3-10)", n.Name, e.IPv4)
+					continue
+				}
+				if p.used[addr4(e.IPv4)] {
+					what := "the network's gateway or a reserved address"
+					if o := holder[e.IPv4]; o != nil {
+						what = fmt.Sprintf("%s of project %s (%s)", o.Name, o.Project, o.Pos)
+					}
+					m.problem(e.Pos, "", "Address already in use: %s on network %s is taken by %s (R3-10)", e.IPv4, n.Name, what)
+					continue
+				}
+				p.used[addr4(e.IPv4)] = true
+				holder[e.IPv4] = e.Container
+			}
+			for _, x := range ms[lo:hi] {
+				e := x.e
+				if e.Static {
+					continue
+				}
+				ip, ok := p.next()
+				if !ok {
+					k := n.Name + "\x00" + e.Container.Service
+					if !taken[k] {
+						taken[k] = true
+						m.problem(e.Pos, "", "no available IPv4 addresses on network %s (%s) for %s (R3-8)", n.Name, n.Subnet, e.Container.Name)
+					}
+					continue
+				}
+				e.IPv4 = ip
+				holder[ip] = e.Container
+			}
+			lo = hi
+		}
+		m.addresses6(n, ms2eps(ms, func(i int) *Endpoint { return ms[i].e }))
+	}
+}
+
+func ms2eps[T any](ms []T, f func(int) *Endpoint) []*Endpoint {
+	out := make([]*Endpoint, len(ms))
+	for i := range ms {
+		out[i] = f(i)
+	}
+	return out
+}
+
+// addresses6 gives IPv6 addresses on n (R3-11): the creating project's
+// endpoints keep theirs (moved into n's subnet when the ULA /64 moved);
+// the other projects' get the lowest free from ::2 upward.
+func (m *merger) addresses6(n *Network, eps []*Endpoint) {
+	if !n.EnableIPv6 || !n.Subnet6.IsValid() {
+		for _, e := range eps {
+			e.IPv6 = netip.Addr{}
+		}
+		return
+	}
+	used := map[netip.Addr]bool{n.Gateway6: true, n.Subnet6.Addr(): true}
+	var later []*Endpoint
+	old := m.oldSub6[n]
+	for _, e := range eps {
+		if !e.IPv6.IsValid() || !old.IsValid() || !old.Contains(e.IPv6) {
+			later = append(later, e)
+			continue
+		}
+		if old != n.Subnet6 {
+			a, o := e.IPv6.As16(), n.Subnet6.Addr().As16()
+			copy(a[:8], o[:8])
+			e.IPv6 = netip.AddrFrom16(a)
+		}
+		if used[e.IPv6] {
+			later = append(later, e)
+			continue
+		}
+		used[e.IPv6] = true
+	}
+	next := n.Subnet6.Addr().Next()
+	for _, e := range later {
+		for used[next] && n.Subnet6.Contains(next) {
+			next = next.Next()
+		}
+		if !n.Subnet6.Contains(next) {
+			e.IPv6 = netip.Addr{}
+			continue
+		}
+		e.IPv6 = next
+		used[next] = true
+	}
+}
+
+// ports binds every published port on the shared host, project by project
+// in start order (R8-5, R8-8).
+func (m *merger) ports() {
+	type held struct {
+		b *PortBinding
+		c *Container
+	}
+	type key struct {
+		proto string
+		port  int
+	}
+	idx := map[key][]held{}
+	last := map[string]int{}
+	clash := func(ip netip.Addr, proto string, port int) *held {
+		for i, x := range idx[key{proto, port}] {
+			if hostIPsClash(x.b.HostIP, ip) || (!x.b.Family4Only && x.b.HostIP.IsUnspecified() && !ip.Is4() && ip.IsUnspecified()) {
+				return &idx[key{proto, port}][i]
+			}
+		}
+		return nil
+	}
+	alloc := func(ip netip.Addr, proto, key string, lo, hi int) (int, bool) {
+		k := proto + "/" + key
+		l, ok := last[k]
+		if !ok {
+			l = hi // the first search starts at lo (R8-5)
+		}
+		n := hi - lo + 1
+		for i := 1; i <= n; i++ {
+			p := lo + (l-lo+i)%n
+			if clash(ip, proto, p) == nil {
+				last[k] = p
+				return p, true
+			}
+		}
+		return 0, false
+	}
+	d := m.out.Daemon
+	for _, t := range m.in {
+		ctrs := slices.Clone(t.Containers)
+		sort.SliceStable(ctrs, func(a, b int) bool { return ctrs[a].StartOrder < ctrs[b].StartOrder })
+		for _, c := range ctrs {
+			if c.Declared || len(c.Ports) == 0 {
+				continue
+			}
+			gw := c.GatewayEndpoint()
+			if c.NetworkMode == "bridge" && len(c.Endpoints) > 0 {
+				gw = c.Endpoints[0]
+			}
+			kept := make([]PortBinding, 0, len(c.Ports))
+			for _, b := range c.Ports {
+				b.Endpoint = gw
+				if gw == nil {
+					continue // R7-5: all its networks are internal now
+				}
+				switch {
+				case b.Ephemeral:
+					p, ok := alloc(b.HostIP, b.Protocol, "eph", d.EphemeralPortStart, d.EphemeralPortEnd)
+					if !ok {
+						m.problem(b.Pos, "", "no free ephemeral host port in %d-%d (R8-5)", d.EphemeralPortStart, d.EphemeralPortEnd)
+						continue
+					}
+					b.HostPort = uint16(p)
+				case b.RangeStart != 0:
+					p, ok := alloc(b.HostIP, b.Protocol, fmt.Sprintf("%d-%d", b.RangeStart, b.RangeEnd), int(b.RangeStart), int(b.RangeEnd))
+					if !ok {
+						m.problem(b.Pos, "", "Bind for %s:%d-%d failed: all ports in the range are already allocated (R8-8)", b.HostIP, b.RangeStart, b.RangeEnd)
+						continue
+					}
+					b.HostPort = uint16(p)
+				default:
+					if o := clash(b.HostIP, b.Protocol, int(b.HostPort)); o != nil {
+						m.problem(b.Pos, "", "Bind for %s:%d failed: port is already allocated (by %s of project %s, %s) (R8-8)", b.HostIP, b.HostPort, o.c.Name, o.c.Project, o.b.Pos)
+						continue
+					}
+				}
+				k := key{b.Protocol, int(b.HostPort)}
+				kept = append(kept, b)
+				idx[k] = append(idx[k], held{&kept[len(kept)-1], c})
+			}
+			c.Ports = kept
+		}
+	}
+}
+
+// hostIPsClash is R8-8 for two bindings of one port and protocol: 0.0.0.0
+// clashes with any IPv4 address, :: with any IPv6, an address with itself.
+func hostIPsClash(a, b netip.Addr) bool {
+	if a == b {
+		return true
+	}
+	if a.Is4() != b.Is4() {
+		return false
+	}
+	return a.IsUnspecified() || b.IsUnspecified()
+}
+
+// finish assembles the merged topology: endpoint lists, sorted slices,
+// the projects and the warnings.
+func (m *merger) finish() {
+	t := m.out
+	last := m.in[len(m.in)-1]
+	t.Project, t.WorkingDir, t.NamePos, t.Latency = last.Project, last.WorkingDir, last.NamePos, last.Latency
+	for _, p := range m.in {
+		t.Projects = append(t.Projects, ProjectInfo{Name: p.Project, WorkingDir: p.WorkingDir, Files: p.Files, NamePos: p.NamePos})
+		t.Files = append(t.Files, p.Files...)
+	}
+	nets := append([]*Network{t.Bridge0}, t.Networks...)
+	for _, n := range nets {
+		n.Endpoints = nil
+	}
+	for _, c := range t.Containers {
+		for _, e := range c.Endpoints {
+			e.Network.Endpoints = append(e.Network.Endpoints, e)
+		}
+	}
+	for _, n := range nets {
+		sort.SliceStable(n.Endpoints, func(i, j int) bool { return n.Endpoints[i].IPv4.Less(n.Endpoints[j].IPv4) })
+	}
+	sort.Slice(t.Networks, func(i, j int) bool { return t.Networks[i].Name < t.Networks[j].Name })
+	sort.Slice(t.Containers, func(i, j int) bool { return t.Containers[i].Name < t.Containers[j].Name })
+	sort.Slice(t.Services, func(i, j int) bool { return t.Services[i].Name < t.Services[j].Name })
+	sort.Slice(t.Inactive, func(i, j int) bool { return t.Inactive[i].Name < t.Inactive[j].Name })
+
+	var ws []Warning
+	for _, w := range m.warnings {
+		switch {
+		case w.Code == "W-EXTERNAL-ASSUMED" && m.resolved[w.Pos]:
+			continue // the network is another project's
+		case w.Code == "W-SHARED-DNS":
+			continue // computed again below, across projects
+		}
+		ws = append(ws, w)
+	}
+	ws = append(ws, sharedDNS(t)...)
+	names := make([]string, len(m.in))
+	for i, p := range m.in {
+		names[i] = p.Project
+	}
+	ws = append(ws, Warning{Code: "W-PROJECT-ORDER", Notice: true,
+		Message: fmt.Sprintf("projects come up in this order: %s; subnets, addresses and ephemeral ports are given out in that order (R3-2, R3-8, R8-5), so another order gives other ones", strings.Join(names, ", "))})
+	t.Warnings = SortWarnings(ws)
+	t.Reindex()
+}
+
+// sharedDNS finds the names that containers of different projects (or a
+// project and a host container) register on one network: DNS answers merge
+// them (R6-6, M23).
+func sharedDNS(t *Topology) []Warning {
+	var out []Warning
+	for _, n := range t.Networks {
+		owners := map[string]map[string]bool{}
+		for _, e := range n.Endpoints {
+			owner := "project " + e.Container.Project
+			if e.Container.Declared {
+				owner = "host container " + e.Container.Name
+			}
+			for _, dn := range e.DNSNames {
+				k := strings.ToLower(dn)
+				if owners[k] == nil {
+					owners[k] = map[string]bool{}
+				}
+				owners[k][owner] = true
+			}
+		}
+		for _, k := range keysOf(owners) {
+			if len(owners[k]) < 2 {
+				continue
+			}
+			who := keysOf(owners[k])
+			out = append(out, Warning{Code: "W-SHARED-DNS", Rule: "R6-6", Pos: n.Pos,
+				Message: fmt.Sprintf("name %q is registered on shared network %s by %s; DNS answers merge them, in random order (M23)", k, n.Name, strings.Join(who, " and ")),
+				Fix:     "give the service a unique network alias on the shared network and call it by that alias"})
+		}
+	}
+	return out
+}
+
+func keysOf[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
