@@ -3,6 +3,7 @@ package answers
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/composenet/composenet/internal/termsafe"
@@ -15,7 +16,15 @@ import (
 // /etc/hosts entries and listeners. Warnings are counted, not listed: the
 // caller prints them.
 func WriteInspect(w io.Writer, t *topology.Topology) error {
-	fmt.Fprintf(w, "project %s  (%s)\n", t.Project, termsafe.Escape(strings.Join(t.Files, ", ")))
+	if len(t.Projects) > 0 {
+		names := make([]string, len(t.Projects))
+		for i, p := range t.Projects {
+			names[i] = p.Name
+		}
+		fmt.Fprintf(w, "projects %s  (in up order; services are named project/service)\n", strings.Join(names, ", "))
+	} else {
+		fmt.Fprintf(w, "project %s  (%s)\n", t.Project, termsafe.Escape(strings.Join(t.Files, ", ")))
+	}
 	d := t.Daemon
 	fmt.Fprintf(w, "daemon  engine=%s userland-proxy=%t icc=%t ip-masq=%t bip=%s\n", d.Engine, d.UserlandProxy, d.ICC, d.IPMasq, d.Bridge0)
 	fmt.Fprintf(w, "\nNETWORKS\n")
@@ -72,7 +81,12 @@ func WriteInspect(w io.Writer, t *topology.Topology) error {
 		}
 	}
 	fmt.Fprintf(w, "\nCONTAINERS\n")
-	for _, c := range t.Containers {
+	group := ""
+	for _, c := range byProject(t) {
+		if len(t.Projects) > 0 && c.Project != group && !c.Declared {
+			group = c.Project
+			fmt.Fprintf(w, "  project %s  (%s)\n", group, termsafe.Escape(strings.Join(projectFiles(t, group), ", ")))
+		}
 		label := c.Service
 		if c.Declared {
 			label = "declared on the host"
@@ -133,6 +147,41 @@ func WriteInspect(w io.Writer, t *topology.Topology) error {
 	}
 	if len(t.Warnings) > 0 {
 		fmt.Fprintf(w, "\n%d warning(s) and note(s) on stderr\n", len(t.Warnings))
+	}
+	return nil
+}
+
+// byProject returns the containers grouped by project when several
+// projects share the host: the host description's containers first, then
+// each project in up order, by name within a group. One project: as they
+// are (by name).
+func byProject(t *topology.Topology) []*topology.Container {
+	if len(t.Projects) == 0 {
+		return t.Containers
+	}
+	rank := map[string]int{}
+	for i, p := range t.Projects {
+		rank[p.Name] = i + 1
+	}
+	out := append([]*topology.Container(nil), t.Containers...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := 0, 0
+		if !out[i].Declared {
+			a = rank[out[i].Project]
+		}
+		if !out[j].Declared {
+			b = rank[out[j].Project]
+		}
+		return a < b
+	})
+	return out
+}
+
+func projectFiles(t *topology.Topology, name string) []string {
+	for _, p := range t.Projects {
+		if p.Name == name {
+			return p.Files
+		}
 	}
 	return nil
 }

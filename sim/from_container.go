@@ -38,6 +38,18 @@ func (s *Sim) targetFromContainer(c *topology.Container, q Query, tr *tracer) (d
 	if a, err := netip.ParseAddr(q.To); err == nil {
 		return dst{addr: a.Unmap(), label: a.String()}, 0, true
 	}
+	if strings.Contains(q.To, "/") {
+		// Several projects: project/service is composenet's name for a
+		// service, not a DNS name; a client would ask for the container's
+		// name, which Docker registers on each of its networks (R6-3).
+		if cands := s.Ambiguous(q.To); cands != nil {
+			return dst{}, s.invalid(tr, ambiguityError("target", q.To, cands).Error()), false
+		}
+		if t := s.findContainer(q.To); t != nil {
+			tr.note(q.To + " is asked for by its container name " + t.Name + " (registered in DNS on each of its networks, R6-3)")
+			q.To = t.Name
+		}
+	}
 	r := s.Resolve(c, q.To)
 	if tr != nil {
 		tr.dns = &r

@@ -37,6 +37,9 @@ func (s *Sim) targetFromOutside(q Query, tr *tracer, fromHost bool) (dst, *topol
 		return dst{addr: a.Unmap(), label: a.String()}, nil, 0, true
 	}
 	c := s.findContainer(q.To)
+	if cands := s.Ambiguous(q.To); c == nil && cands != nil {
+		return dst{}, nil, s.invalid(tr, ambiguityError("target", q.To, cands).Error()), false
+	}
 	if c == nil {
 		r := DNSResult{}
 		s.upstream(&r, strings.ToLower(strings.TrimSuffix(q.To, ".")), 0)

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"net/netip"
 	"sort"
 	"strings"
@@ -24,6 +25,11 @@ type Sim struct {
 	ctrByName map[string]*topology.Container // exact and lower-case names
 	svcFirst  map[string]*topology.Container // service -> first replica
 	svcNames  map[string]bool
+	// bare maps a lower-case service name without its project to the
+	// first replicas of the services of that name, one per project, when
+	// several projects share the host (topology.Merge names services
+	// "project/service").
+	bare map[string][]*topology.Container
 
 	// names[netID] maps a lower-case DNS name to the endpoints that
 	// registered it on that network, in the network's address order (R6-3,
@@ -108,6 +114,16 @@ func New(t *topology.Topology) *Sim {
 	for sv, c := range s.svcFirst {
 		if l := strings.ToLower(sv); l != sv && s.svcFirst[l] == nil {
 			s.svcFirst[l] = c
+		}
+	}
+	if len(t.Projects) > 0 {
+		s.bare = map[string][]*topology.Container{}
+		for _, sv := range t.Services {
+			_, name, ok := strings.Cut(sv.Name, "/")
+			if ok && len(sv.Containers) > 0 {
+				l := strings.ToLower(name)
+				s.bare[l] = append(s.bare[l], sv.Containers[0])
+			}
 		}
 	}
 	for _, c := range t.Containers {
@@ -360,7 +376,41 @@ func (s *Sim) findContainer(name string) *topology.Container {
 	if c := s.ctrByName[l]; c != nil {
 		return c
 	}
-	return s.svcFirst[l]
+	if c := s.svcFirst[l]; c != nil {
+		return c
+	}
+	// Several projects: a service name without its project, when only
+	// one project has a service of that name.
+	if cs := s.bare[l]; len(cs) == 1 {
+		return cs[0]
+	}
+	return nil
+}
+
+// Ambiguous returns the qualified names ("project/service") of the
+// services that name, without its project, stands for when several
+// projects share the host and more than one has a service of that name;
+// nil otherwise. Commands then ask for the qualified name.
+func (s *Sim) Ambiguous(name string) []string {
+	if s.findContainer(name) != nil {
+		return nil
+	}
+	cs := s.bare[strings.ToLower(name)]
+	if len(cs) < 2 {
+		return nil
+	}
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Service
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ambiguityError is the error for a name that Ambiguous resolves to
+// several services.
+func ambiguityError(what, name string, cands []string) error {
+	return fmt.Errorf("%s %q is ambiguous: several projects have a service of that name (%s); name one as project/service or by its container name", what, name, strings.Join(cands, ", "))
 }
 
 // Topology returns the topology s answers questions about.

@@ -25,6 +25,14 @@ func TestParseFlow(t *testing.T) {
 		{in: "web->db:", err: `empty port after : in "db:" (leave out the colon for an IP-level question)`},
 		{in: "web->db:99999", err: `invalid port "99999"`},
 		{in: "web->db:80/icmp", err: `unknown protocol "icmp" (want tcp, udp or sctp)`},
+		{in: "proxy/traefik->app/web:8080", want: Query{From: "proxy/traefik", To: "app/web", Port: 8080, Protocol: "tcp"}},
+		{in: "app/web->proxy/traefik", want: Query{From: "app/web", To: "proxy/traefik", Protocol: "tcp"}},
+		{in: "a->app/dns:53/udp", want: Query{From: "a", To: "app/dns", Port: 53, Protocol: "udp"}},
+		{in: "a->app/web/tcp", want: Query{From: "a", To: "app/web", Protocol: "tcp"}},
+		{in: "a->app/b/c", err: `unknown protocol "c" (want tcp, udp or sctp)`},
+		{in: "a->/web", err: `unknown protocol "web" (want tcp, udp or sctp)`},
+		{in: "a->api.example.com/v1", err: `unknown protocol "v1" (want tcp, udp or sctp)`},
+		{in: "app/->b", err: `invalid source "app/": want a service, a container, host or internet`},
 	} {
 		got, err := ParseFlow(tc.in)
 		gotErr := ""
@@ -72,6 +80,7 @@ func FuzzParseFlow(f *testing.F) {
 		"web->db:", "a->b->c", " web -> api ", "web->api/SCTP", "x->[::ffff:1.2.3.4]:1",
 		"web->db:80/", "->", "web->[", "web->]:80", "w->d:0",
 		"internet->route:a.example:80/x", "host->route:", "internet->ROUTE:A/b:c",
+		"proxy/traefik->app/web:8080", "a->app/udp/udp",
 	} {
 		f.Add(s)
 	}
@@ -80,7 +89,7 @@ func FuzzParseFlow(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if q.From == "" || q.To == "" || strings.ContainsAny(q.From, " \t:/[]") || strings.ContainsAny(q.To, " \t[]/") {
+		if q.From == "" || q.To == "" || strings.ContainsAny(q.From, " \t:[]") || strings.ContainsAny(q.To, " \t[]") || !qualifiedOK(q.From) || !qualifiedOK(q.To) {
 			t.Fatalf("ParseFlow(%q) accepted %+v", s, q)
 		}
 		if _, err := ParseProtocol(q.Protocol); err != nil {

@@ -71,6 +71,9 @@ func (s *Sim) Peer(name string) (Peer, error) {
 		return Peer{Kind: PeerInternet, Name: a.String(), Address: a}, nil
 	}
 	c := s.findContainer(name)
+	if cands := s.Ambiguous(name); c == nil && cands != nil {
+		return Peer{}, ambiguityError("source", name, cands)
+	}
 	if c == nil {
 		return Peer{}, fmt.Errorf("unknown source %q: not a container, a service, host or internet%s", name, DidYouMean(s.Suggest(name)))
 	}
@@ -116,6 +119,9 @@ func (s *Sim) Suggest(name string) []string {
 	for _, c := range s.t.Containers {
 		consider(c.Service)
 		consider(c.Name)
+	}
+	for name := range s.bare {
+		consider(name)
 	}
 	sort.Strings(out)
 	if len(out) > 3 {

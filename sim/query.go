@@ -14,6 +14,7 @@ import (
 //	route  = "route:" HOST [":" PORT] [PATH]  (a reverse-proxy route, routes.go;
 //	         PORT is the host port, PATH starts with "/", always tcp)
 //	TO     = name | IPv4 | IPv6 | "[" IPv6 "]"   (a port after IPv6 needs the brackets)
+//	name   = [PROJECT "/"] NAME          (PROJECT/service when several projects share the host)
 //	PORT   = 1..65535                  (absent: an IP-level question)
 //	PROTO  = tcp | udp | sctp          (case-insensitive; default tcp)
 //
@@ -98,7 +99,7 @@ const (
 // colon must be followed by a port ("api:" is an error).
 func ParseTarget(s string) (target string, port uint16, protocol string, err error) {
 	p := TCP
-	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+	if i := strings.LastIndexByte(s, '/'); i >= 0 && isProtoSuffix(s[:i], s[i+1:]) {
 		if p, err = ParseProtocol(s[i+1:]); err != nil {
 			return "", 0, "", err
 		}
@@ -140,7 +141,7 @@ func ParseTarget(s string) (target string, port uint16, protocol string, err err
 	if target == "" {
 		return "", 0, "", fmt.Errorf("empty target")
 	}
-	if strings.ContainsAny(target, " \t[]/") {
+	if strings.ContainsAny(target, " \t[]") || !qualifiedOK(target) {
 		return "", 0, "", fmt.Errorf("invalid target %q", target)
 	}
 	if hasPort {
@@ -192,7 +193,7 @@ func ParseFlow(s string) (Query, error) {
 		return Query{}, fmt.Errorf("want FROM -> TO[:PORT][/PROTO], got %q", s)
 	}
 	from, to = strings.TrimSpace(from), strings.TrimSpace(to)
-	if from == "" || strings.ContainsAny(from, " \t:/[]") {
+	if from == "" || strings.ContainsAny(from, " \t:[]") || !qualifiedOK(from) {
 		return Query{}, fmt.Errorf("invalid source %q: want a service, a container, host or internet", from)
 	}
 	if to == "" {
@@ -260,4 +261,38 @@ func (q Query) String() string {
 		p = string(TCP)
 	}
 	return s + "/" + strings.ToLower(p)
+}
+
+// isProtoSuffix tells whether the text after the last slash of a target
+// is its protocol rather than the service half of PROJECT/service: a
+// protocol word or nothing ("db:80/"), or any word that does not follow a
+// project name (so that "db:80/icmp" is an unknown protocol and
+// "api.example.com/v1" is no service name).
+func isProtoSuffix(before, after string) bool {
+	if _, err := ParseProtocol(after); err == nil || after == "" {
+		return true
+	}
+	return !projectName(before) // else the service half of PROJECT/service[:PORT]
+}
+
+// qualifiedOK accepts a name without a slash, or PROJECT/service: a
+// project name (R1-2: letters, digits, "-" and "_"; any case here) and a
+// non-empty service part without a slash.
+func qualifiedOK(s string) bool {
+	i := strings.IndexByte(s, '/')
+	return i < 0 || projectName(s[:i]) && i < len(s)-1 && !strings.Contains(s[i+1:], "/")
+}
+
+// projectName reports whether s can be a compose project name (R1-2),
+// case aside.
+func projectName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -8,8 +8,11 @@ import (
 // --format json` prints. Its field names are a contract: other tools read
 // them (see the README's schema).
 type Doc struct {
-	Project    string         `json:"project"`
-	Files      []string       `json:"files"`
+	Project string   `json:"project"`
+	Files   []string `json:"files"`
+	// Projects are the projects on the host in up order, when several
+	// share it (Merge); omitted for one project.
+	Projects   []ProjectDoc   `json:"projects,omitempty"`
 	Daemon     Daemon         `json:"daemon"`
 	Networks   []NetworkDoc   `json:"networks"`
 	Containers []ContainerDoc `json:"containers"`
@@ -38,9 +41,18 @@ type NetworkDoc struct {
 	Position         string `json:"position,omitempty"`
 }
 
+// ProjectDoc is one project of a host that runs several.
+type ProjectDoc struct {
+	Name  string   `json:"name"`
+	Files []string `json:"files"`
+}
+
 // ContainerDoc is one container in a Doc.
 type ContainerDoc struct {
-	Name        string        `json:"name"`
+	Name string `json:"name"`
+	// Project is the container's project when several projects share the
+	// host; its service is then named "project/service".
+	Project     string        `json:"project,omitempty"`
 	Service     string        `json:"service"`
 	Replica     int           `json:"replica"`
 	ID          string        `json:"id"`
@@ -118,6 +130,9 @@ func (t *Topology) Doc() Doc {
 		}
 		d.Networks = append(d.Networks, nd)
 	}
+	for _, p := range t.Projects {
+		d.Projects = append(d.Projects, ProjectDoc{Name: p.Name, Files: nonNil(p.Files)})
+	}
 	for _, c := range t.Containers {
 		mode := c.NetworkMode
 		if mode == "" {
@@ -127,6 +142,9 @@ func (t *Topology) Doc() Doc {
 			StartOrder: c.StartOrder, Endpoints: []EndpointDoc{}, Ports: []PortDoc{}, DNS: c.DNS, Declared: c.Declared, Position: c.Pos.String()}
 		if c.NetNS != nil && c.NetNS != c {
 			cd.NetNS = c.NetNS.Name
+		}
+		if len(t.Projects) > 0 {
+			cd.Project = c.Project
 		}
 		gw := c.GatewayEndpoint()
 		for _, e := range c.Endpoints {

@@ -44,11 +44,15 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	}
 	opts := lf.options(e)
 	load := func(ctx context.Context) (*topology.Topology, []string, error) {
-		var in topology.Inputs
-		o := opts
-		o.Record = &in
-		t, err := loader.Load(ctx, o)
-		return t, in.Files, err
+		var files []string
+		t, err := topology.LoadProjects(ctx, opts, lf.with, func(ctx context.Context, o topology.Options) (*topology.Topology, error) {
+			var in topology.Inputs
+			o.Record = &in
+			t, err := loader.Load(ctx, o)
+			files = append(files, in.Files...)
+			return t, err
+		})
+		return t, files, err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

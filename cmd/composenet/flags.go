@@ -140,6 +140,7 @@ func checkFormat(e *env, cmd, got string, allowed ...string) bool {
 // loadFlags are the flags every command that reads a project shares.
 type loadFlags struct {
 	files, profiles, envFiles, daemon, latency multiFlag
+	with                                       multiFlag
 	project, projectDir, hostFile              string
 	engine                                     string
 	noCache                                    bool
@@ -157,6 +158,7 @@ func addLoadFlags(fs *flagSet) *loadFlags {
 	fs.Var(&lf.daemon, "daemon", "daemon setting `KEY=VALUE`, e.g. userland-proxy=false, icc=false, ip-masq=false, bip=172.17.0.1/16, default-address-pools=10.10.0.0/16/24 (repeatable)")
 	fs.StringVar(&lf.engine, "engine", "", "Docker Engine `VERSION` to model, e.g. 20.10, 25.0, 28 (default 28; same as --daemon engine=VERSION)")
 	fs.Var(&lf.latency, "latency", "latency model override `HOP=DURATION`, e.g. proxy=80us, internet=30ms (repeatable)")
+	fs.Var(&lf.with, "with", "also load the compose project in `DIR_OR_FILE` onto the same host, brought up before this one (repeatable, in up order; see \"Several projects on one host\")")
 	fs.BoolVar(&lf.noCache, "no-cache", false, "load the project afresh and store no snapshot (default: reuse a snapshot whose inputs are unchanged; folder: $COMPOSENET_CACHE_DIR or the user cache folder)")
 	return lf
 }
@@ -188,7 +190,11 @@ func (lf *loadFlags) daemonSettings() []string {
 // returns ok=false (exit status 2).
 func (lf *loadFlags) load(ctx context.Context, e *env) (*topology.Topology, bool) {
 	stop := newProgress(e, "loading the project").Spin()
-	t, _, err := snapshot.Load(ctx, lf.options(e), lf.cacheConfig(e))
+	cfg := lf.cacheConfig(e)
+	t, err := topology.LoadProjects(ctx, lf.options(e), lf.with, func(ctx context.Context, o topology.Options) (*topology.Topology, error) {
+		t, _, err := snapshot.Load(ctx, o, cfg)
+		return t, err
+	})
 	stop()
 	if err != nil {
 		printError(e, err)
