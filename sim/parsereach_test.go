@@ -17,8 +17,9 @@ func TestParseReach(t *testing.T) {
 		{"internet", "api.example.com/v1", Query{From: "internet", To: RoutePrefix + "api.example.com", Protocol: "tcp", Path: "/v1"}, false},
 		{"HOST", "x.example:8443/a/b", Query{From: "HOST", To: RoutePrefix + "x.example", Port: 8443, Protocol: "tcp", Path: "/a/b"}, false},
 		{"internet", "api.example.com/udp", Query{From: "internet", To: "api.example.com", Protocol: "udp"}, false},
-		{"web", "api.example.com/v1", Query{}, true}, // not from outside
-		{"internet", "api/v1", Query{}, true},        // no dot: not a host name
+		{"web", "api.example.com/v1", Query{}, true},                                          // not from outside
+		{"internet", "api/v1", Query{From: "internet", To: "api/v1", Protocol: "tcp"}, false}, // no dot: not a host name but PROJECT/service
+		{"internet", "app/web:8080", Query{From: "internet", To: "app/web", Port: 8080, Protocol: "tcp"}, false},
 		{"internet", "api.example.com/", Query{}, true},
 	} {
 		q, err := ParseReach(c.from, c.to)
