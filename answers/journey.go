@@ -29,6 +29,9 @@ type Options struct {
 	// Summary, when set, is printed first (a matrix of a project on one
 	// network: "57 containers on one network: all pairs reach each other").
 	Summary string
+	// Engine, when set, is the Docker Engine version the answer modelled;
+	// WriteReach ends with it ("model: Docker Engine 28 (--engine)").
+	Engine string
 }
 
 type glyphs struct{ pipe, arrow, ok, no, dot, ret string }
@@ -215,6 +218,9 @@ func WriteReach(w io.Writer, r sim.Result, opt Options) error {
 		}
 	}
 	writeNotes(p, r.Rules, r.Notes, width)
+	if opt.Engine != "" {
+		p.line("model: Docker Engine %s (--engine)", opt.Engine)
+	}
 	return p.err
 }
 

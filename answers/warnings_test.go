@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
 )
 
@@ -26,5 +27,18 @@ func TestWriteError(t *testing.T) {
 	WriteError(&b, errors.New("plain\n\n"))
 	if b.String() != "plain\n" {
 		t.Errorf("plain error printed as %q", b.String())
+	}
+}
+
+// WriteReach names the modelled engine last when asked, and only then.
+func TestWriteReachEngine(t *testing.T) {
+	r := sim.Result{From: "web", To: "db", Verdict: sim.Delivered, Reachable: true}
+	var with, without strings.Builder
+	if err := WriteReach(&with, r, Options{Engine: "20.10", ASCIIOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	WriteReach(&without, r, Options{ASCIIOnly: true})
+	if with.String() != without.String()+"model: Docker Engine 20.10 (--engine)\n" || strings.Contains(without.String(), "model:") {
+		t.Errorf("with:\n%s\nwithout:\n%s", with.String(), without.String())
 	}
 }

@@ -109,11 +109,7 @@ func cmdReach(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	return emitAnswer(e, t, "reach", *format, r.Reachable, r, func(w io.Writer) error {
-		if err := answers.WriteReach(w, r, answers.Options{ASCIIOnly: *ascii}); err != nil {
-			return err
-		}
-		_, err := fmt.Fprintf(w, "model: Docker Engine %s (--engine)\n", t.Daemon.Engine)
-		return err
+		return answers.WriteReach(w, r, answers.Options{ASCIIOnly: *ascii, Engine: t.Daemon.Engine.String()})
 	})
 }
 
