@@ -583,8 +583,14 @@ func compareDockerRules(t *Topology) []Warning {
 			continue
 		}
 		if b.subnet.IsValid() && b.subnet != n.Subnet {
+			why := ""
+			if !n.SubnetConfigured && !eng.AtLeast(27, 0, 1) {
+				// R3-2 [VER 27.0.1]: the older allocator moves on from the
+				// last subnet it handed out, so the host's history counts.
+				why = " (before Engine 27.0.1 the allocator moves on from the last subnet it handed out, even after those networks are removed)"
+			}
 			warn(CodeDockerRulesDiffer, b.subnetPos, fmt.Sprintf("declare the host's other networks in the host description (networks:), or give %s a fixed subnet (ipam.config.subnet: %s)", n.Name, b.subnet),
-				"network %s is %s on this host (bridge %s), but composenet predicts %s: every address composenet answers with on it differs from the host's", n.Name, b.subnet, b.name, n.Subnet)
+				"network %s is %s on this host (bridge %s), but composenet predicts %s: every address composenet answers with on it differs from the host's%s", n.Name, b.subnet, b.name, n.Subnet, why)
 		}
 		if b.internal != n.Internal && (b.internal || b.isolated.Line > 0 || b.masqPos.Line > 0) {
 			pos := b.internalPos

@@ -237,3 +237,30 @@ COMMIT
 		t.Errorf("REDIRECT parsed as %+v", r)
 	}
 }
+
+// TestDockerRulesRealEngine20: iptables-save taken on this machine's Engine
+// 20.10.24 while the LAN verification ran testdata/lan/docker-user.yaml (copied
+// as real-engine20-compose.yaml)
+// (project vl-fw; the saved instant holds its TCP DNATs, not yet the UDP
+// one). The differences are real: the older allocator had moved on to
+// 172.23/172.24 (R3-2 [VER 27.0.1]); nothing is called foreign.
+func TestDockerRulesRealEngine20(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "dockerrules", "real-engine20-compose.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := dockerRulesWarnings(t, string(raw), "real-engine20.txt", nil, "engine=20.10")
+	want := []string{
+		"fw.txt:49:1: W-DOCKER-RULES-MISSING: vl-fw-web-1 publishes 0.0.0.0:18152->53/udp, [::]:18152->53/udp, but nat DOCKER has no DNAT for host port 18152/udp",
+		"fw.txt:52:1: W-DOCKER-RULES-DIFFER: network vl-fw_front is 172.24.0.0/16 on this host (bridge br-3364cc316ac9), but composenet predicts 172.19.0.0/16: every address composenet answers with on it differs from the host's (before Engine 27.0.1 the allocator moves on",
+		"fw.txt:53:1: W-DOCKER-RULES-DIFFER: network vl-fw_back is 172.23.0.0/16 on this host (bridge br-9cb8d321a1fd), but composenet predicts 172.18.0.0/16",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("R7-27 real Engine 20.10 rules: got %d warnings, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], w) {
+			t.Errorf("R7-27 warning %d:\n got %s\nwant %s", i, got[i], w)
+		}
+	}
+}
