@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"context"
+	"errors"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -192,5 +194,16 @@ func TestLANEgress(t *testing.T) {
 	w.judge(q, o)
 	if q.Agree == nil || *q.Agree {
 		t.Errorf("an answer from the container itself agrees: %q", q.Observed)
+	}
+}
+
+// TestFindLANMissingNamespace: a namespace that does not exist (or a
+// machine without ip(8)) is a ToolError naming the flag, not a probe run.
+func TestFindLANMissingNamespace(t *testing.T) {
+	w, _ := lanWorld(t, "ports")
+	_, err := findLAN(context.Background(), "composenet-no-such-ns", w.t)
+	var te *ToolError
+	if !errors.As(err, &te) || !(strings.Contains(te.Msg, "--lan-netns composenet-no-such-ns") || strings.Contains(te.Msg, "iproute2")) {
+		t.Fatalf("got %v", err)
 	}
 }
