@@ -53,6 +53,9 @@ var ruleDescriptions = map[string]string{
 	// Reverse-proxy routes (routes_lint.go).
 	CodeRouteUnreachable: "a reverse-proxy route (label or environment) whose backend the proxy cannot reach on the route's port",
 	CodeRouteNetwork:     "traefik.docker.network names a network the backend does not join (traefik then picks another of its networks)",
+	CodeRouteBypass:      "a backend routed by a reverse proxy also publishes the route's port on every host interface (clients go around the proxy)",
+	CodeRouteNoTLS:       "a route without TLS on a proxy that terminates TLS for its other routes, with no redirect to HTTPS",
+	CodeRouteAdmin:       "an admin UI, the traefik dashboard or a datastore routed to the internet/LAN with no middleware or authentication",
 	// Host firewall codes (lint_firewall.go).
 	CodeFWDportAfterDNAT: firewallRules[CodeFWDportAfterDNAT],
 	CodeFWInputPublished: firewallRules[CodeFWInputPublished],
@@ -268,6 +271,7 @@ func Lint(t *topology.Topology) []Finding {
 		}
 	}
 	routed := lintRoutes(t, s, add, use, callTo)
+	lintRouteDesign(t, add)
 	lintUnused(t, calls, routed, used, add)
 	lintDefaultNetwork(t, add)
 	for _, w := range t.Warnings {

@@ -3,6 +3,8 @@ package review
 import (
 	"fmt"
 	"net/netip"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -174,3 +176,230 @@ func networkRef(n *topology.Network) string {
 // routingKnown reports whether all of a proxy's routing comes from the
 // project (topology.RoutingKnown).
 func routingKnown(p *topology.Service) bool { return topology.RoutingKnown(p) }
+
+// More route finding codes (issue 17).
+const (
+	// CodeRouteBypass: a routed backend also publishes the route's port
+	// on every host interface, so clients can go around the proxy.
+	CodeRouteBypass = "L-ROUTE-BYPASS"
+	// CodeRouteNoTLS: a route without TLS on a proxy whose other routes
+	// have it, with no redirect to HTTPS configured where composenet reads.
+	CodeRouteNoTLS = "L-ROUTE-NO-TLS"
+	// CodeRouteAdmin: an admin UI, the traefik dashboard or a datastore
+	// routed to the internet/LAN with no middleware or authentication
+	// directive on the route.
+	CodeRouteAdmin = "L-ROUTE-ADMIN"
+)
+
+// adminImages are image repositories (last path component) of admin UIs.
+var adminImages = map[string]string{
+	"portainer-ce": "Portainer", "portainer-ee": "Portainer", "portainer": "Portainer",
+	"adminer": "Adminer", "phpmyadmin": "phpMyAdmin", "pgadmin4": "pgAdmin",
+	"mongo-express": "mongo-express", "redis-commander": "Redis Commander",
+	"redisinsight": "RedisInsight", "kafka-ui": "Kafka UI",
+}
+
+// publicDatastores are datastore families built to be reached over HTTP
+// with their own keys (an S3 endpoint, a search API): routing them is a
+// design, not a slip.
+var publicDatastores = map[string]bool{"minio": true, "meilisearch": true, "typesense": true}
+
+// repoOf is the last path component of an image's repository, lower case.
+func repoOf(image string) string {
+	s := strings.ToLower(image)
+	if i := strings.IndexByte(s, '@'); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
+	}
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// exposedOn returns the proxy's bindings the internet/LAN reaches on the
+// route's listen ports (any port when the route does not say): host_ip
+// unspecified or a non-loopback address.
+func exposedOn(p *topology.Container, r Route) []topology.PortBinding {
+	var out []topology.PortBinding
+	for _, b := range p.Ports {
+		if b.Protocol != "" && b.Protocol != "tcp" || b.HostIP.IsValid() && b.HostIP.IsLoopback() {
+			continue
+		}
+		if len(r.Listen) > 0 && !slices.Contains(r.Listen, b.ContainerPort) {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// lintRouteDesign reports routes that work but undo what the proxy is
+// for: a backend published around it (L-ROUTE-BYPASS), a plaintext route
+// among TLS ones (L-ROUTE-NO-TLS), an admin UI, the traefik dashboard or a
+// datastore routed publicly without authentication (L-ROUTE-ADMIN).
+func lintRouteDesign(t *topology.Topology, add func(Finding)) {
+	routes := Routes(t)
+	bypass := map[topology.Position]bool{}
+	for _, r := range routes {
+		p, b := t.Service(r.Proxy), t.Service(r.Backend)
+		if p == nil || b == nil || p == b || len(p.Containers) == 0 || len(b.Containers) == 0 || r.Unresolved != "" {
+			continue
+		}
+		bc := b.Containers[0]
+		if bc.NetNS != nil && bc.NetNS.Service == p.Name {
+			continue
+		}
+		// L-ROUTE-BYPASS (R8-6: no host_ip publishes on every interface).
+		for _, pb := range bc.Ports {
+			if pb.Protocol != "" && pb.Protocol != "tcp" || pb.HostIP.IsValid() && pb.HostIP.IsLoopback() || r.Port != 0 && pb.ContainerPort != r.Port || bypass[pb.Pos] {
+				continue
+			}
+			bypass[pb.Pos] = true
+			add(Finding{Code: CodeRouteBypass, Severity: Warning, Service: b.Name, Pos: pb.Pos, Rule: "R8-6",
+				Message: fmt.Sprintf("%s is routed by %s (%s, %s) and also publishes %s: clients reach it around the proxy, without the proxy's TLS, authentication and rules", b.Name, r.Proxy, r.Rule, r.Position, topology.FormatBinding(pb)),
+				Fix:     fmt.Sprintf("remove the ports entry (%s reaches %s over their shared network), or bind it to 127.0.0.1:%d:%d", r.Proxy, b.Name, pb.HostPort, pb.ContainerPort)})
+		}
+		exposed := exposedOn(p.Containers[0], r)
+		if len(exposed) == 0 {
+			continue
+		}
+		// L-ROUTE-ADMIN: by image, with the evidence.
+		if len(r.Middlewares) == 0 {
+			repo := repoOf(b.Image)
+			what := ""
+			if ui := adminImages[repo]; ui != "" {
+				what = fmt.Sprintf("the admin UI %s (image %s)", ui, b.Image)
+			} else if f := datastoreFamily(b.Image); f != "" && !publicDatastores[f] {
+				what = fmt.Sprintf("the datastore %s (image %s is a %s image)", b.Name, b.Image, f)
+			}
+			if what != "" {
+				add(Finding{Code: CodeRouteAdmin, Severity: Warning, Service: b.Name, Pos: r.Pos,
+					Message: fmt.Sprintf("%s routes %s to %s, reachable from the internet/LAN through %s, with no middleware or authentication on the route", routeKindName(r), r.Target(), what, topology.FormatBinding(exposed[0])),
+					Fix:     "put an authentication middleware on the route (traefik basicauth/forwardauth, nginx auth_basic, caddy basicauth), restrict it to an internal entrypoint, or remove the route"})
+			}
+		}
+	}
+	lintNoTLS(t, routes, add)
+	lintDashboard(t, add)
+}
+
+// lintNoTLS reports a route without TLS on a proxy that terminates TLS
+// for other routes, unless the route redirects: a traefik router with a
+// redirect middleware (by name, or defined as redirectscheme on any
+// service), an entrypoint redirected on the proxy's command
+// (--entrypoints.NAME.http.redirections.*), an ACME challenge path. A
+// plaintext twin of a TLS route (same hosts) is judged only when all the
+// proxy's routing is read from the project (no file provider that could
+// hold the redirect).
+func lintNoTLS(t *topology.Topology, routes []Route, add func(Finding)) {
+	redirectMW := map[string]bool{}
+	for _, s := range t.Services {
+		for _, l := range s.Labels {
+			k := strings.ToLower(l.Key)
+			if rest, ok := strings.CutPrefix(k, "traefik.http.middlewares."); ok {
+				if name, field, ok := strings.Cut(rest, "."); ok && strings.HasPrefix(field, "redirectscheme") {
+					redirectMW[name] = true
+				}
+			}
+		}
+	}
+	for _, r := range routes {
+		if r.TLS || r.Kind != ProxyTraefik && r.Kind != ProxyNginx || strings.HasPrefix(r.Path, "/.well-known") || r.Unresolved != "" {
+			continue
+		}
+		p := t.Service(r.Proxy)
+		if p == nil || len(p.Containers) == 0 || len(exposedOn(p.Containers[0], r)) == 0 {
+			continue
+		}
+		var tlsPeer *Route
+		twin := false
+		for i, o := range routes {
+			if o.Proxy != r.Proxy || !o.TLS {
+				continue
+			}
+			if tlsPeer == nil {
+				tlsPeer = &routes[i]
+			}
+			if strings.Join(o.Hosts, ",") == strings.Join(r.Hosts, ",") {
+				twin = true
+			}
+		}
+		if tlsPeer == nil || twin && !topology.RoutingKnown(p) {
+			continue
+		}
+		redirect := false
+		for _, m := range r.Middlewares {
+			n := strings.ToLower(strings.TrimSuffix(strings.SplitN(m, "@", 2)[0], ""))
+			if redirectMW[n] || strings.Contains(n, "redirect") || strings.Contains(n, "https") {
+				redirect = true
+			}
+		}
+		for _, a := range p.Command {
+			k := strings.ToLower(a)
+			if !strings.HasPrefix(k, "--entrypoints.") || !strings.Contains(k, ".http.redirections.") {
+				continue
+			}
+			name := strings.SplitN(strings.TrimPrefix(k, "--entrypoints."), ".", 2)[0]
+			if len(r.EntryPoints) == 0 || slices.ContainsFunc(r.EntryPoints, func(e string) bool { return strings.EqualFold(e, name) }) {
+				redirect = true
+			}
+		}
+		if redirect {
+			continue
+		}
+		add(Finding{Code: CodeRouteNoTLS, Severity: Warning, Service: r.Backend, Pos: r.Pos,
+			Message: fmt.Sprintf("%s serves %s without TLS, while %s terminates TLS for other routes (e.g. %s at %s) and nothing redirects this one to HTTPS", routeKindName(r), r.Target(), r.Proxy, tlsPeer.Target(), tlsPeer.Position),
+			Fix:     "serve the route on the TLS entrypoint (traefik: .tls=true or .tls.certresolver, entrypoints=websecure; nginx: listen 443 ssl), or redirect it to HTTPS"})
+	}
+}
+
+// lintDashboard reports traefik routers to the dashboard (service
+// api@internal) without a middleware, on a traefik that the internet/LAN
+// reaches.
+func lintDashboard(t *topology.Topology, add func(Finding)) {
+	for _, p := range t.Services {
+		if topology.ProxyKind(p) != ProxyTraefik || len(p.Containers) == 0 {
+			continue
+		}
+		exposed := exposedOn(p.Containers[0], Route{})
+		if len(exposed) == 0 {
+			continue
+		}
+		for _, s := range t.Services {
+			fields := map[string]map[string]topology.EnvVar{}
+			for _, l := range s.Labels {
+				rest, ok := strings.CutPrefix(strings.ToLower(l.Key), "traefik.http.routers.")
+				if !ok {
+					continue
+				}
+				if name, field, ok := strings.Cut(rest, "."); ok {
+					if fields[name] == nil {
+						fields[name] = map[string]topology.EnvVar{}
+					}
+					fields[name][field] = l
+				}
+			}
+			names := make([]string, 0, len(fields))
+			for n := range fields {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				f := fields[n]
+				sv, rule := f["service"], f["rule"]
+				if !strings.EqualFold(strings.TrimSpace(sv.Value), "api@internal") || rule.Value == "" {
+					continue
+				}
+				if mw := strings.TrimSpace(f["middlewares"].Value); mw != "" {
+					continue
+				}
+				add(Finding{Code: CodeRouteAdmin, Severity: Warning, Service: s.Name, Pos: rule.Pos,
+					Message: fmt.Sprintf("traefik router %s (%s) routes the traefik dashboard and API (service api@internal, %s) to the internet/LAN through %s, with no middleware (no authentication)", n, rule.Value, sv.Pos, topology.FormatBinding(exposed[0])),
+					Fix:     fmt.Sprintf("add a basicauth or forwardauth middleware: traefik.http.routers.%s.middlewares=NAME, or remove the router", n)})
+			}
+		}
+	}
+}

@@ -252,3 +252,96 @@ networks:
 		"compose.yaml:31:16 info L-NET-UNUSED worker joins proxy but nothing uses it: no declared call in either direction, no published port, no depends_on partner and no reverse proxy on it",
 	})
 }
+
+// TestLintRouteDesign: L-ROUTE-BYPASS (R8-6: a routed backend published on
+// every interface; 127.0.0.1 is fine), L-ROUTE-NO-TLS (a plaintext router
+// on a proxy with TLS routers, unless a redirect middleware, a redirected
+// entrypoint or an entrypoint with TLS covers it), L-ROUTE-ADMIN (an admin
+// UI, a datastore or the traefik dashboard routed without a middleware;
+// MinIO's S3 API and routes with a middleware are not findings).
+func TestLintRouteDesign(t *testing.T) {
+	compose := `
+name: p
+services:
+  traefik:
+    image: traefik:v3.1
+    command:
+      - --providers.docker.exposedByDefault=false
+      - --entrypoints.web.address=:80
+      - --entrypoints.websecure.address=:443
+      - --entrypoints.old.address=:8080
+      - --entrypoints.old.http.redirections.entrypoint.to=websecure
+      - --entrypoints.tls.address=:8443
+      - --entrypoints.tls.http.tls.certresolver=le
+    ports: ["80:80", "443:443", "8080:8080", "8443:8443"]
+    labels:
+      traefik.enable: "true"
+      traefik.http.routers.dash.rule: Host(` + "`traefik.example.com`" + `)
+      traefik.http.routers.dash.service: api@internal
+      traefik.http.routers.dash2.rule: Host(` + "`traefik2.example.com`" + `)
+      traefik.http.routers.dash2.service: api@internal
+      traefik.http.routers.dash2.middlewares: auth
+  app:
+    image: example/app
+    ports: ["8000:8000", "127.0.0.1:9000:9000"]
+    labels:
+      traefik.enable: "true"
+      traefik.http.routers.app.rule: Host(` + "`app.example.com`" + `)
+      traefik.http.routers.app.entrypoints: websecure
+      traefik.http.routers.app.tls: "true"
+      traefik.http.routers.plain.rule: Host(` + "`plain.example.com`" + `)
+      traefik.http.routers.plain.entrypoints: web
+      traefik.http.routers.redir.rule: Host(` + "`app.example.com`" + `)
+      traefik.http.routers.redir.entrypoints: web
+      traefik.http.routers.redir.middlewares: to-https
+      traefik.http.middlewares.to-https.redirectscheme.scheme: https
+      traefik.http.routers.old.rule: Host(` + "`old.example.com`" + `)
+      traefik.http.routers.old.entrypoints: old
+      traefik.http.routers.viatls.rule: Host(` + "`viatls.example.com`" + `)
+      traefik.http.routers.viatls.entrypoints: tls
+      traefik.http.services.app.loadbalancer.server.port: "8000"
+  local:
+    image: example/local
+    ports: ["127.0.0.1:9001:9000"]
+    labels:
+      traefik.enable: "true"
+      traefik.http.routers.local.rule: Host(` + "`local.example.com`" + `)
+      traefik.http.routers.local.tls: "true"
+      traefik.http.services.local.loadbalancer.server.port: "9000"
+  adminer:
+    image: adminer:4
+    labels:
+      traefik.enable: "true"
+      traefik.http.routers.adminer.rule: Host(` + "`db.example.com`" + `)
+      traefik.http.routers.adminer.tls: "true"
+  pma:
+    image: phpmyadmin/phpmyadmin
+    labels:
+      traefik.enable: "true"
+      traefik.http.routers.pma.rule: Host(` + "`pma.example.com`" + `)
+      traefik.http.routers.pma.tls: "true"
+      traefik.http.routers.pma.middlewares: auth
+  es:
+    image: docker.elastic.co/elasticsearch/elasticsearch:8.15.0
+    labels:
+      traefik.enable: "true"
+      traefik.http.routers.es.rule: Host(` + "`es.example.com`" + `)
+      traefik.http.routers.es.tls: "true"
+      traefik.http.services.es.loadbalancer.server.port: "9200"
+  minio:
+    image: minio/minio
+    labels:
+      traefik.enable: "true"
+      traefik.http.routers.s3.rule: Host(` + "`s3.example.com`" + `)
+      traefik.http.routers.s3.tls: "true"
+      traefik.http.services.s3.loadbalancer.server.port: "9000"
+`
+	got := lintLines(t, compose, CodeRouteBypass, CodeRouteNoTLS, CodeRouteAdmin)
+	wantLines(t, got, []string{
+		"compose.yaml:17:7 warning L-ROUTE-ADMIN traefik router dash (Host(`traefik.example.com`)) routes the traefik dashboard and API (service api@internal, compose.yaml:18:7) to the internet/LAN through 0.0.0.0:80->80/tcp, [::]:80->80/tcp, with no middleware (no authentication)",
+		"compose.yaml:24:13 warning L-ROUTE-BYPASS app is routed by traefik (Host(`app.example.com`), compose.yaml:27:7) and also publishes 0.0.0.0:8000->8000/tcp, [::]:8000->8000/tcp: clients reach it around the proxy, without the proxy's TLS, authentication and rules",
+		"compose.yaml:30:7 warning L-ROUTE-NO-TLS traefik router plain serves plain.example.com without TLS, while traefik terminates TLS for other routes (e.g. db.example.com at compose.yaml:53:7) and nothing redirects this one to HTTPS",
+		"compose.yaml:53:7 warning L-ROUTE-ADMIN traefik router adminer routes db.example.com to the admin UI Adminer (image adminer:4), reachable from the internet/LAN through 0.0.0.0:80->80/tcp, [::]:80->80/tcp, with no middleware or authentication on the route",
+		"compose.yaml:66:7 warning L-ROUTE-ADMIN traefik router es routes es.example.com to the datastore es (image docker.elastic.co/elasticsearch/elasticsearch:8.15.0 is a elasticsearch image), reachable from the internet/LAN through 0.0.0.0:80->80/tcp, [::]:80->80/tcp, with no middleware or authentication on the route",
+	})
+}

@@ -93,6 +93,11 @@ type Route struct {
 	// Unresolved says why the backend is not known statically (a variable
 	// in proxy_pass); Port is then 0 and Backend may be empty.
 	Unresolved string `json:"unresolved,omitempty"`
+	// Middlewares are what stands between the request and the backend:
+	// a traefik router's middlewares, nginx's auth_basic / auth_request on
+	// the route's server or location, caddy's basicauth / forward_auth
+	// labels. Empty: none is configured where composenet reads.
+	Middlewares []string `json:"middlewares,omitempty"`
 }
 
 // Target is HOST[PATH] for display ("*" when the rule names no host).
@@ -309,6 +314,13 @@ func traefikRoutes(t *Topology, p *Service) []Route {
 	}
 	defNet, _ := commandFlag(p.Command, "--providers.docker.network")
 	eps := entryPointPorts(p.Command)
+	tlsEPs := map[string]bool{}
+	for _, a := range p.Command {
+		k, v, _ := strings.Cut(strings.ToLower(a), "=")
+		if name, rest, ok := strings.Cut(strings.TrimPrefix(k, "--entrypoints."), ".http.tls"); ok && strings.HasPrefix(k, "--entrypoints.") && (rest == "" && v != "false" || strings.HasPrefix(rest, ".certresolver") || strings.HasPrefix(rest, ".domains")) {
+			tlsEPs[name] = true
+		}
+	}
 	var out []Route
 	for _, s := range t.Services {
 		if s == p {
@@ -375,6 +387,18 @@ func traefikRoutes(t *Topology, p *Service) []Route {
 			r.Listen = slices.Compact(r.Listen)
 			if tl, ok := f["tls"]; ok && strings.EqualFold(tl.Value, "true") {
 				r.TLS = true
+			}
+			// Entrypoint-level TLS (--entrypoints.NAME.http.tls*) covers a
+			// router that names only such entrypoints.
+			if len(r.EntryPoints) > 0 && !slices.ContainsFunc(r.EntryPoints, func(e string) bool { return !tlsEPs[strings.ToLower(e)] }) {
+				r.TLS = true
+			}
+			if mw, ok := f["middlewares"]; ok {
+				for _, m := range strings.Split(mw.Value, ",") {
+					if m = strings.TrimSpace(m); m != "" {
+						r.Middlewares = append(r.Middlewares, m)
+					}
+				}
 			}
 			if _, ok := f["tls.certresolver"]; ok {
 				r.TLS = true
@@ -478,6 +502,16 @@ func caddyRoutes(t *Topology, p *Service) []Route {
 			r.Listen = []uint16{80}
 			if r.TLS {
 				r.Listen = []uint16{443}
+			}
+		}
+		for _, l := range s.Labels {
+			k := strings.ToLower(l.Key)
+			for _, a := range []string{"basicauth", "basic_auth", "forward_auth"} {
+				if k == "caddy."+a || strings.HasPrefix(k, "caddy."+a+".") || strings.HasPrefix(k, "caddy."+a+"_") {
+					if !slices.Contains(r.Middlewares, a) {
+						r.Middlewares = append(r.Middlewares, a)
+					}
+				}
 			}
 		}
 		if rp, ok := svcLabel(s, "caddy.reverse_proxy"); ok {

@@ -338,8 +338,20 @@ func ncServer(proxy, file string, srv *ncDirective, ups map[string][]ncUpstream)
 		sname = "server_name " + strings.Join(names, " ")
 	}
 	var out []topology.Route
-	var walk func(ds []*ncDirective, path, where string)
-	walk = func(ds []*ncDirective, path, where string) {
+	// auth are the authentication directives in force in a block: nginx
+	// inherits auth_basic and auth_request into nested locations.
+	authOf := func(ds []*ncDirective, inherited []string) []string {
+		out := slices.Clone(inherited)
+		for _, d := range ds {
+			if (d.name == "auth_basic" && len(d.args) == 1 && d.args[0] != "off" || d.name == "auth_request" && len(d.args) == 1 && d.args[0] != "off") && !slices.Contains(out, d.name) {
+				out = append(out, d.name)
+			}
+		}
+		return out
+	}
+	var walk func(ds []*ncDirective, path, where string, auth []string)
+	walk = func(ds []*ncDirective, path, where string, auth []string) {
+		auth = authOf(ds, auth)
 		for _, d := range ds {
 			switch d.name {
 			case "location":
@@ -354,20 +366,23 @@ func ncServer(proxy, file string, srv *ncDirective, ups map[string][]ncUpstream)
 				if mod == "~" || mod == "~*" {
 					p = mod + " " + p
 				}
-				walk(d.block, p, fmt.Sprintf("%s; location %s (%s:%d)", sname, strings.Join(d.args, " "), file, d.line))
+				walk(d.block, p, fmt.Sprintf("%s; location %s (%s:%d)", sname, strings.Join(d.args, " "), file, d.line), auth)
 			case "if", "limit_except":
 				if d.block != nil {
-					walk(d.block, path, where)
+					walk(d.block, path, where, auth)
 				}
 			case "proxy_pass", "grpc_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass":
 				if len(d.args) == 0 {
 					continue
 				}
-				out = append(out, ncPass(base, file, d, path, where, ups)...)
+				for _, r := range ncPass(base, file, d, path, where, ups) {
+					r.Middlewares = slices.Clone(auth)
+					out = append(out, r)
+				}
 			}
 		}
 	}
-	walk(srv.block, "", sname+" ("+file+":"+strconv.Itoa(srv.line)+")")
+	walk(srv.block, "", sname+" ("+file+":"+strconv.Itoa(srv.line)+")", nil)
 	return out
 }
 
