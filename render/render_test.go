@@ -281,3 +281,25 @@ func TestBuildRoutes(t *testing.T) {
 		t.Errorf("focus api: routes to %q, want admin api web (not metrics: host mode shares no network with api)", got)
 	}
 }
+
+// TestRouteRepeats: several proxies serving one rule on one backend draw
+// one label; a different rule, port or verdict is not a repeat.
+func TestRouteRepeats(t *testing.T) {
+	top := fixture.New("p").Net("n", "10.0.0.0/24").
+		Svc("a", "", "nginxproxy/nginx-proxy", 1, []string{"n"}).Svc("b", "", "nginxproxy/nginx-proxy", 1, []string{"n"}).
+		Svc("web", "", "web", 1, []string{"n"}).Topology()
+	r := func(proxy, host string, port uint16, st render.RouteState) render.Route {
+		return render.Route{Proxy: proxy, Backend: "web", Hosts: []string{host}, Port: port, State: st}
+	}
+	v, err := render.Build(top, render.Options{Routes: []render.Route{
+		r("a", "w.example", 80, render.RouteOK), r("b", "w.example", 80, render.RouteOK),
+		r("b", "w.example", 81, render.RouteOK), r("b", "x.example", 80, render.RouteOK), r("a", "w.example", 80, render.RouteBlocked),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := names(v.Routes, func(r render.RouteView) string { return fmt.Sprint(r.Repeat) })
+	if want := "false true false false false"; got != want {
+		t.Errorf("repeats %s, want %s", got, want)
+	}
+}

@@ -75,6 +75,11 @@ type RouteView struct {
 	Index int
 	// FromID and ToID are the proxy's and the backend's node IDs.
 	FromID, ToID string
+	// Repeat is true when an earlier drawn route goes to the same backend
+	// with the same rule, port and state (several proxies serving one
+	// site): pictures draw its edge without a label, so that one label
+	// stands for all of them instead of a stack of identical ones.
+	Repeat bool
 }
 
 // maxLabelWidth is the width in characters past which a route label
@@ -135,15 +140,18 @@ func width(s string) int { return utf8.RuneCountInString(s) }
 func (r RouteView) Label(arrow, sep string) string { return strings.Join(r.Lines(arrow), sep) }
 
 // routes resolves the routes whose proxy and backend are both drawn, in
-// Options.Routes order.
+// Options.Routes order, and marks repeats (see RouteView.Repeat).
 func (b *builder) routes(rs []Route) {
 	v := b.v
+	seen := map[string]bool{}
 	for i, r := range rs {
 		from, to := v.nodes[r.Proxy], v.nodes[r.Backend]
 		if from == "" || to == "" || from == HostID || to == HostID || from == InternetID || to == InternetID {
 			continue
 		}
-		v.Routes = append(v.Routes, RouteView{Route: r, Index: i, FromID: from, ToID: to})
+		key := fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s", to, r.Match(), r.Port, r.State, r.Verdict)
+		v.Routes = append(v.Routes, RouteView{Route: r, Index: i, FromID: from, ToID: to, Repeat: seen[key]})
+		seen[key] = true
 		switch r.State {
 		case RouteOK:
 			v.HasRouteOK = true

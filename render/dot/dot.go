@@ -347,8 +347,9 @@ func String(v *render.View) string {
 // the proxy is ranked above its backends, which gives each label a place
 // on its own edge (unconstrained, Graphviz parks the labels of long edges
 // far from them and widens the picture: 40 generated services with 14
-// routes, 7,339 px instead of 5,376). The tooltip names the route and its
-// position.
+// routes, 7,339 px instead of 5,376). A repeated route (another proxy
+// serving the same rule on the same backend) has no label of its own. The
+// tooltip names the route and its position.
 func routeEdges(v *render.View) []*edge {
 	var out []*edge
 	for _, r := range v.Routes {
@@ -382,7 +383,11 @@ func routeEdges(v *render.View) []*edge {
 			tip += " (" + r.Route.Reason + ")"
 		}
 		attrs = fmt.Sprintf("id=%s, %s, fontsize=9, tooltip=%s", quote(fmt.Sprintf("route-%d", r.Index)), attrs, quote(tip))
-		out = append(out, &edge{from: r.FromID, to: r.ToID, class: cls, attrs: attrs, label: strings.Join(lines, "\n")})
+		label := strings.Join(lines, "\n")
+		if r.Repeat {
+			label = ""
+		}
+		out = append(out, &edge{from: r.FromID, to: r.ToID, class: cls, attrs: attrs, label: label})
 	}
 	return out
 }

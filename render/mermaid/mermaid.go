@@ -155,7 +155,11 @@ func String(v *render.View) string {
 		for j := range lines {
 			lines[j] = text(lines[j])
 		}
-		add(r.FromID, arrow, strings.Join(lines, "<br/>"), r.ToID, style)
+		label := strings.Join(lines, "<br/>")
+		if r.Repeat {
+			label = ""
+		}
+		add(r.FromID, arrow, label, r.ToID, style)
 	}
 	for _, f := range v.Flows {
 		col := flowPalette[f.Index%len(flowPalette)]
