@@ -144,9 +144,16 @@ func (r RouteView) Label(arrow, sep string) string { return strings.Join(r.Lines
 func (b *builder) routes(rs []Route) {
 	v := b.v
 	seen := map[string]bool{}
+	ctr := map[string]bool{}
+	for _, c := range v.Containers {
+		ctr[c.ID] = true
+	}
 	for i, r := range rs {
+		// Both ends must be drawn containers (a name may also be a
+		// network's, or an upstream outside the project).
 		from, to := v.nodes[r.Proxy], v.nodes[r.Backend]
-		if from == "" || to == "" || from == HostID || to == HostID || from == InternetID || to == InternetID {
+		if !ctr[from] || !ctr[to] {
+			v.RoutesNotDrawn++
 			continue
 		}
 		key := fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s", to, r.Match(), r.Port, r.State, r.Verdict)

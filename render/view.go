@@ -27,6 +27,10 @@ type View struct {
 	// Routes are the reverse-proxy routes whose proxy and backend are
 	// drawn, in Options.Routes order.
 	Routes []RouteView
+	// RoutesNotDrawn counts the routes of Options.Routes left out because
+	// an end is not a drawn container (--focus, a backend not resolved
+	// statically, an upstream outside the project).
+	RoutesNotDrawn int
 	// HasRouteOK, HasRouteBlocked and HasRouteUnknown say which route
 	// states appear (for the legend).
 	HasRouteOK, HasRouteBlocked, HasRouteUnknown bool

@@ -18,8 +18,11 @@ import (
 
 // Routes returns the routes of t in review.RouteHops order, which is the
 // order of the exposure report's routes (the viewer relies on it: route i
-// of the picture is exposure route i). A route whose backend has no network
-// address (network_mode: host and similar) is RouteUnknown; one whose port
+// of the picture is exposure route i). A route the simulator could not ask
+// (exposure's hop is empty: a backend without a network address, such as
+// network_mode: host, or one not resolved statically) is RouteUnknown; a
+// route to an upstream that is no service of the project is not drawn by
+// the renderers (no node to end at); one whose port
 // is unknown counts as reachable when the backend's address is (an
 // IP-level check, as lint judges it); any other undelivered hop is
 // RouteBlocked with the rule-book IDs of its blockers.
@@ -31,7 +34,9 @@ func Routes(t *topology.Topology, s *sim.Sim) []render.Route {
 			Kind: r.Kind, Name: r.Name, Position: r.Position}
 		res := h.Result
 		switch {
-		case h.Endpoint == nil || !h.Endpoint.IPv4.IsValid():
+		case !h.Evaluated && r.Unresolved != "":
+			d.Reason = "backend not resolved statically: " + r.Unresolved
+		case !h.Evaluated:
 			d.Reason = "the backend has no network address"
 		case res.Verdict == sim.InvalidQuery:
 			d.Verdict, d.Reason = res.Verdict.String(), res.Error

@@ -293,10 +293,10 @@ func String(v *render.View, asciiOnly bool) string {
 // not evaluated), proxy -> backend:port, the host/path rule, and for a
 // blocked route the verdict, rule and reason on the next lines (wrapped).
 func writeRoutes(b *strings.Builder, v *render.View, cs charset) {
-	if len(v.Routes) == 0 {
+	if len(v.Routes) == 0 && v.RoutesNotDrawn == 0 {
 		return
 	}
-	b.WriteString("\nRoutes (reverse proxy " + cs.arrow + " backend, rules read from labels and environment)\n")
+	b.WriteString("\nRoutes (reverse proxy " + cs.arrow + " backend, rules read from configuration, not probed)\n")
 	byID := map[string]string{}
 	for _, c := range v.Containers {
 		byID[c.ID] = c.Short()
@@ -334,6 +334,9 @@ func writeRoutes(b *strings.Builder, v *render.View, cs charset) {
 		if x.more != "" {
 			wrap(b, "       ", strings.Fields(x.more), " ", "", cs)
 		}
+	}
+	if n := v.RoutesNotDrawn; n > 0 {
+		wrap(b, "  ", strings.Fields(fmt.Sprintf("%s not drawn: the proxy or the backend is not a container of this picture (composenet exposure lists every route)", plural(n, "route"))), " ", "", cs)
 	}
 }
 
