@@ -55,14 +55,32 @@ func shopCompose(t *testing.T) string {
 // R7-27 warning (no false alarms on realistic input).
 func TestDockerRulesRealisticNoWarnings(t *testing.T) {
 	compose := shopCompose(t)
+	// Engine 28 without the userland proxy (appendix A's variant): OUTPUT
+	// DNATs loopback too, no RETURN for bridges, DNAT without ! -i, the
+	// --src-type LOCAL and own-port MASQUERADE rules.
+	noProxy := func(s string) string {
+		r := strings.NewReplacer(
+			"-A OUTPUT ! -d 127.0.0.0/8 -m addrtype", "-A OUTPUT -m addrtype",
+			"-A DOCKER -i br-9f8e7d6c5b4a -j RETURN\n", "",
+			"-A DOCKER -i docker0 -j RETURN\n", "",
+			"-A DOCKER -d 127.0.0.1/32 ! -i br-9f8e7d6c5b4a -p tcp", "-A DOCKER -d 127.0.0.1/32 -p tcp",
+			"-A DOCKER ! -i br-9f8e7d6c5b4a -p tcp -m tcp --dport 8080", "-A DOCKER -p tcp -m tcp --dport 8080",
+			"-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\n", "-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\n"+
+				"-A POSTROUTING -o br-9f8e7d6c5b4a -m addrtype --src-type LOCAL -j MASQUERADE\n"+
+				"-A POSTROUTING -o docker0 -m addrtype --src-type LOCAL -j MASQUERADE\n"+
+				"-A POSTROUTING -s 172.19.0.3/32 -d 172.19.0.3/32 -p tcp -m tcp --dport 80 -j MASQUERADE\n")
+		return r.Replace(s)
+	}
 	for _, tc := range []struct {
 		fixture string
+		edit    func(string) string
 		daemon  []string
 	}{
-		{"engine28.txt", nil},
-		{"engine20.txt", []string{"engine=20.10"}},
+		{"engine28.txt", nil, nil},
+		{"engine20.txt", nil, []string{"engine=20.10"}},
+		{"engine28.txt", noProxy, []string{"userland-proxy=false"}},
 	} {
-		if got := dockerRulesWarnings(t, compose, tc.fixture, nil, tc.daemon...); len(got) != 0 {
+		if got := dockerRulesWarnings(t, compose, tc.fixture, tc.edit, tc.daemon...); len(got) != 0 {
 			t.Errorf("R7-27 %s: want no warnings, got:\n%s", tc.fixture, strings.Join(got, "\n"))
 		}
 	}
