@@ -15,11 +15,12 @@ import (
 	"github.com/composenet/composenet/sim"
 )
 
-// diagramFormats maps a --format value to its renderer.
-func diagramFormats(ctx context.Context, e *env) map[string]render.Renderer {
+// diagramFormats maps a --format value to its renderer; summary draws
+// the summarised picture (svg and dot).
+func diagramFormats(ctx context.Context, e *env, summary bool) map[string]render.Renderer {
 	return map[string]render.Renderer{
-		"svg":     svgcmd.Renderer{Helper: e.svgHelper(), Context: ctx},
-		"dot":     dot.Renderer{},
+		"svg":     svgcmd.Renderer{Helper: e.svgHelper(), Context: ctx, Summary: summary},
+		"dot":     dot.Renderer{Summary: summary},
 		"mermaid": mermaid.Renderer{},
 		"ascii":   ascii.Renderer{},
 	}
@@ -73,8 +74,7 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usage("%v", err)
 	}
-	renderer, known := diagramFormats(ctx, e)[f]
-	if !known {
+	if _, known := diagramFormats(ctx, e, false)[f]; !known {
 		return usage("unknown format %q (want svg, dot, mermaid or ascii)", f)
 	}
 	if len(highlights) > render.MaxHighlights {
@@ -119,16 +119,7 @@ func cmdDiagram(ctx context.Context, e *env, args []string) int {
 	if f == "svg" {
 		stop = newProgress(e, "laying out the SVG").Spin()
 	}
-	switch {
-	case useSummary && f == "dot":
-		buf.WriteString(dot.Summary(t))
-	case useSummary:
-		var svg []byte
-		svg, err = e.svgHelper().FromDOT(ctx, []byte(dot.Summary(t)))
-		buf.Write(svg)
-	default:
-		err = renderer.Render(&buf, t, opt)
-	}
+	err = diagramFormats(ctx, e, useSummary)[f].Render(&buf, t, opt)
 	stop()
 	if err != nil {
 		return usage("%v", err)

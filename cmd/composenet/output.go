@@ -2,12 +2,11 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
-	"strings"
 
 	"github.com/composenet/composenet/answers"
 	"github.com/composenet/composenet/internal/outfile"
@@ -39,16 +38,10 @@ func addOutputFlag(fs *flagSet, what string) *outPath {
 // formatFor returns the explicit format, else the one -o's extension names
 // in byExt, else def; an -o extension byExt does not know is a usage error.
 func formatFor(explicit string, out *outPath, byExt map[string]string, def string) (string, error) {
-	switch {
-	case explicit != "":
-		return explicit, nil
-	case *out == "":
-		return def, nil
+	if explicit != "" || *out == "" {
+		return cmp.Or(explicit, def), nil
 	}
-	if f := byExt[strings.ToLower(filepath.Ext(string(*out)))]; f != "" {
-		return f, nil
-	}
-	return "", fmt.Errorf("cannot tell the format from %q: use --format", string(*out))
+	return outfile.Format(string(*out), byExt)
 }
 
 // emit writes a finished report, escaped for its format (this is the one

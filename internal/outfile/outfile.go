@@ -27,6 +27,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -56,6 +57,16 @@ func Write(ctx context.Context, path string, data []byte) error {
 		perm = mode.Perm()
 	}
 	return replace(ctx, target, data, perm, owner)
+}
+
+// Format returns the format byExt names for the extension of the output
+// file path (case-insensitive), or an error saying to name it with
+// --format.
+func Format(path string, byExt map[string]string) (string, error) {
+	if f := byExt[strings.ToLower(filepath.Ext(path))]; f != "" {
+		return f, nil
+	}
+	return "", fmt.Errorf("cannot tell the format from %q: use --format", path)
 }
 
 // resolve follows path if it is a symbolic link and returns the file to

@@ -180,3 +180,18 @@ func TestCancelledLeavesNothing(t *testing.T) {
 		leftovers(t, dir)
 	}
 }
+
+// Format reads the format from the extension, in any case, and refuses an
+// unknown one with a hint.
+func TestFormat(t *testing.T) {
+	byExt := map[string]string{".svg": "svg", ".gv": "dot"}
+	for path, want := range map[string]string{"a.svg": "svg", "dir.x/A.SVG": "svg", "b.gv": "dot", "c.png": "", "noext": ""} {
+		got, err := Format(path, byExt)
+		if got != want || (err != nil) != (want == "") {
+			t.Errorf("Format(%q) = %q, %v", path, got, err)
+		}
+	}
+	if _, err := Format("c.png", byExt); err == nil || err.Error() != `cannot tell the format from "c.png": use --format` {
+		t.Errorf("message: %v", err)
+	}
+}

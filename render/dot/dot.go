@@ -30,10 +30,18 @@ import (
 )
 
 // Renderer writes DOT text. The zero value is ready to use.
-type Renderer struct{}
+type Renderer struct {
+	// Summary draws the summarised picture (Summary: networks as nodes,
+	// containers counted) and leaves opt's overlays out.
+	Summary bool
+}
 
 // Render writes the DOT picture of t with the overlays of opt to w.
-func (Renderer) Render(w io.Writer, t *topology.Topology, opt render.Options) error {
+func (r Renderer) Render(w io.Writer, t *topology.Topology, opt render.Options) error {
+	if r.Summary {
+		_, err := io.WriteString(w, Summary(t))
+		return err
+	}
 	v, err := render.Build(t, opt)
 	if err != nil {
 		return err

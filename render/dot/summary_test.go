@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/graph/simple"
 
 	"github.com/composenet/composenet/internal/fixture"
+	"github.com/composenet/composenet/render"
 )
 
 func TestSummary(t *testing.T) {
@@ -49,5 +50,21 @@ func TestSummaryLayout(t *testing.T) {
 		if out := Summary(b.Topology()); !strings.Contains(out, tc.want) {
 			t.Errorf("%d networks: want %s", tc.nets, tc.want)
 		}
+	}
+}
+
+// The renderer draws the summary when asked, whatever the overlays, and
+// the full picture otherwise.
+func TestRendererSummary(t *testing.T) {
+	topo := fixture.Load(fixture.ECommerceYAML)
+	var sum, full strings.Builder
+	if err := (Renderer{Summary: true}).Render(&sum, topo, render.Options{Highlights: []render.Flow{fixture.GatewayToDB()}, HidePorts: true}); err != nil {
+		t.Fatal(err)
+	}
+	if sum.String() != Summary(topo) {
+		t.Errorf("summary renderer differs from Summary")
+	}
+	if err := (Renderer{}).Render(&full, topo, render.Options{}); err != nil || full.String() == sum.String() || !strings.Contains(full.String(), "postgres-db") {
+		t.Errorf("full picture: %v", err)
 	}
 }

@@ -65,19 +65,21 @@ type Helper struct {
 type Renderer struct {
 	Helper  Helper
 	Context context.Context
+	// Summary lays out dot's summarised picture (dot.Renderer.Summary).
+	Summary bool
 }
 
 // Render writes the SVG picture of t with the overlays of opt to w.
 func (r Renderer) Render(w io.Writer, t *topology.Topology, opt render.Options) error {
-	v, err := render.Build(t, opt)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := (dot.Renderer{Summary: r.Summary}).Render(&buf, t, opt); err != nil {
 		return err
 	}
 	ctx := r.Context
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	out, err := r.Helper.FromDOT(ctx, []byte(dot.String(v)))
+	out, err := r.Helper.FromDOT(ctx, buf.Bytes())
 	if err != nil {
 		return err
 	}
