@@ -780,6 +780,16 @@ func (m *merger) finish() {
 func sharedDNS(t *Topology) []Warning {
 	var out []Warning
 	for _, n := range t.Networks {
+		mixed := false
+		for _, e := range n.Endpoints {
+			if e.Container.Declared || e.Container.Project != n.Endpoints[0].Container.Project {
+				mixed = true
+				break
+			}
+		}
+		if !mixed {
+			continue // one project's names: the loader's checks cover them
+		}
 		owners := map[string]map[string]bool{}
 		for _, e := range n.Endpoints {
 			owner := "project " + e.Container.Project

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/composenet/composenet/internal/gen"
 	"github.com/composenet/composenet/topology"
 	"github.com/composenet/composenet/topology/loader"
 )
@@ -299,6 +301,44 @@ networks:
 			for i, p := range le.Problems {
 				if !strings.HasPrefix(p.String(), tc.want[i]) {
 					t.Errorf("problem %d:\n got %s\nwant %s", i, p, tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkMerge measures Merge alone (the loads are done once, outside
+// the loop) for the proxy project and a generated project of n services:
+// the cost every command pays on top of the (cached) loads when several
+// projects share the host.
+func BenchmarkMerge(b *testing.B) {
+	for _, n := range []int{100, 2000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			data, err := gen.Generate(gen.Config{Services: n, Networks: max(n/10, 1), Seed: 1, Project: "app"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			dir := b.TempDir()
+			for name, body := range map[string][]byte{"proxy": []byte(proxyProject), "app": data} {
+				if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+					b.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, name, "compose.yaml"), body, 0o644); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var ts []*topology.Topology
+			for _, p := range []string{"proxy", "app"} {
+				t, err := loader.Load(context.Background(), topology.Options{Dir: dir, Files: []string{p + "/compose.yaml"}, Env: []string{}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				ts = append(ts, t)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := topology.Merge(ts); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})
