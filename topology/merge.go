@@ -90,6 +90,7 @@ type merger struct {
 	problems  []Problem
 	warnings  []Warning
 	resolved  map[Position]bool // W-EXTERNAL-ASSUMED positions that are no longer assumed
+	joined    []string          // W-CONTAINER-UNKNOWN texts of container: modes now resolved
 }
 
 func (m *merger) problem(pos Position, path, format string, args ...any) {
@@ -405,6 +406,17 @@ func (m *merger) containers() {
 			}
 		}
 		offset += last
+		for _, c := range t.Containers {
+			// network_mode container:NAME naming a container of an earlier
+			// project: its namespace (R7-10), which the project's own load
+			// could not know.
+			if x, ok := strings.CutPrefix(c.NetworkMode, "container:"); ok && c.NetNS == nil && !c.Declared {
+				if o := owner[x]; o != nil && o.NetNS != nil && o.Project != t.Project {
+					c.NetNS = o.NetNS
+					m.joined = append(m.joined, fmt.Sprintf("no container %q in the project or the host description; %s is modelled", x, c.Name))
+				}
+			}
+		}
 		for _, c := range t.Containers {
 			if c.Declared && i > 0 {
 				continue
@@ -760,6 +772,8 @@ func (m *merger) finish() {
 			continue // the network is another project's
 		case w.Code == "W-SHARED-DNS":
 			continue // computed again below, across projects
+		case w.Code == "W-CONTAINER-UNKNOWN" && slices.ContainsFunc(m.joined, func(j string) bool { return strings.Contains(w.Message, j) }):
+			continue // the container is another project's
 		}
 		ws = append(ws, w)
 	}

@@ -344,3 +344,28 @@ func BenchmarkMerge(b *testing.B) {
 		})
 	}
 }
+
+// TestMergeContainerModeAcrossProjects: network_mode container:NAME naming
+// a container of an earlier project shares that container's namespace
+// (R7-10) instead of being modelled without network access.
+func TestMergeContainerModeAcrossProjects(t *testing.T) {
+	m, err := mergeAll(t, [2]string{"vpn", `name: vpn
+services:
+  gw: {image: x, container_name: vpn-gw, networks: [front]}
+networks:
+  front: {}
+`}, [2]string{"app", `name: app
+services:
+  client: {image: x, network_mode: "container:vpn-gw"}
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.Container("app-client-1")
+	if c == nil || c.NetNS == nil || c.NetNS.Name != "vpn-gw" {
+		t.Fatalf("app-client-1 shares %v, want vpn-gw's namespace", c.NetNS)
+	}
+	if hasCode(m, "W-CONTAINER-UNKNOWN") {
+		t.Error("W-CONTAINER-UNKNOWN kept for a container of an earlier project")
+	}
+}
