@@ -28,6 +28,7 @@ func Build(t *topology.Topology, opt Options) (*View, error) {
 		return nil, err
 	}
 	b.join()
+	b.projects(t)
 	layer(b.v)
 	if !opt.HidePorts {
 		b.ports()
@@ -460,4 +461,62 @@ func (s *idSet) make(prefix, name string) string {
 		s.used[id+"_gw"] = true
 	}
 	return id
+}
+
+// projects groups the picture by compose project when t holds several
+// (topology.Merge): each project gets the drawn containers it owns, and
+// the networks whose drawn members all belong to it (a network shared by
+// several projects, such as a proxy network, belongs to none). A
+// container that would live in a shared network's group is taken out of
+// it, so that every container can sit in its own project's group.
+func (b *builder) projects(t *topology.Topology) {
+	v := b.v
+	if len(t.Projects) < 2 {
+		return
+	}
+	byName := map[string]*ProjectView{}
+	for _, p := range t.Projects {
+		pv := &ProjectView{Name: p.Name, ID: b.ids.make("p_", p.Name)}
+		byName[p.Name] = pv
+		v.Projects = append(v.Projects, pv)
+	}
+	owner := map[*NetView]string{}
+	shared := map[*NetView]bool{}
+	for _, n := range v.Networks {
+		for _, m := range n.Members {
+			p := m.C.C.Project
+			switch o, seen := owner[n]; {
+			case !seen:
+				owner[n] = p
+			case o != p:
+				shared[n] = true
+			}
+		}
+	}
+	for _, n := range v.Networks {
+		if pv := byName[owner[n]]; pv != nil && !shared[n] {
+			n.Project = pv
+			pv.Networks = append(pv.Networks, n)
+		}
+	}
+	for _, n := range v.Networks {
+		if n.Project != nil {
+			continue
+		}
+		keep := n.Home[:0]
+		for _, x := range n.Home {
+			if byName[x.C.Project] == nil {
+				keep = append(keep, x)
+				continue
+			}
+			x.Home = nil
+		}
+		n.Home = keep
+	}
+	for _, x := range v.Containers {
+		if pv := byName[x.C.Project]; pv != nil {
+			x.Project = pv
+			pv.Containers = append(pv.Containers, x)
+		}
+	}
 }

@@ -24,6 +24,9 @@ type View struct {
 	Ports []PortView
 	// Flows are the resolved overlays, in Options.Highlights order.
 	Flows []FlowView
+	// Projects are the compose projects in up order when the topology
+	// holds several (--with); nil for one project.
+	Projects []*ProjectView
 	// Routes are the reverse-proxy routes whose proxy and backend are
 	// drawn, in Options.Routes order.
 	Routes []RouteView
@@ -67,6 +70,10 @@ type NetView struct {
 	Egress bool
 	// Reach is the --from colouring of the network.
 	Reach ReachState
+	// Project is the project whose group the network is drawn in: the one
+	// all its drawn members belong to; nil for one project, and for a
+	// network shared by several projects.
+	Project *ProjectView
 	// Depth is the layer of the network counted from the host: 0 for the
 	// networks of containers with published ports, 1 for the networks one
 	// multi-homed container further in, and so on (see Build).
@@ -140,6 +147,20 @@ type ContainerView struct {
 	Published bool
 	// Scaled is true when the container's service has several replicas.
 	Scaled bool
+	// Project is the container's compose project (nil for one project).
+	Project *ProjectView
+}
+
+// ProjectView is one compose project of a host that runs several.
+type ProjectView struct {
+	// Name is the project name; ID its node-safe identifier ("p_" +
+	// sanitised name).
+	Name, ID string
+	// Networks are the networks drawn inside the project's group (see
+	// NetView.Project), in name order.
+	Networks []*NetView
+	// Containers are the project's drawn containers, in name order.
+	Containers []*ContainerView
 }
 
 // Above reports whether n should be drawn above c (between the host and c)

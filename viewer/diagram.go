@@ -23,7 +23,9 @@ type Layout func(ctx context.Context, dot []byte) ([]byte, error)
 // carries data-node (engine name), data-service and data-kind="container";
 // every network's cluster data-network (engine name) and
 // data-kind="network"; a network's bridge node data-bridge (engine name);
-// the host and the internet data-kind="host" and "internet"; a route's
+// the host and the internet data-kind="host" and "internet"; with several
+// projects on the host, each project's cluster data-kind="project" and
+// data-project (its name); a route's
 // edge data-kind="route" and data-route, its index in the page's
 // exposure.routes (internal/drawroutes keeps that order). The XML prolog
 // and doctype are removed so the SVG can be inlined in HTML.
@@ -58,6 +60,9 @@ func Annotate(svg []byte, v *render.View) []byte {
 	}
 	for _, c := range v.Containers {
 		attrs[c.ID] = fmt.Sprintf(`data-kind="container" data-node="%s" data-service="%s"`, esc(c.Name()), esc(c.C.Service))
+	}
+	for _, pv := range v.Projects {
+		attrs["cluster_"+pv.ID] = fmt.Sprintf(`data-kind="project" data-project="%s"`, esc(pv.Name))
 	}
 	for _, n := range v.Networks {
 		attrs["cluster_"+n.ID] = fmt.Sprintf(`data-kind="network" data-network="%s"`, esc(n.Name()))

@@ -250,6 +250,7 @@ func String(v *render.View, asciiOnly bool) string {
 		}
 	}
 
+	writeProjects(&b, v, cs, name)
 	writeRoutes(&b, v, cs)
 
 	// Flows.
@@ -287,6 +288,26 @@ func String(v *render.View, asciiOnly bool) string {
 		}
 	}
 	return b.String()
+}
+
+// writeProjects lists, for a host that runs several compose projects, each
+// project's containers in up order.
+func writeProjects(b *strings.Builder, v *render.View, cs charset, name func(*render.ContainerView) string) {
+	if len(v.Projects) < 2 {
+		return
+	}
+	b.WriteString("\nProjects (in up order)\n")
+	for _, pv := range v.Projects {
+		var names []string
+		for _, c := range pv.Containers {
+			names = append(names, name(c))
+		}
+		if len(names) == 0 {
+			names = []string{"(no container drawn)"}
+		}
+		names[0] = pv.Name + ": " + names[0]
+		wrap(b, "  ", names, ", ", "", cs)
+	}
 }
 
 // writeRoutes lists the reverse-proxy routes: a mark (ok, NO, or ? when

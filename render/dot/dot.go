@@ -110,6 +110,13 @@ func String(v *render.View) string {
 	if title == "" {
 		title = "compose project"
 	}
+	if len(v.Projects) > 1 {
+		var names []string
+		for _, pv := range v.Projects {
+			names = append(names, pv.Name)
+		}
+		title = strings.Join(names, ", ")
+	}
 	sub := []string{}
 	if v.Focus != "" {
 		sub = append(sub, "focus: "+v.Focus)
@@ -143,39 +150,66 @@ func String(v *render.View) string {
 	ports := portsByContainer(v)
 	styles := map[*render.NetView]netStyle{}
 	for i, n := range v.Networks {
-		st := styleOf(i, n)
-		styles[n] = st
+		styles[n] = styleOf(i, n)
+	}
+	// writeNet writes a network's cluster, indented by pre (nested in a
+	// project's cluster when the host runs several projects).
+	writeNet := func(n *render.NetView, pre string) {
+		st := styles[n]
+		q := func(format string, a ...any) { p(pre+format, a...) }
 		style := "rounded,filled"
 		if n.Net.Internal {
 			style = "rounded,filled,dashed"
 		}
-		p("  subgraph cluster_%s {\n", n.ID)
-		p("    id=%s; class=\"network\"; label=<%s>; style=%s; fillcolor=%s; color=%s; penwidth=1.4; fontsize=12; labeljust=l; labelloc=b; margin=10;\n",
+		q("  subgraph cluster_%s {\n", n.ID)
+		q("    id=%s; class=\"network\"; label=<%s>; style=%s; fillcolor=%s; color=%s; penwidth=1.4; fontsize=12; labeljust=l; labelloc=b; margin=10;\n",
 			quote("net-"+render.Sanitize(n.Name())), netLabel(n, st), quote(style), quote(st.fill), quote(st.line))
 		gwLbl := "bridge"
 		if n.Net.Gateway.IsValid() {
 			gwLbl += `<br/><font point-size="9">host side ` + html(n.Net.Gateway.String()) + `</font>`
 		}
-		p("    %s [class=\"bridge\", shape=box, style=\"rounded,filled\", fillcolor=%s, color=%s, fontcolor=%s, fontsize=10, height=0.3, margin=\"0.1,0.03\", label=<%s>%s];\n",
+		q("    %s [class=\"bridge\", shape=box, style=\"rounded,filled\", fillcolor=%s, color=%s, fontcolor=%s, fontsize=10, height=0.3, margin=\"0.1,0.03\", label=<%s>%s];\n",
 			n.GatewayID(), quote(st.line), quote(st.line), quote("white"), gwLbl, reachAttrs(n.Reach)+nodeAttr[n.GatewayID()])
 		if n.Egress {
-			p("    %s [class=\"egress\", shape=plaintext, style=\"\", fontsize=9, fontcolor=%s, margin=0, label=\"to internet\\n(masquerade)\"];\n",
+			q("    %s [class=\"egress\", shape=plaintext, style=\"\", fontsize=9, fontcolor=%s, margin=0, label=\"to internet\\n(masquerade)\"];\n",
 				egressID(n), quote(colMuted))
-			p("    { rank=same; %s; %s; }\n", n.GatewayID(), egressID(n))
+			q("    { rank=same; %s; %s; }\n", n.GatewayID(), egressID(n))
 		}
 		for _, c := range n.Home {
-			p("    %s\n", containerNode(c, st, ports[c], nodeAttr[c.ID]))
+			q("    %s\n", containerNode(c, st, ports[c], nodeAttr[c.ID]))
 		}
 		if rows := gridRows(n); rows != nil {
-			writeGrid(p, n, rows)
+			writeGrid(q, n, rows)
+		}
+		q("  }\n")
+	}
+	// Several projects on one host: a dashed group per project holding
+	// its own networks and the containers outside them; shared networks
+	// stay outside every project.
+	for _, pv := range v.Projects {
+		p("  subgraph cluster_%s {\n", pv.ID)
+		p("    id=%s; class=\"project\"; label=<<b>project %s</b>>; style=\"rounded,dashed\"; color=%s; fontcolor=%s; penwidth=1.2; fontsize=12; labeljust=l; labelloc=t; margin=12;\n",
+			quote("project-"+render.Sanitize(pv.Name)), html(pv.Name), quote(colMuted), quote(colMuted))
+		for _, n := range pv.Networks {
+			writeNet(n, "  ")
+		}
+		for _, c := range pv.Containers {
+			if c.Home == nil {
+				p("    %s\n", containerNode(c, netStyle{text: colMuted}, ports[c], nodeAttr[c.ID]))
+			}
 		}
 		p("  }\n")
+	}
+	for _, n := range v.Networks {
+		if n.Project == nil {
+			writeNet(n, "")
+		}
 	}
 	b.WriteString("\n")
 
 	// Containers between clusters.
 	for _, c := range v.Containers {
-		if c.Home == nil {
+		if c.Home == nil && c.Project == nil {
 			p("  %s\n", containerNode(c, netStyle{text: colMuted}, ports[c], nodeAttr[c.ID]))
 		}
 	}
@@ -784,6 +818,9 @@ func legend(v *render.View) string {
 	}
 	if v.HasExternal {
 		rows = append(rows, row{"■", colBlocked, "EXTERNAL: created outside the project"})
+	}
+	if len(v.Projects) > 1 {
+		rows = append(rows, row{"┅┅", colMuted, "project: its containers and the networks only it uses"})
 	}
 	if v.HasRouteOK {
 		rows = append(rows, row{"- - →", colRoute, "route: reverse proxy → backend (host/path → port)"})

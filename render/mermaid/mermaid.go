@@ -64,7 +64,7 @@ func String(v *render.View) string {
 	}
 	p("  %s[[\"%s\"]]\n", render.HostID, host)
 
-	for _, n := range v.Networks {
+	writeNet := func(n *render.NetView, pre string) {
 		lbl := n.Name()
 		if n.Net.Subnet.IsValid() {
 			lbl += " · " + n.Net.Subnet.String()
@@ -72,20 +72,40 @@ func String(v *render.View) string {
 		if m := n.Markers(); len(m) > 0 {
 			lbl += " · " + strings.ToUpper(strings.Join(m, ", "))
 		}
-		p("  subgraph %s[\"%s\"]\n", n.ID, text(lbl))
-		p("    direction TB\n")
+		p(pre+"  subgraph %s[\"%s\"]\n", n.ID, text(lbl))
+		p("%s    direction TB\n", pre)
 		gw := "bridge"
 		if n.Net.Gateway.IsValid() {
 			gw = "gateway " + n.Net.Gateway.String()
 		}
-		p("    %s([\"%s\"])\n", n.GatewayID(), text(gw))
+		p(pre+"    %s([\"%s\"])\n", n.GatewayID(), text(gw))
 		for _, c := range n.Home {
-			p("    %s\n", container(c))
+			p(pre+"    %s\n", container(c))
+		}
+		p("%s  end\n", pre)
+	}
+	// Several projects on one host: a subgraph per project around its
+	// own networks and its other containers (see render.ProjectView).
+	for _, pv := range v.Projects {
+		p("  subgraph %s[\"%s\"]\n", pv.ID, text("project "+pv.Name))
+		p("    direction TB\n")
+		for _, n := range pv.Networks {
+			writeNet(n, "  ")
+		}
+		for _, c := range pv.Containers {
+			if c.Home == nil {
+				p("    %s\n", container(c))
+			}
 		}
 		p("  end\n")
 	}
+	for _, n := range v.Networks {
+		if n.Project == nil {
+			writeNet(n, "")
+		}
+	}
 	for _, c := range v.Containers {
-		if c.Home == nil {
+		if c.Home == nil && c.Project == nil {
 			p("  %s\n", container(c))
 		}
 	}
@@ -263,6 +283,9 @@ func String(v *render.View) string {
 		}
 		p("  style %s fill:%s,stroke:%s%s\n", n.ID, fill, line, dash)
 		p("  style %s fill:%s,stroke:%s,color:#ffffff\n", n.GatewayID(), line, line)
+	}
+	for _, pv := range v.Projects {
+		p("  style %s fill:#ffffff,stroke:#57606a,stroke-dasharray:6 4\n", pv.ID)
 	}
 	reach := map[render.ReachState][]string{}
 	add2 := func(r render.ReachState, id string) {

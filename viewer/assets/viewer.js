@@ -284,7 +284,7 @@
     for (const g of $$('g[data-kind]:not([data-kind="route"])', s)) {
       g.classList.remove('dim', 'match');
       if (!q) continue;
-      const hay = [g.dataset.node, g.dataset.service, g.dataset.network, g.dataset.bridge, g.textContent].join(' ').toLowerCase();
+      const hay = [g.dataset.node, g.dataset.service, g.dataset.network, g.dataset.bridge, g.dataset.project, g.textContent].join(' ').toLowerCase();
       if (hay.includes(q)) { g.classList.add('match'); n++; } else g.classList.add('dim');
     }
     for (const g of $$('g.edge', s)) g.classList.toggle('dim', !!q);
@@ -555,7 +555,7 @@
     }
     const box = role('details');
     const out = [el('h3', { 'data-role': 'details-title', text: c.name })];
-    out.push(kv([['service', c.service], ['replica', c.replica ? String(c.replica) : ''], ['hostname', c.hostname], ['id', c.id],
+    out.push(kv([['project', P.topology.projects && P.topology.projects.length > 1 ? c.project : ''], ['service', c.service], ['replica', c.replica ? String(c.replica) : ''], ['hostname', c.hostname], ['id', c.id],
       ['network mode', c.network_mode], ['shares', c.netns], ['start order', String(c.start_order)], ['declared at', c.position]]));
     out.push(el('h4', { text: 'Endpoints' }));
     if (!c.endpoints.length) out.push(el('p', { class: 'empty', text: c.netns ? 'uses ' + c.netns + '\'s network namespace' : 'none' }));
