@@ -6,7 +6,7 @@ PKGS    := ./...
 .PHONY: build test test-long lint bench bench-report fuzz demo imports svgcheck clean viewer-test verify verify-engine verify-lan
 
 build:
-	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/composenet ./cmd/composenet-graphviz
+	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/composenet ./cmd/composenet-load ./cmd/composenet-graphviz
 
 ## test: unit, table, golden, script, corpus and bundled-scenario tests.
 test:
@@ -65,7 +65,7 @@ viewer-test: build
 VERIFY_FLAGS ?= --dns-upstream --timeout 10m
 VERIFY_CASES ?= examples/ecommerce examples/secure examples/production $(wildcard testdata/cases/*.yaml)
 verify:
-	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/composenet
+	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/composenet ./cmd/composenet-load
 	@pass=0; fail=0; for c in $(VERIFY_CASES); do \
 	  if [ -d "$$c" ]; then args="-f $$c/compose.yaml"; for s in $$c/*.scenario.yaml; do args="$$args --scenario $$s"; done; \
 	  else args="-f $$c"; fi; \

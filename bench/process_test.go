@@ -24,8 +24,8 @@ import (
 //
 //	go test -run '^$' -bench 'Process/' -benchtime 20x ./bench/
 //
-// The binaries (composenet and bench/floor, compose-go's load alone) are
-// built once into a temporary folder.
+// The binaries (composenet, its composenet-load helper and bench/floor,
+// compose-go's load alone) are built once into a temporary folder.
 
 var (
 	binOnce sync.Once
@@ -39,7 +39,8 @@ func binaries(b *testing.B) (composenet, floor string) {
 		if binErr != nil {
 			return
 		}
-		for pkg, name := range map[string]string{"../cmd/composenet": "composenet", "./floor": "floor"} {
+		// composenet-load next to composenet, where composenet finds it.
+		for pkg, name := range map[string]string{"../cmd/composenet": "composenet", "../cmd/composenet-load": "composenet-load", "./floor": "floor"} {
 			out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, name), pkg).CombinedOutput()
 			if err != nil {
 				binErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)

@@ -42,7 +42,7 @@ func BenchmarkCheck1000(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rep, err := Run(context.Background(), sc)
+		rep, err := Run(context.Background(), sc, loader.Load)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -72,7 +72,7 @@ func TestCheck1000BodyOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), sc)
+	rep, err := Run(context.Background(), sc, loader.Load)
 	if err != nil || len(rep.Results) != 1000 {
 		t.Fatalf("results %v err %v", rep, err)
 	}

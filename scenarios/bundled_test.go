@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"github.com/composenet/composenet/topology/loader"
 )
 
 // TestBundledScenarios runs every bundled scenario file (examples/*/
@@ -20,7 +22,7 @@ func TestBundledScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := Run(context.Background(), sc)
+			rep, err := Run(context.Background(), sc, loader.Load)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,18 +1,23 @@
 package scenarios
 
-import "context"
+import (
+	"context"
+
+	"github.com/composenet/composenet/topology"
+)
 
 // RunFiles loads and runs each scenario file in order (Load, Run). It
 // returns the reports of the files that ran and the error of each file
-// that did not (bad input), both in file order.
-func RunFiles(ctx context.Context, files []string) ([]*Report, []error) {
+// that did not (bad input), both in file order. load loads each
+// scenario's project (loader.Load).
+func RunFiles(ctx context.Context, files []string, load topology.LoadFunc) ([]*Report, []error) {
 	var reports []*Report
 	var errs []error
 	for _, f := range files {
 		sc, err := Load(f)
 		if err == nil {
 			var rep *Report
-			if rep, err = Run(ctx, sc); err == nil {
+			if rep, err = Run(ctx, sc, load); err == nil {
 				reports = append(reports, rep)
 				continue
 			}

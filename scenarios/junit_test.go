@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"io"
 	"testing"
+
+	"github.com/composenet/composenet/topology/loader"
 )
 
 // TestJUnitWellFormed decodes the whole JUnit report of the bundled
@@ -16,7 +18,7 @@ func TestJUnitWellFormed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), sc)
+	rep, err := Run(context.Background(), sc, loader.Load)
 	if err != nil {
 		t.Fatal(err)
 	}

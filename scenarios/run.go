@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/composenet/composenet/topology/loader"
-
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
 )
@@ -108,15 +106,15 @@ func (sc *Scenario) Options(extraDaemon []string) topology.Options {
 // a new copy (topology's copy-on-write operations). Daemon settings that
 // move addresses or ports (bip, pools, ...) are a daemon restart: they are
 // given to the load. A what-if that cannot be modelled faithfully is an
-// error with its position.
-func (sc *Scenario) Topology(ctx context.Context) (*topology.Topology, error) {
+// error with its position. load loads the project (loader.Load).
+func (sc *Scenario) Topology(ctx context.Context, load topology.LoadFunc) (*topology.Topology, error) {
 	var daemon []string
 	for _, w := range sc.WhatIfs {
 		if key, _ := splitSetting(w.Setting); w.Kind == WhatIfDaemon && topology.DaemonSettingNeedsReload(key) {
 			daemon = append(daemon, w.Setting)
 		}
 	}
-	t, err := loader.Load(ctx, sc.Options(daemon))
+	t, err := load(ctx, sc.Options(daemon))
 	if err != nil {
 		return nil, err
 	}
@@ -151,8 +149,9 @@ func (w WhatIf) String() string {
 // Run loads sc's project, applies the what-ifs and evaluates every
 // expectation and flow. An error means bad input (the project does not
 // load, a what-if cannot be applied, a name in an expectation is unknown).
-func Run(ctx context.Context, sc *Scenario) (*Report, error) {
-	t, err := sc.Topology(ctx)
+// load loads the project (loader.Load).
+func Run(ctx context.Context, sc *Scenario, load topology.LoadFunc) (*Report, error) {
+	t, err := sc.Topology(ctx, load)
 	if err != nil {
 		return nil, err
 	}

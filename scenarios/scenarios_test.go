@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/composenet/composenet/topology/loader"
 )
 
 // TestOrderFlowLatencyByHand checks the e-commerce order flow against a
@@ -23,7 +25,7 @@ func TestOrderFlowLatencyByHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), sc)
+	rep, err := Run(context.Background(), sc, loader.Load)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,7 @@ flows:
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), sc)
+	rep, err := Run(context.Background(), sc, loader.Load)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +155,7 @@ expect:
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Run(context.Background(), sc)
+	_, err = Run(context.Background(), sc, loader.Load)
 	if err == nil {
 		t.Fatal("want error")
 	}
@@ -188,7 +190,7 @@ expect:
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), sc)
+	rep, err := Run(context.Background(), sc, loader.Load)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +264,7 @@ expect:
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), sc)
+	rep, err := Run(context.Background(), sc, loader.Load)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +278,7 @@ expect:
 	}
 	// Without the what-if the database is not on the gateway's network.
 	sc.WhatIfs = nil
-	if rep, err = Run(context.Background(), sc); err == nil && rep.Results[0].Status == Pass {
+	if rep, err = Run(context.Background(), sc, loader.Load); err == nil && rep.Results[0].Status == Pass {
 		t.Error("gateway reaches db without the connect")
 	}
 
@@ -292,7 +294,7 @@ what_if:
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Run(context.Background(), sc)
+	_, err = Run(context.Background(), sc, loader.Load)
 	for _, want := range []string{
 		"x.scenario.yaml:3:5: what_if.0: connect: api-gateway publishes ports through its gateway endpoint; connecting to backend-network would make that the gateway and move them (R5-3, R8-7)",
 		`x.scenario.yaml:4:5: what_if.1: connect: unknown service "nobody"`,

@@ -19,5 +19,10 @@ for p in $(go list ./... | grep -v "^$mod/cmd/"); do
     esac
   done
 done
+# The composenet command loads projects through composenet-load: linking
+# compose-go would cost every command its package initialisers.
+if go list -deps ./cmd/composenet | grep -q '^github.com/compose-spec/compose-go'; then
+  echo "cmd/composenet must not link compose-go (it loads through cmd/composenet-load, package internal/loadcmd)"; fail=1
+fi
 [ $fail = 0 ] && echo "imports: ok"
 exit $fail

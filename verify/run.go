@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -12,8 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/composenet/composenet/topology/loader"
-
 	"github.com/composenet/composenet/scenarios"
 	"github.com/composenet/composenet/topology"
 )
@@ -22,6 +21,11 @@ import (
 type Options struct {
 	// Load describes the project as every other command loads it.
 	Load topology.Options
+	// Loader loads a project (loader.Load, or composenet's helper);
+	// Rewrite rewrites it for the probes (package verify/rewrite's
+	// Project, or the helper). Both are required.
+	Loader  topology.LoadFunc
+	Rewrite RewriteFunc
 	// Scenarios are scenario files whose reach, blocked and dns
 	// expectations become queries too.
 	Scenarios []*scenarios.Scenario
@@ -98,7 +102,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	say("Docker Engine %s (API %s, %s, kernel %s), Compose %s", eng.Version, eng.APIVersion, eng.OS, eng.Kernel, eng.Compose)
-	orig, err := loader.Load(ctx, opts.Load)
+	if opts.Loader == nil || opts.Rewrite == nil {
+		return nil, errors.New("verify: Options.Loader and Options.Rewrite are required")
+	}
+	orig, err := opts.Loader(ctx, opts.Load)
 	if err != nil {
 		return nil, err
 	}
@@ -114,10 +121,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		say("LAN client: namespace %s, %d addresses on %s, the host's %s %s", lan.netns, len(lan.addrs), lan.prefix, lan.iface, lan.hostAddr)
 	}
-	p, err := LoadCompose(ctx, opts.Load, orig)
-	if err != nil {
-		return nil, err
-	}
 	probe := opts.Probe
 	if probe == "" {
 		if probe, err = os.Executable(); err != nil {
@@ -129,7 +132,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, &ToolError{Msg: err.Error()}
 	}
-	rw, err := Rewrite(p, orig, image)
+	rw, err := opts.Rewrite(ctx, opts.Load, orig, image)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +163,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if bridge0 != nil && bridge0.Options["com.docker.network.bridge.enable_icc"] == "false" && !hasSetting(daemon, "icc") {
 		daemon = append(daemon, "icc=false")
 	}
-	t, err := loader.Load(ctx, topology.Options{Files: []string{file}, ProjectName: rw.Project, HostFile: opts.Load.HostFile, Daemon: daemon, Latency: opts.Load.Latency})
+	t, err := opts.Loader(ctx, topology.Options{Files: []string{file}, ProjectName: rw.Project, HostFile: opts.Load.HostFile, Daemon: daemon, Latency: opts.Load.Latency})
 	if err != nil {
 		return nil, fmt.Errorf("the rewritten project does not load (please report): %v", err)
 	}

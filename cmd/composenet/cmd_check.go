@@ -22,7 +22,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	reports, errs := scenarios.RunFiles(ctx, pos)
+	reports, errs := scenarios.RunFiles(ctx, pos, e.loadHelper().Load)
 	for _, err := range errs {
 		printError(e, err)
 	}

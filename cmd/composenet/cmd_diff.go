@@ -6,8 +6,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/composenet/composenet/topology/loader"
-
 	"github.com/composenet/composenet/internal/gitrev"
 	"github.com/composenet/composenet/review"
 	"github.com/composenet/composenet/topology"
@@ -85,7 +83,7 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 		if project != "" {
 			opt.ProjectName = project
 		}
-		t, err := loader.Load(ctx, opt)
+		t, err := e.loadHelper().Load(ctx, opt)
 		if err != nil {
 			printError(e, err)
 			return nil, false
@@ -154,7 +152,7 @@ func diffGit(ctx context.Context, e *env, lf *loadFlags, spec, format string) in
 				return nil, false
 			}
 		}
-		t, err := loader.Load(ctx, opt)
+		t, err := e.loadHelper().Load(ctx, opt)
 		if err != nil {
 			if rev != "" {
 				fmt.Fprintf(e.stderr, "at revision %s:\n", rev)

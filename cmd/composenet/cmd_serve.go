@@ -8,8 +8,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/composenet/composenet/topology/loader"
-
 	"github.com/composenet/composenet/topology"
 	"github.com/composenet/composenet/viewer"
 )
@@ -48,7 +46,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		t, err := topology.LoadProjects(ctx, opts, lf.with, func(ctx context.Context, o topology.Options) (*topology.Topology, error) {
 			var in topology.Inputs
 			o.Record = &in
-			t, err := loader.Load(ctx, o)
+			t, err := e.loadHelper().Load(ctx, o)
 			files = append(files, in.Files...)
 			return t, err
 		})

@@ -55,6 +55,8 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 	defer stop()
 	rep, err := verify.Run(ctx, verify.Options{
 		Load:        lf.options(e),
+		Loader:      e.loadHelper().Load,
+		Rewrite:     e.loadHelper().Rewrite,
 		Scenarios:   scs,
 		Keep:        *keep,
 		Timeout:     *timeout,

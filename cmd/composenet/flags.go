@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/composenet/composenet/topology/loader"
-
 	"github.com/spf13/pflag"
 
 	"github.com/composenet/composenet/answers"
@@ -206,7 +204,8 @@ func (lf *loadFlags) load(ctx context.Context, e *env) (*topology.Topology, bool
 // cacheConfig says where the load cache lives: $COMPOSENET_CACHE_DIR, else
 // the user cache folder; --no-cache turns it off.
 func (lf *loadFlags) cacheConfig(e *env) snapshot.Config {
-	return snapshot.Config{Version: version, Disabled: lf.noCache, Dir: e.getenv("COMPOSENET_CACHE_DIR"), Load: loader.Load}
+	h := e.loadHelper()
+	return snapshot.Config{Version: version, Disabled: lf.noCache, Dir: e.getenv("COMPOSENET_CACHE_DIR"), Load: h.Load, Loader: h.Identity()}
 }
 
 // printError writes err to stderr, one problem a line (answers.WriteError;

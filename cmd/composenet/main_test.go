@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -20,31 +22,61 @@ func TestMain(m *testing.M) {
 		// The process tests (signal_test.go) run the real main.
 		main()
 	}
-	testscript.Main(m, map[string]func(){
-		"composenet": func() {
-			os.Exit(run(context.Background(), os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr))
+	code := testscript.RunMain(m, map[string]func() int{
+		"composenet": func() int {
+			return run(context.Background(), os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
 		},
 	})
+	if helpersBin != "" {
+		os.RemoveAll(filepath.Dir(helpersBin))
+	}
+	os.Exit(code)
 }
 
-// helperDir builds composenet-graphviz into a temporary folder and returns
-// it, with a folder for go-graphviz's compilation cache (it lives under
-// $TMPDIR, which testscript makes fresh for every script; sharing it keeps
-// the 4 s cold WebAssembly compile to once per test run).
+var (
+	helpersOnce            sync.Once
+	helpersBin, helpersTmp string
+	helpersErr             error
+)
+
+// helperDir builds the helpers, composenet-graphviz and composenet-load,
+// into a temporary folder once per test binary and returns it, with a
+// folder for go-graphviz's compilation cache (it lives under $TMPDIR,
+// which testscript makes fresh for every script; sharing it keeps the 4 s
+// cold WebAssembly compile to once per test run). Every composenet run in
+// these tests loads projects through the real composenet-load, as the
+// installed command does.
 func helperDir(t *testing.T) (bin, tmp string) {
 	t.Helper()
-	root := t.TempDir()
-	bin, tmp = filepath.Join(root, "bin"), filepath.Join(root, "tmp")
-	for _, d := range []string{bin, tmp} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
+	helpersOnce.Do(func() {
+		root, err := os.MkdirTemp("", "composenet-helpers-")
+		if err != nil {
+			helpersErr = err
+			return
 		}
+		helpersBin, helpersTmp = filepath.Join(root, "bin"), filepath.Join(root, "tmp")
+		for _, d := range []string{helpersBin, helpersTmp} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				helpersErr = err
+				return
+			}
+		}
+		cmd := exec.Command("go", "build", "-o", helpersBin, "../composenet-graphviz", "../composenet-load")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			helpersErr = fmt.Errorf("building the helpers: %v\n%s", err, out)
+		}
+	})
+	if helpersErr != nil {
+		t.Fatal(helpersErr)
 	}
-	cmd := exec.Command("go", "build", "-o", bin, "../composenet-graphviz")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the SVG helper: %v\n%s", err, out)
-	}
-	return bin, tmp
+	return helpersBin, helpersTmp
+}
+
+// helperEnv is an environment in which composenet finds composenet-load.
+func helperEnv(t *testing.T, environ ...string) []string {
+	t.Helper()
+	bin, _ := helperDir(t)
+	return append([]string{"COMPOSENET_LOAD=" + filepath.Join(bin, "composenet-load")}, environ...)
 }
 
 // TestScripts runs the CLI script tests in testdata/script: each .txtar

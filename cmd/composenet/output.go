@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/composenet/composenet/answers"
+	"github.com/composenet/composenet/internal/loadcmd"
 	"github.com/composenet/composenet/internal/outfile"
 	"github.com/composenet/composenet/internal/progress"
 	"github.com/composenet/composenet/internal/termsafe"
@@ -109,6 +110,12 @@ func exitCode(ok bool) int {
 
 // svgHelper is the SVG helper with the environment run was given.
 func (e *env) svgHelper() svgcmd.Helper { return svgcmd.Helper{Env: e.environ} }
+
+// loadHelper runs composenet-load, which loads projects with compose-go
+// so that composenet need not link it (package loadcmd).
+func (e *env) loadHelper() *loadcmd.Helper {
+	return &loadcmd.Helper{Env: e.environ, Stdin: e.stdin}
+}
 
 // newProgress is a progress bar on the real stderr (package progress);
 // COMPOSENET_PROGRESS=never turns it off.

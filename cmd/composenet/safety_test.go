@@ -16,7 +16,7 @@ import (
 func runIn(t *testing.T, environ []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, environ, strings.NewReader(""), &out, &errb)
+	code = run(context.Background(), args, helperEnv(t, environ...), strings.NewReader(""), &out, &errb)
 	return out.String(), errb.String(), code
 }
 

@@ -45,7 +45,7 @@ func TestServeAnswersLikeTheCLI(t *testing.T) {
 	var out, errb lockedBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-f", file, "--addr", "127.0.0.1:0"}, nil, nil, &out, &errb)
+		done <- run(ctx, []string{"serve", "-f", file, "--addr", "127.0.0.1:0"}, helperEnv(t), nil, &out, &errb)
 	}()
 	var base string
 	for deadline := time.Now().Add(20 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -66,7 +66,7 @@ func TestServeAnswersLikeTheCLI(t *testing.T) {
 	}
 	cli := func(args ...string) (string, string) {
 		var o, e bytes.Buffer
-		run(context.Background(), append(args, "-f", file), nil, nil, &o, &e)
+		run(context.Background(), append(args, "-f", file), helperEnv(t), nil, &o, &e)
 		return o.String(), e.String()
 	}
 	for _, c := range []struct {
@@ -126,7 +126,9 @@ func TestServePublicAddress(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb lockedBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"serve", "-f", file, "--addr", "0.0.0.0:0"}, nil, nil, &out, &errb) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "-f", file, "--addr", "0.0.0.0:0"}, helperEnv(t), nil, &out, &errb)
+	}()
 	var port string
 	for deadline := time.Now().Add(20 * time.Second); port == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if m := regexp.MustCompile(`http://0\.0\.0\.0:(\d+)/`).FindStringSubmatch(out.String()); m != nil {

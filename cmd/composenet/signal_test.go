@@ -17,7 +17,7 @@ import (
 func mainProcess(t *testing.T, args ...string) (*exec.Cmd, *lockedBuffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "COMPOSENET_TEST_MAIN=1", "COMPOSENET_CACHE_DIR="+t.TempDir())
+	cmd.Env = append(os.Environ(), helperEnv(t, "COMPOSENET_TEST_MAIN=1", "COMPOSENET_CACHE_DIR="+t.TempDir())...)
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

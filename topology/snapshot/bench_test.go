@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -81,4 +82,44 @@ func BenchmarkWarmEcommerce(b *testing.B) {
 			b.Fatal(err, st)
 		}
 	}
+}
+
+// BenchmarkCodec measures encoding and decoding the 2000-service
+// topology's wire form, the part of a snapshot that grows with the
+// project (and what a composenet-load helper run hands back).
+func BenchmarkCodec(b *testing.B) {
+	t, err := loader.Load(context.Background(), genProject(b, 2000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Encode(&buf, t); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var w bytes.Buffer
+			if err := Encode(&w, t); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(buf.Len()), "bytes")
+	})
+	b.Run("decode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Decode(bytes.NewReader(buf.Bytes())); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("load", func(b *testing.B) {
+		opts := genProject(b, 2000)
+		for b.Loop() {
+			if _, err := loader.Load(context.Background(), opts); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -72,12 +72,11 @@ type Config struct {
 	Version string
 	// Load loads a project afresh (loader.Load, or a helper process that
 	// runs it); Load calls it when no snapshot serves.
-	Load LoadFunc
+	Load topology.LoadFunc
+	// Loader identifies the build that Load runs when that is not this
+	// program (composenet's helper); it is part of every key.
+	Loader string
 }
-
-// LoadFunc loads the project opts describe, as loader.Load does: when
-// opts.Record is set it receives the inputs the load read.
-type LoadFunc func(ctx context.Context, opts topology.Options) (*topology.Topology, error)
 
 // DefaultDir is the composenet folder in the user's cache directory
 // (os.UserCacheDir: $XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches
@@ -191,7 +190,7 @@ func Load(ctx context.Context, opts topology.Options, cfg Config) (*topology.Top
 		if buildID() == "" {
 			cfg.Disabled = true
 		}
-		key = keyOf(cfg.Version, opts, env)
+		key = keyOf(cfg.Version+"\x00"+cfg.Loader, opts, env)
 		path = filepath.Join(cfg.Dir, hex.EncodeToString(key[:16])+".snap")
 	}
 	if cfg.Disabled {
@@ -217,14 +216,14 @@ func Load(ctx context.Context, opts topology.Options, cfg Config) (*topology.Top
 // Track loads the project without the disk cache and returns the stamp of
 // its inputs, for a caller that keeps the topology in memory and reloads
 // it when Stamp.Fresh turns false.
-func Track(ctx context.Context, opts topology.Options, load LoadFunc) (*topology.Topology, *Stamp, error) {
+func Track(ctx context.Context, opts topology.Options, load topology.LoadFunc) (*topology.Topology, *Stamp, error) {
 	t, st, _, err := track(ctx, opts, load)
 	return t, st, err
 }
 
 // track loads with the inputs recorded and stamps them. It also returns
 // the environment variables the load may have looked up.
-func track(ctx context.Context, opts topology.Options, load LoadFunc) (*topology.Topology, *Stamp, []string, error) {
+func track(ctx context.Context, opts topology.Options, load topology.LoadFunc) (*topology.Topology, *Stamp, []string, error) {
 	start := time.Now()
 	var in topology.Inputs
 	opts.Record = &in

@@ -1,4 +1,9 @@
-package verify
+// Package rewrite turns a compose project into the one composenet verify
+// brings up: the same networks, addresses, aliases, links, published
+// ports and network modes, with every service running the probe image.
+// It loads the project with compose-go, so the composenet command reaches
+// it through the composenet-load helper (verify.Options.Rewrite).
+package rewrite
 
 import (
 	"context"
@@ -11,19 +16,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/composenet/composenet/verify"
+
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/composenet/composenet/topology"
 	"github.com/sirupsen/logrus"
+
+	"github.com/composenet/composenet/topology"
 )
-
-// Suffix is appended to the project name (and to explicit network and
-// container names) of the project verify brings up, so that it never
-// touches the user's own running project.
-const Suffix = "-verify"
-
-// ProbePath is where the probe binary lives inside the probe image.
-const ProbePath = "/composenet"
 
 // LoadCompose loads the compose project that opts describe with compose-go,
 // the same way loader.Load does, for rewriting. t is the topology that
@@ -65,16 +65,6 @@ func LoadCompose(ctx context.Context, opts topology.Options, t *topology.Topolog
 	return p.WithoutUnnecessaryResources(), nil
 }
 
-// Rewritten is the compose project verify brings up.
-type Rewritten struct {
-	// Project is the project name (the original plus Suffix).
-	Project string
-	// YAML is the compose file.
-	YAML []byte
-	// Notes say what the rewrite changed that a reader may care about.
-	Notes []string
-}
-
 // Rewrite turns project p into the project that verify brings up: the
 // same networks, endpoints, addresses, aliases, links, published ports and
 // network modes, with every service's image replaced by the probe image,
@@ -83,8 +73,8 @@ type Rewritten struct {
 // own code or data removed (build, healthchecks, volumes, secrets,
 // configs, entrypoints, environment, depends_on conditions). t is the
 // topology of p; its containers give the declared listeners.
-func Rewrite(p *types.Project, t *topology.Topology, image string) (*Rewritten, error) {
-	name := p.Name + Suffix
+func Rewrite(p *types.Project, t *topology.Topology, image string) (*verify.Rewritten, error) {
+	name := p.Name + verify.Suffix
 	out := &types.Project{Name: name, Services: types.Services{}, Networks: types.Networks{}}
 	var notes []string
 	for _, key := range sortedKeys(p.Networks) {
@@ -101,12 +91,12 @@ func Rewrite(p *types.Project, t *topology.Topology, image string) (*Rewritten, 
 		}
 		switch {
 		case bool(n.External):
-			nn.Name = n.Name + Suffix
+			nn.Name = n.Name + verify.Suffix
 			notes = append(notes, fmt.Sprintf("external network %s is created by verify as %s (an ordinary project network)", n.Name, nn.Name))
 		case n.Name == p.Name+"_"+key:
 			nn.Name = name + "_" + key
 		default:
-			nn.Name = n.Name + Suffix
+			nn.Name = n.Name + verify.Suffix
 		}
 		out.Networks[key] = nn
 	}
@@ -129,7 +119,7 @@ func Rewrite(p *types.Project, t *topology.Topology, image string) (*Rewritten, 
 			ns.Deploy = &types.DeployConfig{Replicas: &r}
 		}
 		if ns.ContainerName != "" {
-			ns.ContainerName += Suffix
+			ns.ContainerName += verify.Suffix
 			notes = append(notes, fmt.Sprintf("container_name %s becomes %s", s.ContainerName, ns.ContainerName))
 		}
 		if len(s.ExternalLinks) > 0 {
@@ -138,7 +128,7 @@ func Rewrite(p *types.Project, t *topology.Topology, image string) (*Rewritten, 
 		ns.ContainerSpec = types.ContainerSpec{
 			Image:           image,
 			PullPolicy:      types.PullPolicyNever,
-			Entrypoint:      types.ShellCommand{ProbePath, "probe"},
+			Entrypoint:      types.ShellCommand{verify.ProbePath, "probe"},
 			Command:         cmd,
 			Hostname:        s.Hostname,
 			DomainName:      s.DomainName,
@@ -183,7 +173,7 @@ func Rewrite(p *types.Project, t *topology.Topology, image string) (*Rewritten, 
 	header := "# Written by composenet verify: the project " + p.Name + " with every service replaced\n" +
 		"# by the composenet probe (no project code, images, volumes or secrets).\n"
 	sort.Strings(notes)
-	return &Rewritten{Project: name, YAML: append([]byte(header), y...), Notes: notes}, nil
+	return &verify.Rewritten{Project: name, YAML: append([]byte(header), y...), Notes: notes}, nil
 }
 
 // listenOf returns the ports the probe of service s serves, as
@@ -243,4 +233,14 @@ func withQuietLogs(fn func()) {
 	l.SetOutput(io.Discard)
 	defer l.SetOutput(out)
 	fn()
+}
+
+// Project loads the project opts describe with compose-go and rewrites it
+// (LoadCompose, then Rewrite): a verify.RewriteFunc.
+func Project(ctx context.Context, opts topology.Options, t *topology.Topology, image string) (*verify.Rewritten, error) {
+	p, err := LoadCompose(ctx, opts, t)
+	if err != nil {
+		return nil, err
+	}
+	return Rewrite(p, t, image)
 }

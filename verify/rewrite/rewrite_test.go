@@ -1,4 +1,4 @@
-package verify
+package rewrite
 
 import (
 	"context"
@@ -9,13 +9,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composenet/composenet/verify"
+
 	"github.com/composenet/composenet/topology/loader"
 
 	"github.com/composenet/composenet/topology"
 )
 
 // rewriteFile loads compose file f, rewrites it and loads the rewrite.
-func rewriteFile(t *testing.T, f string) (orig, re *topology.Topology, rw *Rewritten) {
+func rewriteFile(t *testing.T, f string) (orig, re *topology.Topology, rw *verify.Rewritten) {
 	t.Helper()
 	opts := topology.Options{Files: []string{f}}
 	ctx := context.Background()
@@ -53,8 +55,8 @@ func TestRewriteKeepsTheNetworkModel(t *testing.T) {
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
 			orig, re, rw := rewriteFile(t, f)
-			if re.Project != orig.Project+Suffix {
-				t.Fatalf("project %q, want %q", re.Project, orig.Project+Suffix)
+			if re.Project != orig.Project+verify.Suffix {
+				t.Fatalf("project %q, want %q", re.Project, orig.Project+verify.Suffix)
 			}
 			y := string(rw.YAML)
 			for _, banned := range []string{"build:", "healthcheck:", "volumes:", "secrets:", "environment:", "env_file:", "user:", "condition: service_healthy"} {
@@ -73,7 +75,7 @@ func TestRewriteKeepsTheNetworkModel(t *testing.T) {
 				}
 			}
 			for _, c := range orig.Containers {
-				name := c.Name + Suffix
+				name := c.Name + verify.Suffix
 				if c.Name == fmt.Sprintf("%s-%s-%d", orig.Project, c.Service, c.Replica) {
 					name = fmt.Sprintf("%s-%s-%d", re.Project, c.Service, c.Replica)
 				}
