@@ -50,7 +50,7 @@ func rewriteFile(t *testing.T, f string) (orig, re *topology.Topology, rw *verif
 // published ports as the original, under the -verify names, and that
 // nothing of the project's own code survives.
 func TestRewriteKeepsTheNetworkModel(t *testing.T) {
-	files, _ := filepath.Glob("../examples/*/compose.yaml")
+	files, _ := filepath.Glob("../../examples/*/compose.yaml")
 	files = append(files, "testdata/rewrite.yaml")
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
