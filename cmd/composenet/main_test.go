@@ -22,15 +22,22 @@ func TestMain(m *testing.M) {
 		// The process tests (signal_test.go) run the real main.
 		main()
 	}
-	code := testscript.RunMain(m, map[string]func() int{
-		"composenet": func() int {
-			return run(context.Background(), os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
+	testscript.Main(removeHelpers{m}, map[string]func(){
+		"composenet": func() {
+			os.Exit(run(context.Background(), os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr))
 		},
 	})
+}
+
+// removeHelpers runs the tests, then removes the helpers' folder.
+type removeHelpers struct{ m *testing.M }
+
+func (r removeHelpers) Run() int {
+	code := r.m.Run()
 	if helpersBin != "" {
 		os.RemoveAll(filepath.Dir(helpersBin))
 	}
-	os.Exit(code)
+	return code
 }
 
 var (
