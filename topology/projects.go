@@ -120,6 +120,9 @@ func (r ProjectRef) Options(base Options) (Options, []Problem) {
 	if r.Pos.IsZero() {
 		where, what = Position{}, r.Flag+" "+r.Path
 	}
+	if r.Path == "" {
+		return Options{}, []Problem{{Pos: where, Path: what, Message: "empty path: want a project folder or a compose file"}}
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		msg := "no such file or folder"
