@@ -69,12 +69,15 @@ const examples = [
   { name: 'sentry', file: 'topology/testdata/corpus/sentry-self-hosted/docker-compose.yml' },
   // Reverse-proxy routes: traefik labels, one route the proxy cannot reach.
   { name: 'routes', file: 'render/testdata/routes/traefik.yaml' },
+  // Three projects on one host: a group per project on the diagram.
+  { name: 'projects', file: 'render/testdata/projects/app/compose.yaml', with: ['render/testdata/projects/proxy', 'render/testdata/projects/admin'] },
 ];
 
 for (const ex of examples) {
   const html = join(out, ex.name + '.html');
-  execFileSync(bin, ['report', '-f', join(root, ex.file), '-o', html], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const inspect = JSON.parse(execFileSync(bin, ['inspect', '--format', 'json', '-f', join(root, ex.file)], { stdio: ['ignore', 'pipe', 'ignore'] }));
+  const withArgs = (ex.with || []).flatMap((d) => ['--with', join(root, d)]);
+  execFileSync(bin, ['report', '-f', join(root, ex.file), ...withArgs, '-o', html], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const inspect = JSON.parse(execFileSync(bin, ['inspect', '--format', 'json', '-f', join(root, ex.file), ...withArgs], { stdio: ['ignore', 'pipe', 'ignore'] }));
   const { page, w, ctx } = await newPage();
   await page.goto(pathToFileURL(html).href);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
@@ -84,7 +87,7 @@ for (const ex of examples) {
   check(JSON.stringify(nets) === JSON.stringify(inspect.networks.map((n) => n.name).sort()), `${ex.name}: every network is a [data-network] (${nets.length})`);
   const svc = await page.locator('svg [data-service]').evaluateAll((gs) => gs.every((g) => g.dataset.service !== undefined));
   check(svc, `${ex.name}: container nodes carry data-service`);
-  if (ex.name !== 'routes') check(await page.locator('[data-role=routes-tab]').isHidden(), `${ex.name}: no Routes tab without routes`);
+  if (ex.name !== 'routes' && ex.name !== 'projects') check(await page.locator('[data-role=routes-tab]').isHidden(), `${ex.name}: no Routes tab without routes`);
 
   if (ex.name === 'ecommerce') {
     // The guide's claims: the gateway cannot reach the database; the order
@@ -167,6 +170,17 @@ for (const ex of examples) {
     check((await page.locator('[data-role=route-title]').textContent()).trim() === 'api.example.com/v1 → api:8080', 'routes: the listed route shows its rule and backend');
     check(await page.locator('svg g[data-route="1"].selected').count() === 1 && await page.locator('svg g[data-route="0"].selected').count() === 0, 'routes: the mark moves to the listed route');
     await page.screenshot({ path: join(out, 'routes.png') });
+  } else if (ex.name === 'projects') {
+    // Each project is a group on the diagram holding its own containers;
+    // a container's details name its project.
+    const groups = await page.locator('svg g[data-kind="project"]').evaluateAll((gs) => gs.map((g) => g.dataset.project));
+    check(JSON.stringify(groups) === '["proxy","admin","app"]', `projects: one group per project in up order (${groups})`);
+    await pick(page, 'app/db');
+    await page.locator('[data-tab=details]').click();
+    const details = await page.locator('[data-role=details]').textContent();
+    check(/project\s*app/.test(details), 'projects: the details of app/db name its project');
+    check(await page.locator('svg g[data-kind="route"]').count() === 2, 'projects: traefik\'s routes to both app projects are drawn');
+    await page.screenshot({ path: join(out, 'projects.png') });
   } else if (ex.name === 'sentry') {
     // 57 containers in one row: the page opens around the host at a
     // readable size; search + Enter pans to a node and picks it.

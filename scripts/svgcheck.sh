@@ -70,6 +70,10 @@ draw routes-traefik "$r" -f traefik.yaml
 draw routes-nginx-proxy "$r" -f nginx-proxy.yaml
 draw routes-gen40-focus "$r" -f gen40-traefik.yaml --focus traefik
 
+# Several projects on one host (render/testdata/projects): one group per
+# project, traefik's routes across them.
+draw projects render/testdata/projects -f app/compose.yaml --with proxy --with admin
+
 # Every Compose file of topology/testdata/corpus that loads on its own
 # (exit status 2 is a load error: fragments, overrides, invalid files).
 n=0
