@@ -369,3 +369,29 @@ services:
 		t.Error("W-CONTAINER-UNKNOWN kept for a container of an earlier project")
 	}
 }
+
+// TestMergeNetworkReused: R2-4, a non-external network whose name an
+// earlier project created under the same key is reused with compose's
+// warning, and its members share it.
+func TestMergeNetworkReused(t *testing.T) {
+	m, err := mergeAll(t, [2]string{"a", `name: a
+services:
+  web: {image: x, networks: [edge]}
+networks:
+  edge: {name: shared}
+`}, [2]string{"b", `name: b
+services:
+  api: {image: x, networks: [edge]}
+networks:
+  edge: {name: shared}
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasCode(m, "W-NETWORK-REUSED") {
+		t.Error("no W-NETWORK-REUSED warning")
+	}
+	if got := addr(t, m, "b-api-1", "shared"); got != "172.18.0.3" {
+		t.Errorf("b-api-1 on shared: %s, want 172.18.0.3 (after a-web-1)", got)
+	}
+}
