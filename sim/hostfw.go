@@ -304,20 +304,21 @@ func (tr *tracer) fwUncertain(d fwDecision) {
 	}
 }
 
-// rejectSees is what the client observes for a REJECT (R7-21).
-func rejectSees(with, proto string) string {
+// rejectSees is what the client observes for a REJECT (R7-21), and the
+// error its socket call returns.
+func rejectSees(with, proto string) (sees string, errno Errno) {
 	switch with {
 	case "tcp-reset":
-		return "the firewall answers with a TCP RST: connect() fails at once with ECONNREFUSED"
+		return "the firewall answers with a TCP RST: connect() fails at once with ECONNREFUSED", ErrConnRefused
 	case "icmp-host-unreachable", "icmp-admin-prohibited", "icmp-host-prohibited":
-		return "the firewall answers with ICMP " + strings.TrimPrefix(with, "icmp-") + ": connect() fails at once with EHOSTUNREACH"
+		return "the firewall answers with ICMP " + strings.TrimPrefix(with, "icmp-") + ": connect() fails at once with EHOSTUNREACH", ErrHostUnreach
 	case "icmp-net-unreachable", "icmp-net-prohibited":
-		return "the firewall answers with ICMP " + strings.TrimPrefix(with, "icmp-") + ": connect() fails at once with ENETUNREACH"
+		return "the firewall answers with ICMP " + strings.TrimPrefix(with, "icmp-") + ": connect() fails at once with ENETUNREACH", ErrNetUnreach
 	}
 	if proto == "udp" {
-		return "the firewall answers with ICMP port unreachable: the next recv() fails with ECONNREFUSED"
+		return "the firewall answers with ICMP port unreachable: the next recv() fails with ECONNREFUSED", ErrConnRefused
 	}
-	return "the firewall answers with ICMP port unreachable: connect() fails at once with ECONNREFUSED"
+	return "the firewall answers with ICMP port unreachable: connect() fails at once with ECONNREFUSED", ErrConnRefused
 }
 
 // dockerUser runs the forward packet p, and for a connection its reply rp,
@@ -398,9 +399,9 @@ func (s *Sim) fwBlocked(d fwDecision, chain, what, pkt string, reply bool, w loc
 	tr.hop(w, StepDrop, node, what+": "+pkt+": "+d.Target+" by "+fwRuleText(d.Rule), lat.Netfilter)
 	tr.block(w, ruleIDs, "host firewall "+chain, rule, d.Rule.Pos, fix)
 	if d.Target == "REJECT" && !reply {
-		tr.sees = rejectSees(d.RejectWith, strings.Fields(pkt)[0])
+		tr.sees, tr.errno = rejectSees(d.RejectWith, strings.Fields(pkt)[0])
 	} else {
-		tr.sees = "no answer: the host firewall drops the packets silently, the client times out"
+		tr.sees, tr.errno = "no answer: the host firewall drops the packets silently, the client times out", ErrTimedOut
 	}
 	return v
 }

@@ -58,6 +58,7 @@ func TestDockerUserAndInput(t *testing.T) {
 		want    Verdict
 		wantIDs []string // in Result.Rules
 		sees    string   // substring of ClientSees
+		errno   Errno    // ClientError; ETIMEDOUT when blocked and unset
 		note    string   // substring of a note
 	}{
 		{name: "R7-22 allow-list by source: internet client dropped after DNAT",
@@ -71,10 +72,16 @@ func TestDockerUserAndInput(t *testing.T) {
 			from:  "internet", to: "host", port: 8080, want: Delivered},
 		{name: "R7-22 --dport on the container port matches",
 			rules: `docker-user: ["-p tcp --dport 80 -j REJECT --reject-with tcp-reset"]`,
-			from:  "internet", to: "host", port: 8080, want: DockerUserBlocked, sees: "RST"},
+			from:  "internet", to: "host", port: 8080, want: DockerUserBlocked, sees: "RST", errno: ErrConnRefused},
 		{name: "R7-21 REJECT default answers port unreachable",
 			rules: `docker-user: ["-p tcp -m conntrack --ctorigdstport 8080 -j REJECT"]`,
-			from:  "internet", to: "host", port: 8080, want: DockerUserBlocked, sees: "ECONNREFUSED"},
+			from:  "internet", to: "host", port: 8080, want: DockerUserBlocked, sees: "ECONNREFUSED", errno: ErrConnRefused},
+		{name: "R7-21 REJECT icmp-host-prohibited on egress is EHOSTUNREACH",
+			rules: `docker-user: ["-i br-+ -d 192.168.0.0/16 -j REJECT --reject-with icmp-host-prohibited"]`,
+			from:  "web", to: "192.168.1.20", port: 22, want: DockerUserBlocked, sees: "EHOSTUNREACH", errno: ErrHostUnreach},
+		{name: "R7-21 REJECT icmp-net-unreachable is ENETUNREACH",
+			rules: `docker-user: ["-p tcp -m conntrack --ctorigdstport 8080 -j REJECT --reject-with icmp-net-unreachable"]`,
+			from:  "internet", to: "host", port: 8080, want: DockerUserBlocked, sees: "ENETUNREACH", errno: ErrNetUnreach},
 		{name: "R7-21 RETURN goes back to Docker's chains",
 			rules: `docker-user: ["-j RETURN", "-j DROP"]`,
 			from:  "internet", to: "host", port: 8080, want: Delivered},
@@ -123,6 +130,13 @@ func TestDockerUserAndInput(t *testing.T) {
 			}
 			if tc.sees != "" && !strings.Contains(r.ClientSees, tc.sees) {
 				t.Errorf("client sees %q, want %q in it", r.ClientSees, tc.sees)
+			}
+			wantErr := tc.errno
+			if wantErr == "" && tc.want == DockerUserBlocked {
+				wantErr = ErrTimedOut
+			}
+			if r.ClientError != wantErr {
+				t.Errorf("client error %q, want %q", r.ClientError, wantErr)
 			}
 			if tc.note != "" && !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, tc.note) }) {
 				t.Errorf("notes %q lack %q", r.Notes, tc.note)

@@ -152,6 +152,11 @@ type Result struct {
 	// RST for a closed port, the proxy's accept-and-close through
 	// docker-proxy.
 	ClientSees string `json:"client_sees,omitempty"`
+	// ClientError is the error the client's socket call returns, where a
+	// host firewall rule decided (R7-21): a REJECT's ECONNREFUSED,
+	// EHOSTUNREACH or ENETUNREACH, or ETIMEDOUT for a DROP. Empty
+	// elsewhere: ClientSees says it in prose.
+	ClientError Errno `json:"client_error,omitempty"`
 	// ReplySource is set when the reply of a delivered flow comes back
 	// from another address than the client sent to (UDP through
 	// docker-proxy before Engine 28.0, R8-9 [VER 28.0], engine.go): a
@@ -162,3 +167,14 @@ type Result struct {
 	// that exist when none matches. Nil for other questions.
 	Route *RouteAnswer `json:"route,omitempty"`
 }
+
+// Errno names the error a client's socket call returns.
+type Errno string
+
+// The errors a host firewall's decision gives the client (R7-21).
+const (
+	ErrConnRefused Errno = "ECONNREFUSED"
+	ErrHostUnreach Errno = "EHOSTUNREACH"
+	ErrNetUnreach  Errno = "ENETUNREACH"
+	ErrTimedOut    Errno = "ETIMEDOUT"
+)

@@ -62,6 +62,7 @@ func (s *Sim) Reach(q Query) Result {
 	}
 	if tr.sees != "" && v != Delivered {
 		r.ClientSees = tr.sees
+		r.ClientError = tr.errno
 	}
 	return r
 }
@@ -149,6 +150,8 @@ type tracer struct {
 	target   Peer
 	// sees overrides what the client observes (a host firewall's REJECT).
 	sees string
+	// errno goes with sees: the error the client's socket call returns.
+	errno Errno
 }
 
 // setTarget records what the destination is, unless already known.

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/composenet/composenet/sim"
 )
 
 // lanWorld is the world of a testdata/lan case with a LAN client on
@@ -136,22 +138,20 @@ func TestLANReplies(t *testing.T) {
 	}
 }
 
-// TestRejectOutcome maps what sim says the client sees to the probe's
-// outcome (R7-21).
+// TestRejectOutcome maps the error sim says the client gets to the
+// probe's outcome (R7-21).
 func TestRejectOutcome(t *testing.T) {
-	for sees, want := range map[string]string{
-		rejectSeesTCPReset: OutRefused,
-		"the firewall answers with ICMP host-unreachable: connect() fails at once with EHOSTUNREACH": OutHostUnreach,
-		"the firewall answers with ICMP net-unreachable: connect() fails at once with ENETUNREACH":   OutNoRoute,
-		"no answer: the host firewall drops the packets silently, the client times out":              OutTimeout,
+	for errno, want := range map[sim.Errno]string{
+		sim.ErrConnRefused: OutRefused,
+		sim.ErrHostUnreach: OutHostUnreach,
+		sim.ErrNetUnreach:  OutNoRoute,
+		sim.ErrTimedOut:    OutTimeout,
 	} {
-		if got := rejectOutcome(sees); got != want {
-			t.Errorf("%q: %s, want %s", sees, got, want)
+		if got := rejectOutcome(errno); got != want {
+			t.Errorf("%s: %s, want %s", errno, got, want)
 		}
 	}
 }
-
-const rejectSeesTCPReset = "the firewall answers with a TCP RST: connect() fails at once with ECONNREFUSED"
 
 // TestLANEgress: the containers' connections to the LAN client go through
 // DOCKER-USER (R7-20): REJECT --reject-with icmp-host-prohibited is

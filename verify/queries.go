@@ -572,11 +572,12 @@ func (w *world) predictReach(q *query, r sim.Result) {
 		if q.Port == 0 {
 			e.outcomes = []string{OutConnected}
 		}
-	case sim.DroppedIsolation, sim.DroppedICC, sim.DroppedDirectAccess, sim.NoMasquerade, sim.HostFirewall:
+	case sim.DroppedIsolation, sim.DroppedICC, sim.DroppedDirectAccess, sim.NoMasquerade:
 		e.outcomes = []string{OutTimeout}
-	case sim.DockerUserBlocked:
+	case sim.HostFirewall, sim.DockerUserBlocked, sim.RawBlocked:
 		// DROP: a timeout; REJECT: what the rule answers with (R7-21).
-		e.outcomes = []string{rejectOutcome(r.ClientSees)}
+		// raw PREROUTING can only drop (R7-28).
+		e.outcomes = []string{rejectOutcome(r.ClientError)}
 	case sim.NoRoute, sim.NetworkNone:
 		e.outcomes = []string{OutNoRoute}
 	case sim.UnassignedAddress:
@@ -589,16 +590,17 @@ func (w *world) predictReach(q *query, r sim.Result) {
 	q.want = e
 }
 
-// rejectOutcome is the probe outcome of what sim says the client sees
-// when a host firewall rule stops the flow: a REJECT answers at once
-// (ECONNREFUSED, EHOSTUNREACH or ENETUNREACH), a DROP times out.
-func rejectOutcome(sees string) string {
-	switch {
-	case strings.Contains(sees, "ECONNREFUSED"):
+// rejectOutcome is the probe outcome of the error sim says the client's
+// socket call gets when a host firewall rule stops the flow: a REJECT
+// answers at once (ECONNREFUSED, EHOSTUNREACH or ENETUNREACH), a DROP
+// times out.
+func rejectOutcome(errno sim.Errno) string {
+	switch errno {
+	case sim.ErrConnRefused:
 		return OutRefused
-	case strings.Contains(sees, "EHOSTUNREACH"):
+	case sim.ErrHostUnreach:
 		return OutHostUnreach
-	case strings.Contains(sees, "ENETUNREACH"):
+	case sim.ErrNetUnreach:
 		return OutNoRoute
 	}
 	return OutTimeout
