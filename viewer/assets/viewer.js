@@ -34,7 +34,7 @@
     'dropped-isolation': '#cf222e', 'dropped-icc': '#a40e26', 'no-route': '#82071e',
     'not-published': '#8c959f', 'loopback-only': '#d4a72c', 'network-none': '#57606a',
     'host-firewall': '#bc4c00', 'not-docker-managed': '#6e7781', 'dropped-direct-access': '#e16f24',
-    'no-masquerade': '#9a6700', 'unassigned-address': '#424a53', 'blocked-docker-user': '#bf3989', 'blocked-raw': '#8250df', 'invalid-query': '#24292f',
+    'no-masquerade': '#9a6700', 'unassigned-address': '#424a53', 'blocked-docker-user': '#bf3989', 'blocked-raw': '#6639ba', 'not-routed': '#0969da', 'invalid-query': '#24292f',
   };
 
   const live = !document.getElementById('composenet-data');
