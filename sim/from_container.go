@@ -513,13 +513,17 @@ func (s *Sim) egress(view *topology.Container, gw *topology.Endpoint, d dst, pp 
 	lat := s.t.Latency
 	gn := gw.Network
 	s.srcHops(view, gw, "default route via "+gn.Gateway.String()+" ("+gn.Name+")", tr)
-	tr.hop(atHost, StepHost, "host routing", "forward to "+d.label+" via the host's default route", lat.HostRouting)
+	remote := internetClient
+	if d.addr.IsValid() {
+		remote = d.addr
+	}
+	ifc := s.hostIfaceFor(remote)
+	route := "via the host's default route"
+	if d.addr.IsValid() {
+		route = s.hostRouteTo(remote, ifc)
+	}
+	tr.hop(atHost, StepHost, "host routing", "forward to "+d.label+" "+route, lat.HostRouting)
 	if s.hasFirewall() {
-		remote := internetClient
-		if d.addr.IsValid() {
-			remote = d.addr
-		}
-		ifc := s.hostIfaceFor(remote)
 		pr := pp.Protocol
 		if pp.Port == 0 {
 			pr = "icmp"
@@ -555,7 +559,7 @@ func (s *Sim) egress(view *topology.Container, gw *topology.Endpoint, d dst, pp 
 		case gn.GatewayMode == "routed":
 			why, fix = "gateway mode routed does no NAT", "use gateway mode nat on "+netLabel(gn)+posSuffix(gn.Pos)
 		}
-		tr.hop(hostDev("eth0"), StepWire, "host eth0", "leaves with source "+gw.IPv4.String()+" (no MASQUERADE): replies need a route back", lat.Internet)
+		tr.hop(hostDev(ifc), StepWire, "host "+ifc, "leaves with source "+gw.IPv4.String()+" (no MASQUERADE): replies need a route back", lat.Internet)
 		tr.because("no masquerade: " + why)
 		tr.block(hostOn(gn), ids("R7-8"), "nat POSTROUTING", "nat POSTROUTING has no MASQUERADE -s "+gn.Subnet.String()+" ! -o "+bridgeName(gn)+": "+why+" (R7-8)", gn.Pos, fix)
 		return NoMasquerade
@@ -566,7 +570,7 @@ func (s *Sim) egress(view *topology.Container, gw *topology.Endpoint, d dst, pp 
 		egressIP = a.String()
 	}
 	tr.hop(hostOn(gn), StepSNAT, "nat POSTROUTING", "MASQUERADE -s "+gn.Subnet.String()+" ! -o "+bridgeName(gn)+": "+gw.IPv4.String()+" -> "+egressIP, lat.NAT)
-	tr.hop(hostDev("eth0"), StepWire, "host eth0", "to "+d.label, lat.Internet)
+	tr.hop(hostDev(ifc), StepWire, "host "+ifc, "to "+d.label, lat.Internet)
 	if pp.Port == 0 {
 		tr.hop(atInternet, StepDeliver, d.label, "ICMP echo (if the remote answers)", 0)
 	} else {

@@ -125,7 +125,8 @@ func (s *Sim) fromHost(hc *topology.Container, q Query, pp topology.PortProto, t
 	}
 	if d.internet {
 		tr.hop(srcAt, StepRoute, src, "host default route", lat.HostRouting)
-		tr.hop(hostDev("eth0"), StepWire, "host eth0", "to "+d.label, lat.Internet)
+		out := s.hostIfaceFor(internetClient)
+		tr.hop(hostDev(out), StepWire, "host "+out, "to "+d.label, lat.Internet)
 		tr.hop(atInternet, StepDeliver, d.label, "the remote side decides", 0)
 		tr.note("host egress is outside Docker's rules; composenet assumes the host is online")
 		return Delivered
@@ -208,7 +209,8 @@ func (s *Sim) fromHost(hc *topology.Container, q Query, pp topology.PortProto, t
 		return UnassignedAddress
 	}
 	tr.hop(srcAt, StepRoute, src, "host routing to "+a.String()+" (outside the Docker model)", lat.HostRouting)
-	tr.hop(hostDev("eth0"), StepWire, "host eth0", "to "+a.String(), lat.LAN)
+	out := s.hostIfaceFor(a)
+	tr.hop(hostDev(out), StepWire, "host "+out, "to "+a.String(), lat.LAN)
 	tr.hop(atInternet, StepDeliver, a.String(), "the remote side decides", 0)
 	tr.note("host egress is outside Docker's rules; composenet assumes the host routes it")
 	return Delivered

@@ -34,7 +34,8 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 	tr.rule("R7-9", "R7-11")
 	client := s.clientAddr(q.From)
 	if s.hostIPs[a] {
-		tr.hop(atInternet.dev("eth0"), StepWire, "remote client -> host eth0", "to "+d.label, lat.Internet)
+		in := s.hostIfaceFor(a)
+		tr.hop(atInternet.dev(in), StepWire, "remote client -> host "+in, "to "+d.label, lat.Internet)
 		if pp.Port == 0 {
 			tr.hop(atHost, StepDeliver, "host "+a.String(), "ICMP echo answered by the host kernel", 0)
 			return Delivered
@@ -135,7 +136,8 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 		if n.GatewayMode == "nat-unprotected" || n.GatewayMode == "routed" {
 			tr.rule("R8-13")
 			tr.note("gateway mode " + n.GatewayMode + ": no direct-access filter; assumes the LAN routes " + n.Subnet.String() + " to the host")
-			tr.hop(atInternet.dev("eth0"), StepWire, "remote client -> host eth0", "to "+a.String()+" (routed)", lat.Internet)
+			in := s.hostIfaceFor(client)
+			tr.hop(atInternet.dev(in), StepWire, "remote client -> host "+in, "to "+a.String()+" (routed)", lat.Internet)
 			tr.hop(hostOn(n), StepHost, "host routing", "to "+bridgeName(n), lat.HostRouting)
 			s.bridgeHop(n, "to "+te.Container.Name, tr)
 			return s.arrive(te, "the remote client's own address", pp, tr)
@@ -143,7 +145,8 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 		if s.directRoutingOpen() {
 			return s.directRouted(te, a, client, pp, tr)
 		}
-		tr.hop(atInternet.dev("eth0"), StepWire, "remote client -> host eth0", "to "+a.String()+" (assuming the LAN routes it to the host)", lat.Internet)
+		in := s.hostIfaceFor(client)
+		tr.hop(atInternet.dev(in), StepWire, "remote client -> host "+in, "to "+a.String()+" (assuming the LAN routes it to the host)", lat.Internet)
 		tr.hop(hostOn(n), StepDrop, "raw PREROUTING", fmt.Sprintf("-d %s/32 ! -i %s -j DROP", a, bridgeName(n)), lat.Netfilter)
 		tr.because("container addresses are not reachable from other machines; only published ports on host addresses are")
 		fix := "publish the port on " + svcOf(te.Container) + " and connect to host:PORT"

@@ -262,6 +262,20 @@ func (s *Sim) hostIfaceFor(a netip.Addr) string {
 	return "eth0"
 }
 
+// hostRouteTo says how the host routes to a: on the link of interface
+// ifc when one of the host description's interfaces holds a in its
+// prefix, else by the default route.
+func (s *Sim) hostRouteTo(a netip.Addr, ifc string) string {
+	for _, i := range s.t.Host.Interfaces {
+		for _, p := range i.Addresses {
+			if i.Name == ifc && p.Masked().Contains(a) {
+				return "on the link of " + ifc
+			}
+		}
+	}
+	return "via the host's default route"
+}
+
 // brNetfilter reports whether bridged frames traverse iptables (R7-1 note,
 // R7-20): the host description says so, or Docker loads br_netfilter
 // because icc or the userland proxy is off.

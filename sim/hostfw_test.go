@@ -168,3 +168,44 @@ func TestHostFirewallIptablesSave(t *testing.T) {
 		t.Fatalf("internet -> host:8080 (the --dport 8080 mistake): %s", r.Verdict)
 	}
 }
+
+// TestTraceNamesTheHostInterface: the trace names the host interface the
+// host description puts on the client's link, not a fixed eth0: inbound
+// to a published port (R7-9) arrives on it and egress to an address on
+// that link leaves through it, on the link rather than by the default
+// route (R7-8). The internet still uses the first interface.
+func TestTraceNamesTheHostInterface(t *testing.T) {
+	host := "interfaces:\n  - {name: wan0, addresses: [203.0.113.10/24]}\n  - {name: cnlan0h, addresses: [198.18.0.1/29]}\n"
+	top := loadWithHost(t, fwCompose, host, map[string]string{})
+	s := New(top)
+	cases := []struct {
+		from, to string
+		port     uint16
+		want     []string // hop texts, in order
+	}{
+		{"198.18.0.2", "198.18.0.1", 8080, []string{"remote client -> host cnlan0h"}},
+		{"web", "198.18.0.2", 443, []string{"forward to 198.18.0.2 on the link of cnlan0h", "host cnlan0h"}},
+		{"web", "internet", 443, []string{"via the host's default route", "host wan0"}},
+		{"internet", "203.0.113.10", 8080, []string{"remote client -> host wan0"}},
+	}
+	for _, tc := range cases {
+		r := s.Reach(Query{From: tc.from, To: tc.to, Port: tc.port, Protocol: "tcp"})
+		var text []string
+		for _, h := range r.Hops {
+			text = append(text, h.Node+" "+h.Detail)
+		}
+		all := strings.Join(text, "\n")
+		at := 0
+		for _, w := range tc.want {
+			i := strings.Index(all[at:], w)
+			if i < 0 {
+				t.Errorf("%s -> %s:%d: %q not found in order in\n%s", tc.from, tc.to, tc.port, w, all)
+				break
+			}
+			at += i + len(w)
+		}
+		if strings.Contains(all, "host eth0") {
+			t.Errorf("%s -> %s:%d names eth0, which the host does not have:\n%s", tc.from, tc.to, tc.port, all)
+		}
+	}
+}
