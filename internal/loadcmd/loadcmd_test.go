@@ -120,13 +120,6 @@ func TestHelperEqualsLoader(t *testing.T) {
 		if werr != nil {
 			failed++
 			var wl, gl *topology.LoadError
-			if werr.Error() != gerr.Error() && nondeterministic(opts) {
-				// compose-go reports the first of several problems it
-				// meets in map order; where the loader cannot list them
-				// all itself, even two in-process loads differ.
-				t.Logf("%s: the in-process load's error changes from run to run; not compared", f)
-				continue
-			}
 			if errors.As(werr, &wl) != errors.As(gerr, &gl) || werr.Error() != gerr.Error() {
 				t.Errorf("%s: errors differ:\nin process: %v\nhelper:     %v", f, werr, gerr)
 			} else if wl != nil && !reflect.DeepEqual(wl.Problems, gl.Problems) {
@@ -145,20 +138,6 @@ func TestHelperEqualsLoader(t *testing.T) {
 	if ok < 10 || failed < 4 {
 		t.Errorf("only %d loads and %d failures compared", ok, failed)
 	}
-}
-
-// nondeterministic reports whether in-process loads of opts fail with
-// different messages.
-func nondeterministic(opts topology.Options) bool {
-	seen := map[string]bool{}
-	for range 8 {
-		_, err := loader.Load(context.Background(), opts)
-		if err == nil {
-			return true
-		}
-		seen[err.Error()] = true
-	}
-	return len(seen) > 1
 }
 
 // TestHelperStdin: a compose file named "-" is composenet's standard

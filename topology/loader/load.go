@@ -315,7 +315,11 @@ func boundedStdin(paths []string) (restore func(), err error) {
 func recheck(ctx context.Context, files []string, fnOpts []cli.ProjectOptionsFn, ix *posIndex, host *hostSpec, dir string) []topology.Problem {
 	var project *types.Project
 	withCapturedLogs(func() {
-		po, err := cli.NewProjectOptions(files, append(slices.Clone(fnOpts), cli.WithConsistency(false))...)
+		// Without environment resolution too: compose-go checks
+		// consistency before it reads env_file, so a missing env file
+		// must not hide the inconsistencies (docker compose reports them
+		// first).
+		po, err := cli.NewProjectOptions(files, append(slices.Clone(fnOpts), cli.WithConsistency(false), cli.WithoutEnvironmentResolution)...)
 		if err != nil || len(po.ConfigPaths) == 0 {
 			return
 		}

@@ -32,6 +32,29 @@ func TestLoadErrorsCompleteAndDeterministic(t *testing.T) {
 			},
 		},
 		{
+			// compose-go checks consistency before it reads env_file, so
+			// a missing env file must not stop the recheck (docker-jitsi-meet
+			// rtcstats.yml, loaded on its own, changed from run to run).
+			name: "one undefined network named by two services that also name missing env files",
+			compose: `services:
+  b:
+    image: x
+    env_file: [./missing/b.env]
+    networks:
+      meet.jitsi:
+        aliases: [b.meet.jitsi]
+  a:
+    image: x
+    env_file: [./missing/a.env]
+    networks:
+      meet.jitsi: {}
+`,
+			want: []string{
+				`compose.yaml:6:7: services.b.networks.meet.jitsi: service "b" refers to undefined network meet.jitsi`,
+				`compose.yaml:12:7: services.a.networks.meet.jitsi: service "a" refers to undefined network meet.jitsi`,
+			},
+		},
+		{
 			name: "undefined dependencies through depends_on, network_mode and links, with a mutually exclusive pair",
 			compose: `services:
   a:
