@@ -36,11 +36,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/composenet/composenet/internal/helperbin"
 	"github.com/composenet/composenet/topology"
 	"github.com/composenet/composenet/topology/snapshot"
 	"github.com/composenet/composenet/verify"
@@ -98,32 +98,12 @@ type Helper struct {
 	Stdin io.Reader
 }
 
-// Find returns the helper's path. getenv looks up the caller's environment
+// Find returns the helper's path (helperbin.Find: $COMPOSENET_LOAD, next to
+// the executable, then PATH). getenv looks up the caller's environment
 // (nil: an empty one).
 func Find(getenv func(string) string) (string, error) {
-	if getenv != nil {
-		if p := getenv("COMPOSENET_LOAD"); p != "" {
-			return p, nil
-		}
-	}
-	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), HelperName)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p, nil
-		}
-	}
-	path := ""
-	if getenv != nil {
-		path = getenv("PATH")
-	}
-	for _, dir := range filepath.SplitList(path) {
-		if dir == "" {
-			continue
-		}
-		p := filepath.Join(dir, HelperName)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
+	if p, ok := helperbin.Find(HelperName, "COMPOSENET_LOAD", getenv); ok {
+		return p, nil
 	}
 	return "", ErrNoHelper
 }

@@ -21,12 +21,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/composenet/composenet/internal/helperbin"
 	"github.com/composenet/composenet/render"
 	"github.com/composenet/composenet/render/dot"
 	"github.com/composenet/composenet/topology"
@@ -87,32 +86,12 @@ func (r Renderer) Render(w io.Writer, t *topology.Topology, opt render.Options) 
 	return err
 }
 
-// Find returns the helper's path. getenv looks up the caller's environment
+// Find returns the helper's path (helperbin.Find: $COMPOSENET_GRAPHVIZ, next to
+// the executable, then PATH). getenv looks up the caller's environment
 // (nil: an empty one).
 func Find(getenv func(string) string) (string, error) {
-	if getenv != nil {
-		if p := getenv("COMPOSENET_GRAPHVIZ"); p != "" {
-			return p, nil
-		}
-	}
-	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), HelperName)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p, nil
-		}
-	}
-	path := ""
-	if getenv != nil {
-		path = getenv("PATH")
-	}
-	for _, dir := range filepath.SplitList(path) {
-		if dir == "" {
-			continue
-		}
-		p := filepath.Join(dir, HelperName)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
+	if p, ok := helperbin.Find(HelperName, "COMPOSENET_GRAPHVIZ", getenv); ok {
+		return p, nil
 	}
 	return "", ErrNoHelper
 }
