@@ -119,3 +119,26 @@ func pathErrText(err error) string {
 	}
 	return err.Error()
 }
+
+// StdinFrom makes raw the process's standard input (a temporary file,
+// removed at once) and returns the function that puts the old one back.
+// The loader uses it for `-f -` (compose-go reads standard input itself),
+// composenet-load for the `-f -` text composenet sends it.
+func StdinFrom(raw []byte) (restore func(), err error) {
+	f, err := os.CreateTemp("", "composenet-stdin-*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(f.Name())
+	if _, err := f.Write(raw); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	old := os.Stdin
+	os.Stdin = f
+	return func() { os.Stdin = old; f.Close() }, nil
+}

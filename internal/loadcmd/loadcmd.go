@@ -257,7 +257,7 @@ func Serve(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, ops O
 		return 2
 	}
 	if req.Stdin != nil {
-		restore, err := stdinFrom(req.Stdin)
+		restore, err := topology.StdinFrom(req.Stdin)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", HelperName, err)
 			return 2
@@ -300,27 +300,6 @@ func Serve(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, ops O
 		return 2
 	}
 	return 0
-}
-
-// stdinFrom makes raw the process's standard input (a temporary file,
-// removed at once), for loader.Load's `-f -`.
-func stdinFrom(raw []byte) (restore func(), err error) {
-	f, err := os.CreateTemp("", "composenet-load-stdin-*")
-	if err != nil {
-		return nil, err
-	}
-	os.Remove(f.Name())
-	if _, err := f.Write(raw); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		return nil, err
-	}
-	old := os.Stdin
-	os.Stdin = f
-	return func() { os.Stdin = old; f.Close() }, nil
 }
 
 // lookup returns a getenv over environ.

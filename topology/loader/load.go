@@ -287,22 +287,7 @@ func boundedStdin(paths []string) (restore func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp("", "composenet-stdin-*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	os.Remove(f.Name())
-	if _, err := f.Write(raw); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		return nil, err
-	}
-	old := os.Stdin
-	os.Stdin = f
-	return func() { os.Stdin = old; f.Close() }, nil
+	return topology.StdinFrom(raw)
 }
 
 // recheck is called when compose-go refused the project. Its consistency
