@@ -120,7 +120,10 @@
 //     and composenet evaluates it as not matching.
 //   - R7-26: the client's address: FROM may be an address (a LAN or
 //     internet client); "internet" stands for 203.0.113.7 (TEST-NET-3),
-//     container egress to "internet" for the same address, source port
+//     or, when a host interface prefix or a Docker subnet holds that
+//     address, the first of 198.51.100.7 and 192.0.2.7 that none holds
+//     (when all three are held the first is kept and the answer says so);
+//     container egress to "internet" goes to the same address, source port
 //     40000; the host interface is the one whose prefix holds the peer,
 //     else the first interface (eth0 by default).
 //   - R7-27: Docker's own rules in a pasted iptables-save are not

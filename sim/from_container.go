@@ -513,7 +513,7 @@ func (s *Sim) egress(view *topology.Container, gw *topology.Endpoint, d dst, pp 
 	lat := s.t.Latency
 	gn := gw.Network
 	s.srcHops(view, gw, "default route via "+gn.Gateway.String()+" ("+gn.Name+")", tr)
-	remote := internetClient
+	remote := s.internetClient
 	if d.addr.IsValid() {
 		remote = d.addr
 	}

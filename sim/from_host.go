@@ -125,7 +125,7 @@ func (s *Sim) fromHost(hc *topology.Container, q Query, pp topology.PortProto, t
 	}
 	if d.internet {
 		tr.hop(srcAt, StepRoute, src, "host default route", lat.HostRouting)
-		out := s.hostIfaceFor(internetClient)
+		out := s.hostIfaceFor(s.internetClient)
 		tr.hop(hostDev(out), StepWire, "host "+out, "to "+d.label, lat.Internet)
 		tr.hop(atInternet, StepDeliver, d.label, "the remote side decides", 0)
 		tr.note("host egress is outside Docker's rules; composenet assumes the host is online")

@@ -33,6 +33,9 @@ func (s *Sim) fromInternet(q Query, pp topology.PortProto, tr *tracer) Verdict {
 	}
 	tr.rule("R7-9", "R7-11")
 	client := s.clientAddr(q.From)
+	if s.internetOnLink && client == s.internetClient {
+		tr.note("every stand-in internet address (203.0.113.7, 198.51.100.7, 192.0.2.7) is inside a host or Docker prefix; " + client.String() + " is used and firewall matches treat it as on that link (R7-26)")
+	}
 	if s.hostIPs[a] {
 		in := s.hostIfaceFor(a)
 		tr.hop(atInternet.dev(in), StepWire, "remote client -> host "+in, "to "+d.label, lat.Internet)
@@ -177,7 +180,7 @@ func (s *Sim) clientAddr(from string) netip.Addr {
 	if a, err := netip.ParseAddr(from); err == nil {
 		return a.Unmap()
 	}
-	return internetClient
+	return s.internetClient
 }
 
 // listenerFor returns a container that declares a listener on pp (for fix

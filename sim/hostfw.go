@@ -11,10 +11,54 @@ import (
 // The host's own firewall (issue 16; R7-20 to R7-26 in the package doc):
 // DOCKER-USER for forwarded packets, INPUT for the host's own listeners.
 
-// internetClient is the address that stands for "a machine on the
-// internet" when the question does not give one (TEST-NET-3, RFC 5737;
-// R7-26).
-var internetClient = netip.MustParseAddr("203.0.113.7")
+// internetCandidates are the addresses that may stand for "a machine on
+// the internet" when the question does not give one (R7-26): the .7 of
+// each documentation range (RFC 5737), TEST-NET-3 first. The first one
+// that no host interface prefix and no Docker subnet holds is used, so a
+// host description that puts an interface in 203.0.113.0/24 does not make
+// the internet "on link" (internetClientFor).
+var internetCandidates = []netip.Addr{
+	netip.MustParseAddr("203.0.113.7"),
+	netip.MustParseAddr("198.51.100.7"),
+	netip.MustParseAddr("192.0.2.7"),
+}
+
+// internetClientFor picks the stand-in internet client for t: the first
+// candidate outside every prefix of the host's addresses and interfaces
+// and every Docker subnet. When all three ranges are taken (a host that
+// declares every documentation range), the first candidate is kept and
+// ok is false, so the answer can say the stand-in is on a local link.
+func internetClientFor(t *topology.Topology) (a netip.Addr, ok bool) {
+	var local []netip.Prefix
+	local = append(local, t.Host.Addresses...)
+	for _, ifc := range t.Host.Interfaces {
+		local = append(local, ifc.Addresses...)
+	}
+	nets := t.Networks
+	if t.Bridge0 != nil {
+		nets = append([]*topology.Network{t.Bridge0}, nets...)
+	}
+	for _, n := range nets {
+		if n.Subnet.IsValid() {
+			local = append(local, n.Subnet)
+		}
+	}
+next:
+	for _, c := range internetCandidates {
+		for _, p := range local {
+			if p.Masked().Contains(c) {
+				continue next
+			}
+		}
+		return c, true
+	}
+	return internetCandidates[0], false
+}
+
+// InternetClient is the address that stands for the internet in this
+// host's answers (R7-26): 203.0.113.7 unless the host description or a
+// Docker subnet holds it.
+func (s *Sim) InternetClient() netip.Addr { return s.internetClient }
 
 // clientPort is the source port composenet assumes for a client.
 const clientPort = 40000

@@ -209,3 +209,45 @@ func TestTraceNamesTheHostInterface(t *testing.T) {
 		}
 	}
 }
+
+// TestInternetStandInAvoidsLocalPrefixes (R7-26): the stand-in internet
+// client is the first documentation address that no host interface and
+// no Docker subnet holds, so a host whose LAN is 203.0.113.0/24 does not
+// see "the internet" arrive on its LAN interface, and a DOCKER-USER rule
+// written for that LAN does not drop the internet.
+func TestInternetStandInAvoidsLocalPrefixes(t *testing.T) {
+	cases := []struct {
+		name       string
+		ifaces     string
+		want       string
+		wantOnLink bool
+		from       string
+		verdict    Verdict
+	}{
+		{name: "default host: TEST-NET-3, a concrete address that a -s 203.0.113.0/24 rule matches",
+			ifaces: "  - {name: eth0, addresses: [192.168.1.10/24]}\n", want: "203.0.113.7", from: "internet", verdict: DockerUserBlocked},
+		{name: "LAN in TEST-NET-3: TEST-NET-2 stands in, the LAN rule does not drop it",
+			ifaces: "  - {name: wan0, addresses: [192.168.1.10/24]}\n  - {name: lan0, addresses: [203.0.113.1/24]}\n", want: "198.51.100.7", from: "internet", verdict: Delivered},
+		{name: "the LAN client itself is still dropped",
+			ifaces: "  - {name: wan0, addresses: [192.168.1.10/24]}\n  - {name: lan0, addresses: [203.0.113.1/24]}\n", want: "198.51.100.7", from: "203.0.113.50", verdict: DockerUserBlocked},
+		{name: "every documentation range on a link: the first is kept, with a note",
+			ifaces: "  - {name: lan0, addresses: [203.0.113.1/24, 198.51.100.1/24, 192.0.2.1/24]}\n", want: "203.0.113.7", wantOnLink: true, from: "internet", verdict: DockerUserBlocked},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			host := "interfaces:\n" + tc.ifaces + "firewall:\n  docker-user: [\"-s 203.0.113.0/24 -j DROP\"]\n"
+			s := New(loadWithHost(t, fwCompose, host, map[string]string{}))
+			if got := s.InternetClient().String(); got != tc.want {
+				t.Errorf("InternetClient() = %s, want %s", got, tc.want)
+			}
+			r := s.Reach(Query{From: tc.from, To: "host", Port: 8080, Protocol: "tcp"})
+			if r.Verdict != tc.verdict {
+				t.Errorf("%s -> host:8080 = %s, want %s", tc.from, r.Verdict, tc.verdict)
+			}
+			noted := slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "stand-in internet address") })
+			if noted != (tc.wantOnLink && tc.from == "internet") {
+				t.Errorf("note about the stand-in: %v, want %v; notes %q", noted, tc.wantOnLink, r.Notes)
+			}
+		})
+	}
+}

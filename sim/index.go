@@ -17,6 +17,11 @@ import (
 type Sim struct {
 	t *topology.Topology
 
+	// internetClient stands for the internet (R7-26, internetClientFor);
+	// internetOnLink is true when every candidate is on a local prefix.
+	internetClient netip.Addr
+	internetOnLink bool
+
 	nets      []*topology.Network // Bridge0 first (if any), then t.Networks
 	netID     map[*topology.Network]int
 	netByName map[string]*topology.Network // lower-case engine name
@@ -76,6 +81,9 @@ func New(t *topology.Topology) *Sim {
 		bindings:  map[portKey][]binding{},
 		members:   map[*topology.Container][]*topology.Container{},
 	}
+	var ok bool
+	s.internetClient, ok = internetClientFor(t)
+	s.internetOnLink = !ok
 	if t.Bridge0 != nil {
 		s.addNet(t.Bridge0)
 	}
