@@ -56,7 +56,11 @@ func WriteInspect(w io.Writer, t *topology.Topology) error {
 		if key == "" {
 			key = "-"
 		}
-		fmt.Fprintf(w, "  %s  (key %s, %s)\n", n.Name, key, n.Bridge)
+		owner := ""
+		if n.Project != "" {
+			owner = ", created by project " + n.Project // Merge: the creator (R2-4)
+		}
+		fmt.Fprintf(w, "  %s  (key %s, %s%s)\n", n.Name, key, n.Bridge, owner)
 		fmt.Fprintf(w, "    subnet %s  gateway %s", n.Subnet, n.Gateway)
 		if n.IPRange.IsValid() {
 			fmt.Fprintf(w, "  ip_range %s", n.IPRange)

@@ -465,10 +465,13 @@ func (s *idSet) make(prefix, name string) string {
 
 // projects groups the picture by compose project when t holds several
 // (topology.Merge): each project gets the drawn containers it owns, and
-// the networks whose drawn members all belong to it (a network shared by
-// several projects, such as a proxy network, belongs to none). A
-// container that would live in a shared network's group is taken out of
-// it, so that every container can sit in its own project's group.
+// the networks it created (topology.Network.Project: the project that
+// declares the network non-external, R2-4; a project that names it
+// external only joins it, R2-5). A network no project created (the host
+// description's, or an external one nobody creates) belongs to none. A
+// container of another project that would live in a network's group is
+// taken out of it, so that every container sits in its own project's
+// group, joined to the network by its address edge.
 func (b *builder) projects(t *topology.Topology) {
 	v := b.v
 	if len(t.Projects) < 2 {
@@ -480,32 +483,16 @@ func (b *builder) projects(t *topology.Topology) {
 		byName[p.Name] = pv
 		v.Projects = append(v.Projects, pv)
 	}
-	owner := map[*NetView]string{}
-	shared := map[*NetView]bool{}
 	for _, n := range v.Networks {
-		for _, m := range n.Members {
-			p := m.C.C.Project
-			switch o, seen := owner[n]; {
-			case !seen:
-				owner[n] = p
-			case o != p:
-				shared[n] = true
-			}
-		}
-	}
-	for _, n := range v.Networks {
-		if pv := byName[owner[n]]; pv != nil && !shared[n] {
+		if pv := byName[n.Net.Project]; pv != nil {
 			n.Project = pv
 			pv.Networks = append(pv.Networks, n)
 		}
 	}
 	for _, n := range v.Networks {
-		if n.Project != nil {
-			continue
-		}
 		keep := n.Home[:0]
 		for _, x := range n.Home {
-			if byName[x.C.Project] == nil {
+			if byName[x.C.Project] == nil || n.Project != nil && x.C.Project == n.Project.Name {
 				keep = append(keep, x)
 				continue
 			}

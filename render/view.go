@@ -71,8 +71,8 @@ type NetView struct {
 	// Reach is the --from colouring of the network.
 	Reach ReachState
 	// Project is the project whose group the network is drawn in: the one
-	// all its drawn members belong to; nil for one project, and for a
-	// network shared by several projects.
+	// that created it (topology.Network.Project); nil for one project, and
+	// for a network no project created.
 	Project *ProjectView
 	// Depth is the layer of the network counted from the host: 0 for the
 	// networks of containers with published ports, 1 for the networks one

@@ -38,7 +38,11 @@ type NetworkDoc struct {
 	ICC              bool   `json:"icc"`
 	Masquerade       bool   `json:"masquerade"`
 	Declared         bool   `json:"declared,omitempty"`
-	Position         string `json:"position,omitempty"`
+	// Project is the project that created the network when several
+	// projects share the host (Merge); omitted for one project, the host
+	// description's networks and external networks no project creates.
+	Project  string `json:"project,omitempty"`
+	Position string `json:"position,omitempty"`
 }
 
 // ProjectDoc is one project of a host that runs several.
@@ -124,7 +128,7 @@ func (t *Topology) Doc() Doc {
 	for _, n := range t.Networks {
 		nd := NetworkDoc{Key: n.Key, Name: n.Name, Driver: n.Driver, Bridge: n.Bridge, Subnet: str(n.Subnet), SubnetConfigured: n.SubnetConfigured,
 			Gateway: str(n.Gateway), Internal: n.Internal, External: n.External, Attachable: n.Attachable, EnableIPv6: n.EnableIPv6,
-			ICC: n.ICC, Masquerade: n.Masquerade, Declared: n.Declared, Position: n.Pos.String(), Subnet6: str(n.Subnet6), Gateway6: str(n.Gateway6)}
+			ICC: n.ICC, Masquerade: n.Masquerade, Declared: n.Declared, Project: n.Project, Position: n.Pos.String(), Subnet6: str(n.Subnet6), Gateway6: str(n.Gateway6)}
 		if n.IPRange.IsValid() {
 			nd.IPRange = n.IPRange.String()
 		}

@@ -208,6 +208,11 @@ func (m *merger) add(n *Network, creator int) {
 	m.byName[n.Name] = n
 	m.netOf[n] = n
 	m.creator[n] = creator
+	if creator >= 0 && !n.External {
+		// The project that creates the network owns it (R2-4); a
+		// later project's external: true only joins it (R2-5).
+		n.Project = m.in[creator].Project
+	}
 	m.out.Networks = append(m.out.Networks, n)
 }
 

@@ -350,16 +350,33 @@ func (m *merger) addresses() {
 				if !e.Static {
 					continue
 				}
+				at := e.AddrPos
+				if at.IsZero() {
+					at = e.Pos
+				}
+				if !n.SubnetConfigured {
+					// R3-10 (M8): the network has no user-configured subnet.
+					m.problem(at, "", "invalid config for network %s: invalid endpoint settings: user specified IP address is supported only when connecting to networks with user configured subnets: %s (R3-10)", n.Name, m.whyNoSubnet(n))
+					continue
+				}
 				if !n.Subnet.Contains(e.IPv4) {
-					m.problem(e.Pos, "", "invalid config for network %s: invalid endpoint settings: no configured subnet or ip-range contain the IP address %s (R3-10)", n.Name, e.IPv4)
+					// R3-10 (M9): checked against the creator's subnet.
+					m.problem(at, "", "invalid config for network %s: invalid endpoint settings: no configured subnet or ip-range contain the IP address %s: the network's subnet is %s, %s (R3-10)", n.Name, e.IPv4, n.Subnet, m.subnetFrom(n))
 					continue
 				}
 				if p.used[addr4(e.IPv4)] {
-					what := "the network's gateway or a reserved address"
-					if o := holder[e.IPv4]; o != nil {
+					// R3-10 (M10): the gateway, an aux address, or a container
+					// that came up earlier holds it.
+					what := "the network's gateway or a reserved address (ipam aux_addresses, the network and broadcast addresses)"
+					switch o := holder[e.IPv4]; {
+					case o != nil && o.Declared:
+						what = fmt.Sprintf("container %s of the host description (%s)", o.Name, o.Pos)
+					case o != nil:
 						what = fmt.Sprintf("%s of project %s (%s)", o.Name, o.Project, o.Pos)
+					case e.IPv4 == n.Gateway:
+						what = "the network's gateway"
 					}
-					m.problem(e.Pos, "", "Address already in use: %s on network %s is taken by %s (R3-10)", e.IPv4, n.Name, what)
+					m.problem(at, "", "Address already in use: %s on network %s is taken by %s (R3-10)", e.IPv4, n.Name, what)
 					continue
 				}
 				p.used[addr4(e.IPv4)] = true
@@ -386,6 +403,27 @@ func (m *merger) addresses() {
 		}
 		m.addresses6(n, ms2eps(ms, func(i int) *Endpoint { return ms[i].e }))
 	}
+}
+
+// whyNoSubnet says why n has no user-configured subnet: the project that
+// created it gave none, or no project creates it (an assumed external
+// network).
+func (m *merger) whyNoSubnet(n *Network) string {
+	if i, ok := m.creator[n]; ok && i >= 0 {
+		return fmt.Sprintf("project %s creates network %s (%s) without an ipam config subnet", m.in[i].Project, n.Name, n.Pos)
+	}
+	if n.Declared {
+		return fmt.Sprintf("the host description declares network %s without a subnet", n.Name)
+	}
+	return fmt.Sprintf("no project on this host creates network %s, so it is assumed to exist with an automatic subnet; describe it with its subnet in the host description (--host), or bring up the project that creates it first (--with)", n.Name)
+}
+
+// subnetFrom says where n's subnet is configured.
+func (m *merger) subnetFrom(n *Network) string {
+	if i, ok := m.creator[n]; ok && i >= 0 {
+		return fmt.Sprintf("configured by project %s (%s)", m.in[i].Project, n.Pos)
+	}
+	return fmt.Sprintf("configured in the host description (%s)", n.Pos)
 }
 
 func ms2eps[T any](ms []T, f func(int) *Endpoint) []*Endpoint {

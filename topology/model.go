@@ -193,6 +193,11 @@ type Network struct {
 	Declared bool
 	// Pos is where the network is declared (zero for implicit ones).
 	Pos Position
+	// Project is the project that created the network on a host with
+	// several projects (Merge): the one that declares it non-external,
+	// first in up order (R2-4, R2-5). Empty for one project, for the host
+	// description's networks and for external networks no project creates.
+	Project string
 	// Endpoints are the endpoints on this network, sorted by address.
 	Endpoints []*Endpoint
 }
@@ -317,6 +322,8 @@ type Endpoint struct {
 	IPv4 netip.Addr
 	// Static is true for ipv4_address.
 	Static bool
+	// AddrPos is where ipv4_address is written (zero without one).
+	AddrPos Position
 	// IPv6 is the address on an IPv6-enabled network (R3-11), from ::2
 	// upward in start order, or ipv6_address.
 	IPv6 netip.Addr

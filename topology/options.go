@@ -25,6 +25,12 @@ type Options struct {
 	Daemon []string
 	// Latency are HOP=DURATION latency overrides.
 	Latency []string
+	// SharedHost says the project is one of several on one host
+	// (LoadProjects sets it): a static ipv4_address on an external network
+	// that neither the project nor the host description configures is
+	// kept for Merge, which checks it against the subnet of the project
+	// that creates the network (R3-10), instead of being refused here.
+	SharedHost bool
 	// Record, when not nil, receives the inputs a successful load read
 	// (see Inputs); a cache uses it to tell when the result is stale.
 	Record *Inputs

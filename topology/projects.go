@@ -221,6 +221,7 @@ func LoadProjects(ctx context.Context, main Options, with []string, load LoadFun
 	opts = append(opts, main)
 	var ts []*Topology
 	for _, o := range opts {
+		o.SharedHost = true // static addresses on other projects' networks: Merge decides (R3-10)
 		t, err := load(ctx, o)
 		if err != nil {
 			var le *LoadError

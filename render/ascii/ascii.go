@@ -306,6 +306,18 @@ func writeProjects(b *strings.Builder, v *render.View, cs charset, name func(*re
 			names = []string{"(no container drawn)"}
 		}
 		names[0] = pv.Name + ": " + names[0]
+		if len(pv.Networks) > 0 {
+			// The networks the project created (topology.Network.Project).
+			nets := make([]string, len(pv.Networks))
+			for i, n := range pv.Networks {
+				nets[i] = n.Name()
+			}
+			word := "; creates network "
+			if len(nets) > 1 {
+				word = "; creates networks "
+			}
+			names[len(names)-1] += word + strings.Join(nets, ", ")
+		}
 		wrap(b, "  ", names, ", ", "", cs)
 	}
 }

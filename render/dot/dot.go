@@ -585,7 +585,7 @@ func legend(v *render.View) string {
 		rows = append(rows, row{"■", colBlocked, "EXTERNAL: created outside the project"})
 	}
 	if len(v.Projects) > 1 {
-		rows = append(rows, row{"┅┅", colMuted, "project: its containers and the networks only it uses"})
+		rows = append(rows, row{"┅┅", colMuted, "project: its containers and the networks it created"})
 	}
 	if v.HasRouteOK {
 		rows = append(rows, row{"- - →", colRoute, "route: reverse proxy → backend (host/path → port)"})

@@ -45,6 +45,10 @@ type builder struct {
 	// (proxyconf.go); proxyFolder is true when a folder was listed.
 	proxyInputs []string
 	proxyFolder bool
+
+	// sharedHost is Options.SharedHost: static addresses on assumed
+	// external networks are left to topology.Merge (R3-10).
+	sharedHost bool
 }
 
 func newBuilder(p *types.Project, ix *posIndex, hs *hostSpec, dir string, files []string) *builder {

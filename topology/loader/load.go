@@ -167,6 +167,7 @@ func Load(ctx context.Context, opts topology.Options) (t *topology.Topology, err
 		}
 	}
 	b := newBuilder(project, ix, host, dir, shown)
+	b.sharedHost = opts.SharedHost
 	for _, m := range versionWarnings(logs, ix) {
 		b.composeWarning(m)
 	}

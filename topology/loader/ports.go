@@ -514,8 +514,8 @@ func (b *builder) staticRaces() {
 	}
 	for _, n := range t.Networks {
 		for _, e := range n.Endpoints {
-			if !e.Static || e.Container.Declared {
-				continue
+			if !e.Static || e.Container.Declared || !n.SubnetConfigured {
+				continue // without a configured subnet: left to topology.Merge
 			}
 			if n.IPRange.IsValid() && !n.IPRange.Contains(e.IPv4) {
 				continue

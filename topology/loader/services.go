@@ -503,6 +503,17 @@ func (b *builder) static(c *topology.Container, e *topology.Endpoint, addr, path
 		b.problem(path, "invalid IPv4 address %q", addr)
 		return
 	}
+	if !n.SubnetConfigured && b.sharedHost && n.External && !n.Declared {
+		// R3-10 on a host with several projects: the network is another
+		// project's (or stays assumed), whose subnet this load does not
+		// know; topology.Merge checks the address against it.
+		if c.Replica > 1 {
+			b.problem(path, "Address already in use: replica %s asks for %s too (ipv4_address cannot be combined with more than one replica)", c.Name, ip)
+			return
+		}
+		e.IPv4, e.Static, e.AddrPos = ip, true, b.ix.lookup(path)
+		return
+	}
 	if !n.SubnetConfigured {
 		b.problem(path, "invalid config for network %s: invalid endpoint settings: user specified IP address is supported only when connecting to networks with user configured subnets", n.Name)
 		return
@@ -528,5 +539,5 @@ func (b *builder) static(c *topology.Container, e *topology.Endpoint, addr, path
 		b.problem(path, "Address already in use: %s on network %s is taken by %s", ip, n.Name, what)
 		return
 	}
-	e.IPv4, e.Static = ip, true
+	e.IPv4, e.Static, e.AddrPos = ip, true, b.ix.lookup(path)
 }

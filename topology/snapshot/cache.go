@@ -488,6 +488,7 @@ func keyOf(version string, opts topology.Options, env map[string]string) [32]byt
 	put(opts.HostFile)
 	list(opts.Daemon)
 	list(opts.Latency)
+	put(fmt.Sprint(opts.SharedHost))
 	var compose []string
 	for k, v := range env {
 		if strings.HasPrefix(k, "COMPOSE_") {
