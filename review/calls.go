@@ -33,6 +33,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/composenet/composenet/topology"
 )
@@ -54,13 +55,15 @@ const (
 	InferHostKey = "host-key"
 )
 
-var inferText = map[string]string{
-	InferURL:      "URL host",
-	InferURLQuery: "peer in a URL query parameter",
-	InferDSN:      "connection-string host",
-	InferHostPort: "host:port value",
-	InferHostKey:  "host name in a *_HOST-style variable",
-}
+var inferText = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		InferURL:      "URL host",
+		InferURLQuery: "peer in a URL query parameter",
+		InferDSN:      "connection-string host",
+		InferHostPort: "host:port value",
+		InferHostKey:  "host name in a *_HOST-style variable",
+	}
+})
 
 // Call is an intended call read from an environment value.
 type Call struct {
@@ -75,34 +78,46 @@ type Call struct {
 // Why says which variable and which inference rule produced the call, e.g.
 // "DB_URL, read as a URL host".
 func (c Call) Why() string {
-	return c.Env.Key + ", read as a " + inferText[c.Rule]
+	return c.Env.Key + ", read as a " + inferText()[c.Rule]
 }
 
 var (
-	urlRe      = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s,;"'()]+`)
-	hostPortRe = regexp.MustCompile(`^([a-zA-Z0-9_][a-zA-Z0-9._-]*):([0-9]{1,5})$`)
-	mysqlTCPRe = regexp.MustCompile(`@tcp\(([^()/\s]+)\)`)
+	urlRe      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s,;"'()]+`) })
+	hostPortRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-zA-Z0-9_][a-zA-Z0-9._-]*):([0-9]{1,5})$`) })
+	mysqlTCPRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`@tcp\(([^()/\s]+)\)`) })
 	keySuffix  = []string{"_HOST", "_ADDR", "_ADDRESS", "_URL", "_URI", "_BROKERS", "_SERVERS", "_HOSTS"}
 	// notCallKeys mark variables about the service's own listener or its
 	// public face, not about a peer it calls.
 	notCallKeys = []string{"LISTEN", "BIND", "PUBLIC", "EXTERNAL", "ADVERTIS", "CALLBACK", "REDIRECT", "ORIGIN", "CORS", "ALLOWED", "TRUSTED"}
-	listenKeys  = map[string]bool{"ASPNETCORE_URLS": true, "DOTNET_URLS": true, "URLS": true}
-	schemePort  = map[string]uint16{"http": 80, "https": 443, "ws": 80, "wss": 443, "postgres": 5432, "postgresql": 5432, "mysql": 3306, "mariadb": 3306, "redis": 6379, "rediss": 6379, "mongodb": 27017, "amqp": 5672, "amqps": 5671, "kafka": 9092, "nats": 4222, "memcached": 11211, "clickhouse": 9000, "smtp": 25, "ldap": 389, "ldaps": 636}
+	listenKeys  = sync.OnceValue(func() map[string]bool {
+		return map[string]bool{"ASPNETCORE_URLS": true, "DOTNET_URLS": true, "URLS": true}
+	})
+	schemePort = sync.OnceValue(func() map[string]uint16 {
+		return map[string]uint16{"http": 80, "https": 443, "ws": 80, "wss": 443, "postgres": 5432, "postgresql": 5432, "mysql": 3306, "mariadb": 3306, "redis": 6379, "rediss": 6379, "mongodb": 27017, "amqp": 5672, "amqps": 5671, "kafka": 9092, "nats": 4222, "memcached": 11211, "clickhouse": 9000, "smtp": 25, "ldap": 389, "ldaps": 636}
+	})
 	// pathSchemes name a bucket, file or socket, not a network peer.
-	pathSchemes  = map[string]bool{"s3": true, "s3a": true, "gs": true, "gcs": true, "azblob": true, "file": true, "unix": true, "sqlite": true, "sqlite3": true, "memory": true, "mem": true, "mailto": true, "data": true, "urn": true, "npipe": true}
+	pathSchemes = sync.OnceValue(func() map[string]bool {
+		return map[string]bool{"s3": true, "s3a": true, "gs": true, "gcs": true, "azblob": true, "file": true, "unix": true, "sqlite": true, "sqlite3": true, "memory": true, "mem": true, "mailto": true, "data": true, "urn": true, "npipe": true}
+	})
 	placeholders = []string{"replace", "change", "your", "example", "placeholder", "xxx", "todo", "fixme", "dummy", "<", ">"}
-	notNames     = map[string]bool{"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "none": true, "null": true, "nil": true, "disabled": true, "enabled": true, "auto": true, "default": true, "*": true, "+": true, "localhost": true}
-	dsnHostKeys  = map[string]bool{"host": true, "hostname": true, "server": true, "data source": true, "datasource": true, "address": true, "addr": true}
+	notNames     = sync.OnceValue(func() map[string]bool {
+		return map[string]bool{"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "none": true, "null": true, "nil": true, "disabled": true, "enabled": true, "auto": true, "default": true, "*": true, "+": true, "localhost": true}
+	})
+	dsnHostKeys = sync.OnceValue(func() map[string]bool {
+		return map[string]bool{"host": true, "hostname": true, "server": true, "data source": true, "datasource": true, "address": true, "addr": true}
+	})
 )
 
 // netSchemes are URL schemes whose host is a network peer. Other schemes
 // (sms://user:pass@mock, a provider name) count only when the host is a
 // project name or a near miss of one.
-var netSchemes = map[string]bool{"tcp": true, "udp": true, "grpc": true, "grpcs": true, "h2c": true, "ftp": true, "ftps": true, "sftp": true, "ssh": true, "git": true, "mqtt": true, "mqtts": true, "nfs": true, "thrift": true, "zk": true, "jdbc": true, "opc.tcp": true, "telnet": true, "imap": true, "imaps": true, "pop3": true, "pop3s": true, "smtps": true, "submission": true, "sentinel": true, "redis-sentinel": true, "mongodb+srv": true, "neo4j": true, "bolt": true, "cassandra": true, "elasticsearch": true, "couchdb": true, "influxdb": true, "rtmp": true, "rtsp": true, "sip": true, "xmpp": true, "syslog": true, "statsd": true, "otlp": true}
+var netSchemes = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{"tcp": true, "udp": true, "grpc": true, "grpcs": true, "h2c": true, "ftp": true, "ftps": true, "sftp": true, "ssh": true, "git": true, "mqtt": true, "mqtts": true, "nfs": true, "thrift": true, "zk": true, "jdbc": true, "opc.tcp": true, "telnet": true, "imap": true, "imaps": true, "pop3": true, "pop3s": true, "smtps": true, "submission": true, "sentinel": true, "redis-sentinel": true, "mongodb+srv": true, "neo4j": true, "bolt": true, "cassandra": true, "elasticsearch": true, "couchdb": true, "influxdb": true, "rtmp": true, "rtsp": true, "sip": true, "xmpp": true, "syslog": true, "statsd": true, "otlp": true}
+})
 
 func netScheme(s string) bool {
-	_, ok := schemePort[s]
-	return ok || netSchemes[s]
+	_, ok := schemePort()[s]
+	return ok || netSchemes()[s]
 }
 
 // registered reports whether h is a project name or within a typo of one.
@@ -115,7 +130,7 @@ func registered(h string, names map[string]bool) bool {
 // or public face rather than a peer.
 func notCallKey(key string) bool {
 	k := strings.ToUpper(key)
-	if listenKeys[k] {
+	if listenKeys()[k] {
 		return true
 	}
 	for _, s := range notCallKeys {
@@ -131,7 +146,7 @@ func notCallKey(key string) bool {
 // unregistered) name.
 func peerName(h string, names map[string]bool) (string, bool) {
 	h = strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
-	if h == "" || notNames[h] || strings.ContainsAny(h, "*") {
+	if h == "" || notNames()[h] || strings.ContainsAny(h, "*") {
 		return "", false
 	}
 	if _, err := netip.ParseAddr(h); err == nil {
@@ -177,7 +192,7 @@ func inferValue(e topology.EnvVar, env map[string]string, names map[string]bool)
 	}
 	// hostPort reads "host:port" and returns whether it matched.
 	hostPort := func(s, rule string) bool {
-		m := hostPortRe.FindStringSubmatch(s)
+		m := hostPortRe().FindStringSubmatch(s)
 		if m == nil {
 			return false
 		}
@@ -187,15 +202,15 @@ func inferValue(e topology.EnvVar, env map[string]string, names map[string]bool)
 		return true
 	}
 	// URLs.
-	if ms := urlRe.FindAllString(e.Value, -1); len(ms) > 0 {
+	if ms := urlRe().FindAllString(e.Value, -1); len(ms) > 0 {
 		for _, m := range ms {
 			u, err := url.Parse(m)
 			if err != nil {
 				continue
 			}
 			scheme := strings.ToLower(u.Scheme)
-			if !pathSchemes[scheme] && (netScheme(scheme) || registered(u.Hostname(), names)) {
-				port := schemePort[scheme]
+			if !pathSchemes()[scheme] && (netScheme(scheme) || registered(u.Hostname(), names)) {
+				port := schemePort()[scheme]
 				if p := portOf(u.Port()); p != 0 {
 					port = p
 				}
@@ -203,8 +218,8 @@ func inferValue(e topology.EnvVar, env map[string]string, names map[string]bool)
 			}
 			for _, vs := range u.Query() {
 				for _, v := range vs {
-					if nu, err := url.Parse(v); err == nil && nu.Scheme != "" && nu.Host != "" && !pathSchemes[strings.ToLower(nu.Scheme)] {
-						port := schemePort[strings.ToLower(nu.Scheme)]
+					if nu, err := url.Parse(v); err == nil && nu.Scheme != "" && nu.Host != "" && !pathSchemes()[strings.ToLower(nu.Scheme)] {
+						port := schemePort()[strings.ToLower(nu.Scheme)]
 						if p := portOf(nu.Port()); p != 0 {
 							port = p
 						}
@@ -218,7 +233,7 @@ func inferValue(e topology.EnvVar, env map[string]string, names map[string]bool)
 		return out
 	}
 	// Go MySQL DSN: user:pass@tcp(host:port)/db.
-	if m := mysqlTCPRe.FindStringSubmatch(e.Value); m != nil {
+	if m := mysqlTCPRe().FindStringSubmatch(e.Value); m != nil {
 		if !hostPort(m[1], InferDSN) {
 			add(m[1], 3306, InferDSN)
 		}
@@ -237,7 +252,7 @@ func inferValue(e topology.EnvVar, env map[string]string, names map[string]bool)
 		if v, ok := kv["source"]; ok {
 			kv["data source"] = v
 		}
-		for k := range dsnHostKeys {
+		for k := range dsnHostKeys() {
 			h := kv[k]
 			if h == "" {
 				continue

@@ -31,6 +31,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -421,12 +422,12 @@ func (d *DiffReport) diffExposure(o, n *ExposureReport) {
 	d.Exposure = append(d.Exposure, out...)
 }
 
-var posRe = regexp.MustCompile(`\S+:\d+:\d+`)
+var posRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\S+:\d+:\d+`) })
 
 // findingKey matches findings across versions: code, service and message
 // without file positions.
 func findingKey(f Finding) string {
-	return f.Code + "\x00" + f.Service + "\x00" + posRe.ReplaceAllString(f.Message, "")
+	return f.Code + "\x00" + f.Service + "\x00" + posRe().ReplaceAllString(f.Message, "")
 }
 
 func (d *DiffReport) diffLint(o, n []Finding) {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/composenet/composenet/sim"
 )
@@ -160,7 +161,7 @@ func (r *ExposureReport) rankdir() string {
 
 // bindingLabel matches a binding edge label, "0.0.0.0:20000 ->
 // proj-jigasi-1:20000/udp".
-var bindingLabel = regexp.MustCompile(`^(.*):(\d+) -> (.*):(\d+)/(\w+)$`)
+var bindingLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.*):(\d+) -> (.*):(\d+)/(\w+)$`) })
 
 // maxEdgeLines caps the lines of an edge label; the last one counts the rest.
 const maxEdgeLines = 6
@@ -177,7 +178,7 @@ func foldLabels(ls []string) []string {
 	}
 	var runs []run
 	for _, l := range ls {
-		m := bindingLabel.FindStringSubmatch(l)
+		m := bindingLabel().FindStringSubmatch(l)
 		if m == nil {
 			runs = append(runs, run{plain: l})
 			continue

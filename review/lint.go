@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -41,27 +42,29 @@ const (
 
 // RuleDescription returns the one-line description of an L- code (for
 // SARIF), or "" for codes that are not review's own.
-func RuleDescription(code string) string { return ruleDescriptions[code] }
+func RuleDescription(code string) string { return ruleDescriptions()[code] }
 
 // ruleDescriptions describes every L- code. It is never modified.
-var ruleDescriptions = map[string]string{
-	CodeEnvUnresolved:  "a service names another in an environment value, but the name does not resolve from it",
-	CodeEnvUnreachable: "a service names another in an environment value; the name resolves but the connection is blocked",
-	CodeDatastoreAll:   "a datastore publishes its port on every host interface",
-	CodeNetUnused:      "a network the service joins that no declared call uses (least privilege)",
-	CodeDefaultNetwork: "a service on the default network of a project that otherwise segments its networks",
-	// Reverse-proxy routes (routes_lint.go).
-	CodeRouteUnreachable: "a reverse-proxy route (label or environment) whose backend the proxy cannot reach on the route's port",
-	CodeRouteNetwork:     "traefik.docker.network names a network the backend does not join (traefik then picks another of its networks)",
-	CodeRouteBypass:      "a backend routed by a reverse proxy also publishes the route's port on every host interface (clients go around the proxy)",
-	CodeRouteNoTLS:       "a route without TLS on a proxy that terminates TLS for its other routes, with no redirect to HTTPS",
-	CodeRouteAdmin:       "an admin UI, the traefik dashboard or a datastore routed to the internet/LAN with no middleware or authentication",
-	// Host firewall codes (lint_firewall.go).
-	CodeFWDportAfterDNAT: firewallRules[CodeFWDportAfterDNAT],
-	CodeFWInputPublished: firewallRules[CodeFWInputPublished],
-	CodeFWReplies:        firewallRules[CodeFWReplies],
-	CodeFWContainers:     firewallRules[CodeFWContainers],
-}
+var ruleDescriptions = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		CodeEnvUnresolved:  "a service names another in an environment value, but the name does not resolve from it",
+		CodeEnvUnreachable: "a service names another in an environment value; the name resolves but the connection is blocked",
+		CodeDatastoreAll:   "a datastore publishes its port on every host interface",
+		CodeNetUnused:      "a network the service joins that no declared call uses (least privilege)",
+		CodeDefaultNetwork: "a service on the default network of a project that otherwise segments its networks",
+		// Reverse-proxy routes (routes_lint.go).
+		CodeRouteUnreachable: "a reverse-proxy route (label or environment) whose backend the proxy cannot reach on the route's port",
+		CodeRouteNetwork:     "traefik.docker.network names a network the backend does not join (traefik then picks another of its networks)",
+		CodeRouteBypass:      "a backend routed by a reverse proxy also publishes the route's port on every host interface (clients go around the proxy)",
+		CodeRouteNoTLS:       "a route without TLS on a proxy that terminates TLS for its other routes, with no redirect to HTTPS",
+		CodeRouteAdmin:       "an admin UI, the traefik dashboard or a datastore routed to the internet/LAN with no middleware or authentication",
+		// Host firewall codes (lint_firewall.go).
+		CodeFWDportAfterDNAT: firewallRules()[CodeFWDportAfterDNAT],
+		CodeFWInputPublished: firewallRules()[CodeFWInputPublished],
+		CodeFWReplies:        firewallRules()[CodeFWReplies],
+		CodeFWContainers:     firewallRules()[CodeFWContainers],
+	}
+})
 
 // Finding is one review finding.
 type Finding struct {
@@ -85,15 +88,17 @@ var datastores = []string{"postgres", "postgis", "pgvector", "timescaledb", "sup
 var toolWords = []string{"express", "insight", "commander", "-ui", "ui-", "exporter", "admin", "manager", "dashboard", "browser", "backup", "operator", "cloudsql", "connect", "rest-proxy", "schema-registry", "ksql", "control-center", "init", "migrat", "setup"}
 
 // datastorePorts are well-known datastore ports (container side).
-var datastorePorts = map[uint16]string{
-	5432: "PostgreSQL", 3306: "MySQL/MariaDB", 6379: "Redis", 27017: "MongoDB",
-	9200: "Elasticsearch/OpenSearch HTTP", 9300: "Elasticsearch transport",
-	5672: "AMQP (RabbitMQ)", 9042: "Cassandra CQL", 2181: "ZooKeeper",
-	9092: "Kafka", 11211: "Memcached", 8086: "InfluxDB", 5984: "CouchDB",
-	7474: "Neo4j HTTP", 7687: "Neo4j Bolt", 1433: "SQL Server", 1521: "Oracle",
-	26257: "CockroachDB", 2379: "etcd", 8529: "ArangoDB", 28015: "RethinkDB",
-	6333: "Qdrant", 4222: "NATS",
-}
+var datastorePorts = sync.OnceValue(func() map[uint16]string {
+	return map[uint16]string{
+		5432: "PostgreSQL", 3306: "MySQL/MariaDB", 6379: "Redis", 27017: "MongoDB",
+		9200: "Elasticsearch/OpenSearch HTTP", 9300: "Elasticsearch transport",
+		5672: "AMQP (RabbitMQ)", 9042: "Cassandra CQL", 2181: "ZooKeeper",
+		9092: "Kafka", 11211: "Memcached", 8086: "InfluxDB", 5984: "CouchDB",
+		7474: "Neo4j HTTP", 7687: "Neo4j Bolt", 1433: "SQL Server", 1521: "Oracle",
+		26257: "CockroachDB", 2379: "etcd", 8529: "ArangoDB", 28015: "RethinkDB",
+		6333: "Qdrant", 4222: "NATS",
+	}
+})
 
 // IsDatastore reports whether image names a well-known datastore (by the
 // last path component of the repository, before the tag).
@@ -144,7 +149,7 @@ func datastoreEvidence(sv *topology.Service, p topology.PortBinding) string {
 			ev = append(ev, fmt.Sprintf("image %s is a %s image", sv.Image, f))
 		}
 	}
-	if what := datastorePorts[p.ContainerPort]; what != "" && (p.Protocol == "" || p.Protocol == "tcp") {
+	if what := datastorePorts()[p.ContainerPort]; what != "" && (p.Protocol == "" || p.Protocol == "tcp") {
 		ev = append(ev, fmt.Sprintf("container port %d is %s's well-known port", p.ContainerPort, what))
 	}
 	return strings.Join(ev, "; ")
@@ -207,12 +212,12 @@ func Lint(t *topology.Topology) []Finding {
 			// when the profile is enabled.
 			in := t.InactiveService(cl.Host)
 			add(Finding{Code: CodeEnvUnresolved, Severity: Info, Service: cl.From, Pos: cl.Env.Pos, Rule: "R1-10",
-				Message: fmt.Sprintf("%s=%s (read as a %s): %s is in profile %s, which is not active: the call works only with that profile", cl.Env.Key, cl.Env.Value, inferText[cl.Rule], cl.Host, strings.Join(in.Profiles, ", ")),
+				Message: fmt.Sprintf("%s=%s (read as a %s): %s is in profile %s, which is not active: the call works only with that profile", cl.Env.Key, cl.Env.Value, inferText()[cl.Rule], cl.Host, strings.Join(in.Profiles, ", ")),
 				Fix:     fmt.Sprintf("add --profile %s (or COMPOSE_PROFILES=%s) when %s needs %s", in.Profiles[0], in.Profiles[0], cl.From, cl.Host)})
 		case r.Verdict == sim.NameNotResolved && !names[cl.Host]:
 			// Nothing in the project answers to the name. Only single
 			// labels get here (dotted unregistered names are public).
-			msg := fmt.Sprintf("%s=%s (read as a %s): no service, container or alias of the project is named %q", cl.Env.Key, cl.Env.Value, inferText[cl.Rule], cl.Host)
+			msg := fmt.Sprintf("%s=%s (read as a %s): no service, container or alias of the project is named %q", cl.Env.Key, cl.Env.Value, inferText()[cl.Rule], cl.Host)
 			fix := fmt.Sprintf("correct the name in %s, or add the service it names", cl.Env.Key)
 			if dym := didYouMean(closest(cl.Host, names)); dym != "" {
 				msg += ": " + dym
@@ -224,10 +229,10 @@ func Lint(t *topology.Topology) []Finding {
 				fix = fmt.Sprintf("attach %s to a network that %s joins, or correct the name", cl.From, cl.Host)
 			}
 			add(Finding{Code: CodeEnvUnresolved, Severity: Error, Service: cl.From, Pos: cl.Env.Pos, Rule: "R6-7",
-				Message: fmt.Sprintf("%s=%s (read as a %s): %s cannot resolve %q (%s): the call cannot work", cl.Env.Key, cl.Env.Value, inferText[cl.Rule], cl.From, cl.Host, r.Reason), Fix: fix})
+				Message: fmt.Sprintf("%s=%s (read as a %s): %s cannot resolve %q (%s): the call cannot work", cl.Env.Key, cl.Env.Value, inferText()[cl.Rule], cl.From, cl.Host, r.Reason), Fix: fix})
 		case !r.Reachable && r.Verdict != sim.InvalidQuery && !(cl.Port == 0 && r.Verdict == sim.Refused):
 			add(Finding{Code: CodeEnvUnreachable, Severity: Error, Service: cl.From, Pos: cl.Env.Pos,
-				Message: fmt.Sprintf("%s=%s (read as a %s): %s -> %s is %s (%s)", cl.Env.Key, cl.Env.Value, inferText[cl.Rule], cl.From, target, r.Verdict, r.Reason), Fix: orText(fix, "give both services a common network")})
+				Message: fmt.Sprintf("%s=%s (read as a %s): %s -> %s is %s (%s)", cl.Env.Key, cl.Env.Value, inferText()[cl.Rule], cl.From, target, r.Verdict, r.Reason), Fix: orText(fix, "give both services a common network")})
 		}
 		// A call that resolved shows which network it means to use, even
 		// when the connection itself is blocked.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -29,13 +30,15 @@ const (
 )
 
 // firewallRules describes the firewall codes (merged into Rules).
-var firewallRules = map[string]string{
-	CodeFWDportAfterDNAT: "a DOCKER-USER rule matches --dport on a published host port whose container port differs: after DNAT it never matches",
-	CodeFWInputPublished: "an INPUT (ufw, firewalld) rule that looks meant to close a published port: published ports never traverse INPUT",
-	CodeFWReplies:        "a DOCKER-USER drop without an earlier ESTABLISHED,RELATED accept also drops the replies to the containers' own outbound connections",
-	CodeFWContainers:     "a DOCKER-USER rule drops traffic between containers (seen on one bridge when br_netfilter is active)",
-	CodeFWAllowList:      "an allow-list in DOCKER-USER without -i (a DROP for sources outside a list) also drops the containers' own forwarded traffic: between containers, and their egress",
-}
+var firewallRules = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		CodeFWDportAfterDNAT: "a DOCKER-USER rule matches --dport on a published host port whose container port differs: after DNAT it never matches",
+		CodeFWInputPublished: "an INPUT (ufw, firewalld) rule that looks meant to close a published port: published ports never traverse INPUT",
+		CodeFWReplies:        "a DOCKER-USER drop without an earlier ESTABLISHED,RELATED accept also drops the replies to the containers' own outbound connections",
+		CodeFWContainers:     "a DOCKER-USER rule drops traffic between containers (seen on one bridge when br_netfilter is active)",
+		CodeFWAllowList:      "an allow-list in DOCKER-USER without -i (a DROP for sources outside a list) also drops the containers' own forwarded traffic: between containers, and their egress",
+	}
+})
 
 // lintFirewall adds the host firewall findings.
 func lintFirewall(t *topology.Topology, s *sim.Sim, add func(Finding)) {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -192,17 +193,19 @@ const (
 )
 
 // adminImages are image repositories (last path component) of admin UIs.
-var adminImages = map[string]string{
-	"portainer-ce": "Portainer", "portainer-ee": "Portainer", "portainer": "Portainer",
-	"adminer": "Adminer", "phpmyadmin": "phpMyAdmin", "pgadmin4": "pgAdmin",
-	"mongo-express": "mongo-express", "redis-commander": "Redis Commander",
-	"redisinsight": "RedisInsight", "kafka-ui": "Kafka UI",
-}
+var adminImages = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"portainer-ce": "Portainer", "portainer-ee": "Portainer", "portainer": "Portainer",
+		"adminer": "Adminer", "phpmyadmin": "phpMyAdmin", "pgadmin4": "pgAdmin",
+		"mongo-express": "mongo-express", "redis-commander": "Redis Commander",
+		"redisinsight": "RedisInsight", "kafka-ui": "Kafka UI",
+	}
+})
 
 // publicDatastores are datastore families built to be reached over HTTP
 // with their own keys (an S3 endpoint, a search API): routing them is a
 // design, not a slip.
-var publicDatastores = map[string]bool{"minio": true, "meilisearch": true, "typesense": true}
+var publicDatastores = sync.OnceValue(func() map[string]bool { return map[string]bool{"minio": true, "meilisearch": true, "typesense": true} })
 
 // repoOf is the last path component of an image's repository, lower case.
 func repoOf(image string) string {
@@ -270,9 +273,9 @@ func lintRouteDesign(t *topology.Topology, add func(Finding)) {
 		if len(r.Middlewares) == 0 {
 			repo := repoOf(b.Image)
 			what := ""
-			if ui := adminImages[repo]; ui != "" {
+			if ui := adminImages()[repo]; ui != "" {
 				what = fmt.Sprintf("the admin UI %s (image %s)", ui, b.Image)
-			} else if f := datastoreFamily(b.Image); f != "" && !publicDatastores[f] {
+			} else if f := datastoreFamily(b.Image); f != "" && !publicDatastores()[f] {
 				what = fmt.Sprintf("the datastore %s (image %s is a %s image)", b.Name, b.Image, f)
 			}
 			if what != "" {

@@ -15,19 +15,22 @@ import (
 // difference becomes a positioned warning: the host is not in the state the
 // compose file describes.
 
-// dockerChains are the chains Docker creates and owns, in any table:
+// The chains Docker creates and owns, in any table:
 // DOCKER (filter and nat), the isolation chains, Engine 28's
 // DOCKER-FORWARD, DOCKER-CT, DOCKER-BRIDGE and DOCKER-INTERNAL, and the
 // swarm ingress chain. DOCKER-USER is the operator's.
-var dockerChains = map[string]bool{
-	"DOCKER": true, "DOCKER-ISOLATION-STAGE-1": true, "DOCKER-ISOLATION-STAGE-2": true,
-	"DOCKER-FORWARD": true, "DOCKER-CT": true, "DOCKER-BRIDGE": true, "DOCKER-INTERNAL": true,
-	"DOCKER-INGRESS": true,
-}
-
+//
 // IsDockerChain reports whether chain is one Docker creates and owns
 // (not DOCKER-USER, which is the operator's).
-func IsDockerChain(chain string) bool { return dockerChains[chain] }
+func IsDockerChain(chain string) bool {
+	switch chain {
+	case "DOCKER", "DOCKER-ISOLATION-STAGE-1", "DOCKER-ISOLATION-STAGE-2",
+		"DOCKER-FORWARD", "DOCKER-CT", "DOCKER-BRIDGE", "DOCKER-INTERNAL",
+		"DOCKER-INGRESS":
+		return true
+	}
+	return false
+}
 
 // isDockerBridgeName reports whether name looks like a bridge Docker
 // creates: docker0 or br-<12 hex digits of the network ID>.

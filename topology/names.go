@@ -2,7 +2,6 @@ package topology
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -20,29 +19,67 @@ import (
 // becomes part of DNS names and of every report line).
 const MaxNameBytes = 255
 
-var reContainerName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+// The name alphabets are checked byte by byte rather than with regular
+// expressions: compiling them at start-up cost every run, answered from a
+// snapshot or not, more than all the checks of a load (issue 15).
+
+// alnum reports whether b is an ASCII letter or digit.
+func alnum(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+// nameAlphabet reports whether s is [a-zA-Z0-9][a-zA-Z0-9_.-]* with at
+// least min bytes.
+func nameAlphabet(s string, min int) bool {
+	if len(s) < min || len(s) == 0 || !alnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !alnum(c) && c != '_' && c != '.' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// dnsLabel reports whether l is [a-zA-Z0-9_]([a-zA-Z0-9_-]*[a-zA-Z0-9_])?.
+func dnsLabel(l string) bool {
+	if l == "" || l[0] == '-' || l[len(l)-1] == '-' {
+		return false
+	}
+	return hostLabel(l)
+}
+
+// hostLabel reports whether l is [a-zA-Z0-9_-]+.
+func hostLabel(l string) bool {
+	if l == "" {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		if c := l[i]; !alnum(c) && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // CheckContainerName applies Docker's container name rule.
 func CheckContainerName(s string) error {
-	if len(s) > MaxNameBytes || !reContainerName.MatchString(s) {
+	if len(s) > MaxNameBytes || !nameAlphabet(s, 2) {
 		return fmt.Errorf("invalid container name %s: Docker allows only [a-zA-Z0-9][a-zA-Z0-9_.-], at least 2 characters (composenet: at most %d)", QuoteName(s), MaxNameBytes)
 	}
 	return nil
 }
 
-var reNetworkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
-
 // CheckNetworkName holds network names to the container-name alphabet:
 // the name is the DNS suffix of reverse answers (R6-13) and appears in
 // every report.
 func CheckNetworkName(s string) error {
-	if len(s) > MaxNameBytes || !reNetworkName.MatchString(s) {
+	if len(s) > MaxNameBytes || !nameAlphabet(s, 1) {
 		return fmt.Errorf("invalid network name %s: composenet accepts [a-zA-Z0-9][a-zA-Z0-9_.-], at most %d characters", QuoteName(s), MaxNameBytes)
 	}
 	return nil
 }
-
-var reDNSLabel = regexp.MustCompile(`^[a-zA-Z0-9_]([a-zA-Z0-9_-]*[a-zA-Z0-9_])?$`)
 
 // CheckDNSName checks a name that containers look up (a network alias, a
 // link alias, an extra_hosts name): dot-separated labels of letters,
@@ -54,14 +91,12 @@ func CheckDNSName(s string) error {
 		return fmt.Errorf("invalid DNS name %s: %d characters; a DNS name has at most 253", QuoteName(s), len(s))
 	}
 	for _, l := range strings.Split(strings.TrimSuffix(s, "."), ".") {
-		if len(l) > 63 || !reDNSLabel.MatchString(l) {
+		if len(l) > 63 || !dnsLabel(l) {
 			return fmt.Errorf("invalid DNS name %s: each dot-separated label must be 1 to 63 letters, digits, '-' or '_', not starting or ending with '-'", QuoteName(s))
 		}
 	}
 	return nil
 }
-
-var reHostLabel = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 
 // CheckHostname checks a container hostname: RFC 1123 characters in
 // dot-separated labels (letters, digits, '-'; '_' too, and a label may
@@ -72,7 +107,7 @@ func CheckHostname(s string) error {
 		return fmt.Errorf("invalid hostname %s: %d bytes; Linux allows at most 64", QuoteName(s), len(s))
 	}
 	for _, l := range strings.Split(s, ".") {
-		if !reHostLabel.MatchString(l) {
+		if !hostLabel(l) {
 			return fmt.Errorf("invalid hostname %s: a hostname is dot-separated labels of letters, digits, '-' and '_'", QuoteName(s))
 		}
 	}

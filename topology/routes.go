@@ -32,6 +32,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Proxy kinds.
@@ -146,16 +147,23 @@ func ProxyKind(s *Service) string {
 	return ""
 }
 
+// The route patterns are compiled on first use, not at start-up: only a
+// load (in composenet-load) reads routes.
 var (
-	reHost   = regexp.MustCompile(`Host(?:SNI)?\(([^)]*)\)`)
-	rePath   = regexp.MustCompile(`Path(?:Prefix)?\(([^)]*)\)`)
-	reQuoted = regexp.MustCompile("[`\"']([^`\"']*)[`\"']")
-	reUp     = regexp.MustCompile(`\{\{\s*upstreams\s*(?:(?:http|https)\s+)?(\d*)\s*\}\}`)
+	reHost   = lazyRegexp(`Host(?:SNI)?\(([^)]*)\)`)
+	rePath   = lazyRegexp(`Path(?:Prefix)?\(([^)]*)\)`)
+	reQuoted = lazyRegexp("[`\"']([^`\"']*)[`\"']")
+	reUp     = lazyRegexp(`\{\{\s*upstreams\s*(?:(?:http|https)\s+)?(\d*)\s*\}\}`)
 )
+
+// lazyRegexp returns a function that compiles expr on its first call.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 func quoted(args string) []string {
 	var out []string
-	for _, m := range reQuoted.FindAllStringSubmatch(args, -1) {
+	for _, m := range reQuoted().FindAllStringSubmatch(args, -1) {
 		if m[1] != "" {
 			out = append(out, m[1])
 		}
@@ -165,10 +173,10 @@ func quoted(args string) []string {
 
 // parseRule reads the hosts and the first path of a traefik rule.
 func parseRule(rule string) (hosts []string, path string) {
-	for _, m := range reHost.FindAllStringSubmatch(rule, -1) {
+	for _, m := range reHost().FindAllStringSubmatch(rule, -1) {
 		hosts = append(hosts, quoted(m[1])...)
 	}
-	if m := rePath.FindStringSubmatch(rule); m != nil {
+	if m := rePath().FindStringSubmatch(rule); m != nil {
 		if q := quoted(m[1]); len(q) > 0 {
 			path = q[0]
 		}
@@ -516,7 +524,7 @@ func caddyRoutes(t *Topology, p *Service) []Route {
 		}
 		if rp, ok := svcLabel(s, "caddy.reverse_proxy"); ok {
 			r.Pos = rp.Pos
-			if m := reUp.FindStringSubmatch(rp.Value); m != nil && m[1] != "" {
+			if m := reUp().FindStringSubmatch(rp.Value); m != nil && m[1] != "" {
 				if n, err := strconv.ParseUint(m[1], 10, 16); err == nil {
 					r.Port, r.PortFrom = uint16(n), "config"
 				}

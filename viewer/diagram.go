@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"sync"
 
 	"github.com/composenet/composenet/internal/drawroutes"
 	"github.com/composenet/composenet/render"
@@ -43,13 +44,15 @@ func Diagram(ctx context.Context, t *topology.Topology, layout Layout) ([]byte, 
 
 // gTitle matches a Graphviz group header and its title: the DOT node (or
 // cluster) name is the title.
-var gTitle = regexp.MustCompile(`<g id="([^"]*)" class="(node|cluster)((?: [^"]*)?)">\s*<title>([^<]*)</title>`)
+var gTitle = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`<g id="([^"]*)" class="(node|cluster)((?: [^"]*)?)">\s*<title>([^<]*)</title>`)
+})
 
 // gRoute matches the group of a route edge (Graphviz writes the id's "-"
 // as "&#45;").
-var gRoute = regexp.MustCompile(`<g id="route(?:-|&#45;)(\d+)" class="(edge[^"]*)">`)
+var gRoute = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<g id="route(?:-|&#45;)(\d+)" class="(edge[^"]*)">`) })
 
-var prolog = regexp.MustCompile(`(?s)\A.*?(<svg\b)`)
+var prolog = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)\A.*?(<svg\b)`) })
 
 // Annotate adds the data attributes of Diagram to an SVG that Graphviz drew
 // from v's DOT text. Groups it cannot place are left as they are.
@@ -68,10 +71,10 @@ func Annotate(svg []byte, v *render.View) []byte {
 		attrs["cluster_"+n.ID] = fmt.Sprintf(`data-kind="network" data-network="%s"`, esc(n.Name()))
 		attrs[n.GatewayID()] = fmt.Sprintf(`data-kind="bridge" data-bridge="%s"`, esc(n.Name()))
 	}
-	svg = prolog.ReplaceAll(svg, []byte("$1"))
-	svg = gRoute.ReplaceAll(svg, []byte(`<g id="route-$1" class="$2" data-kind="route" data-route="$1">`))
-	return gTitle.ReplaceAllFunc(svg, func(m []byte) []byte {
-		sub := gTitle.FindSubmatch(m)
+	svg = prolog().ReplaceAll(svg, []byte("$1"))
+	svg = gRoute().ReplaceAll(svg, []byte(`<g id="route-$1" class="$2" data-kind="route" data-route="$1">`))
+	return gTitle().ReplaceAllFunc(svg, func(m []byte) []byte {
+		sub := gTitle().FindSubmatch(m)
 		a, ok := attrs[html.UnescapeString(string(sub[4]))]
 		if !ok {
 			return m

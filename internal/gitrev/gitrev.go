@@ -25,7 +25,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -42,7 +41,20 @@ type Snapshot struct {
 	tmp       string
 }
 
-var objectID = regexp.MustCompile(`^[0-9a-f]{40}([0-9a-f]{24})?$`)
+// objectID reports whether id is a full object ID: 40 (SHA-1) or 64
+// (SHA-256) lowercase hexadecimal digits. (A loop: the regular expression
+// it replaces cost every composenet start about 0.4 ms to compile.)
+func objectID(id string) bool {
+	if len(id) != 40 && len(id) != 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // Verify resolves rev to the commit it names in the repository that holds
 // dir, or says why it is not a revision. rev is never passed to git as an
@@ -61,7 +73,7 @@ func Verify(ctx context.Context, dir, rev string) (string, error) {
 		return "", err
 	}
 	id := strings.TrimSpace(out)
-	if !objectID.MatchString(id) {
+	if !objectID(id) {
 		return "", fmt.Errorf("%q is not a commit in the git repository at %s", rev, dir)
 	}
 	return id, nil

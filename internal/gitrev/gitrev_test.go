@@ -112,3 +112,27 @@ func TestParseRange(t *testing.T) {
 		t.Errorf("message: %v", err)
 	}
 }
+
+// objectID accepts exactly 40 or 64 lowercase hexadecimal digits (the
+// expression it replaced: ^[0-9a-f]{40}([0-9a-f]{24})?$).
+func TestObjectID(t *testing.T) {
+	hex40 := strings.Repeat("0123456789", 4)
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{
+		{hex40, true},
+		{hex40 + strings.Repeat("abcdef", 4), true},
+		{hex40[:39], false},
+		{hex40 + "a", false},
+		{hex40 + strings.Repeat("f", 23), false},
+		{strings.ToUpper(hex40[:39]) + "A", false},
+		{hex40[:39] + "g", false},
+		{hex40[:39] + "\n", false},
+		{"", false},
+	} {
+		if got := objectID(tc.id); got != tc.want {
+			t.Errorf("objectID(%q) = %v, want %v", tc.id, got, tc.want)
+		}
+	}
+}

@@ -416,7 +416,8 @@ func stampFile(path string, read func(raw []byte, mod time.Time)) fileStamp {
 // reVar finds the variables a compose or env file may interpolate:
 // $NAME and ${NAME...}. It over-approximates ($$NAME is an escape, and
 // comments count), which only costs needless misses.
-var reVar = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+// Compiled on first use: only a store needs it, not a warm run.
+var reVar = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`) })
 
 // referencedVars returns the variable names raw refers to.
 func referencedVars(raw []byte) []string {
@@ -424,7 +425,7 @@ func referencedVars(raw []byte) []string {
 		return nil
 	}
 	var out []string
-	for _, m := range reVar.FindAllSubmatch(raw, -1) {
+	for _, m := range reVar().FindAllSubmatch(raw, -1) {
 		out = append(out, string(m[1]))
 	}
 	return out
