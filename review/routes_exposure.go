@@ -67,7 +67,12 @@ func writeRoutesText(w io.Writer, r *ExposureReport) {
 	}
 	for _, pr := range r.Routes {
 		tls := "http "
-		if pr.TLS {
+		switch {
+		case pr.Protocol != "" && pr.TLS:
+			tls = "tls  " // a TCP router with TLS (terminated or passed through)
+		case pr.Protocol != "":
+			tls = fmt.Sprintf("%-5s", pr.Protocol)
+		case pr.TLS:
 			tls = "https"
 		}
 		who := "internet/LAN"
@@ -127,6 +132,8 @@ func routeKindName(r Route) string {
 		return r.Kind
 	case r.Kind == ProxyHAProxy:
 		return r.Kind + " backend " + r.Name
+	case r.Protocol != "":
+		return r.Kind + " " + r.Protocol + " router " + r.Name
 	}
 	return r.Kind + " router " + r.Name
 }

@@ -227,8 +227,12 @@ func repoOf(image string) string {
 // unspecified or a non-loopback address.
 func exposedOn(p *topology.Container, r Route) []topology.PortBinding {
 	var out []topology.PortBinding
+	proto := "tcp"
+	if r.Protocol == "udp" {
+		proto = "udp"
+	}
 	for _, b := range p.Ports {
-		if b.Protocol != "" && b.Protocol != "tcp" || b.HostIP.IsValid() && b.HostIP.IsLoopback() {
+		if b.Protocol != proto && (b.Protocol != "" || proto != "tcp") || b.HostIP.IsValid() && b.HostIP.IsLoopback() {
 			continue
 		}
 		if len(r.Listen) > 0 && !slices.Contains(r.Listen, b.ContainerPort) {
@@ -255,9 +259,13 @@ func lintRouteDesign(t *topology.Topology, add func(Finding)) {
 		if bc.NetNS != nil && bc.NetNS.Service == p.Name {
 			continue
 		}
+		proto := "tcp"
+		if r.Protocol == "udp" {
+			proto = "udp"
+		}
 		// L-ROUTE-BYPASS (R8-6: no host_ip publishes on every interface).
 		for _, pb := range bc.Ports {
-			if pb.Protocol != "" && pb.Protocol != "tcp" || pb.HostIP.IsValid() && pb.HostIP.IsLoopback() || r.Port != 0 && pb.ContainerPort != r.Port || bypass[pb.Pos] {
+			if pb.Protocol != proto && (pb.Protocol != "" || proto != "tcp") || pb.HostIP.IsValid() && pb.HostIP.IsLoopback() || r.Port != 0 && pb.ContainerPort != r.Port || bypass[pb.Pos] {
 				continue
 			}
 			bypass[pb.Pos] = true
@@ -310,7 +318,7 @@ func lintNoTLS(t *topology.Topology, routes []Route, add func(Finding)) {
 		}
 	}
 	for _, r := range routes {
-		if r.TLS || r.Kind != ProxyTraefik && r.Kind != ProxyNginx || strings.HasPrefix(r.Path, "/.well-known") || r.Unresolved != "" {
+		if r.TLS || r.Kind != ProxyTraefik && r.Kind != ProxyNginx || r.Protocol != "" || strings.HasPrefix(r.Path, "/.well-known") || r.Unresolved != "" {
 			continue
 		}
 		p := t.Service(r.Proxy)
@@ -340,15 +348,9 @@ func lintNoTLS(t *topology.Topology, routes []Route, add func(Finding)) {
 				redirect = true
 			}
 		}
-		for _, a := range p.Command {
-			k := strings.ToLower(a)
-			if !strings.HasPrefix(k, "--entrypoints.") || !strings.Contains(k, ".http.redirections.") {
-				continue
-			}
-			name := strings.SplitN(strings.TrimPrefix(k, "--entrypoints."), ".", 2)[0]
-			if len(r.EntryPoints) == 0 || slices.ContainsFunc(r.EntryPoints, func(e string) bool { return strings.EqualFold(e, name) }) {
-				redirect = true
-			}
+		// Entrypoint redirections, from the static file or the command.
+		if r.Kind == ProxyTraefik && (len(r.EntryPoints) == 0 && topology.TraefikRedirects(p, "") || slices.ContainsFunc(r.EntryPoints, func(e string) bool { return topology.TraefikRedirects(p, e) })) {
+			redirect = true
 		}
 		if redirect {
 			continue

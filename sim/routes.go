@@ -170,7 +170,7 @@ func (s *Sim) RouteHop(r topology.Route) RouteHop {
 	pc := p.Containers[0]
 	if r.Upstream != "" {
 		h.Evaluated = true
-		h.Result = s.Reach(Query{From: pc.Name, To: r.Upstream, Port: r.Port})
+		h.Result = s.Reach(Query{From: pc.Name, To: r.Upstream, Port: r.Port, Protocol: routeProto(r)})
 		if tc := s.Container(h.Result.Target.Container); tc != nil && h.Result.Target.Kind == PeerContainer {
 			for _, e := range tc.Endpoints {
 				if e.IPv4 == h.Result.Target.Address {
@@ -194,8 +194,17 @@ func (s *Sim) RouteHop(r topology.Route) RouteHop {
 		return h
 	}
 	h.Evaluated = true
-	h.Result = s.Reach(Query{From: pc.Name, To: h.Endpoint.IPv4.String(), Port: r.Port})
+	h.Result = s.Reach(Query{From: pc.Name, To: h.Endpoint.IPv4.String(), Port: r.Port, Protocol: routeProto(r)})
 	return h
+}
+
+// routeProto is the transport of a route's hops: udp for a UDP route, tcp
+// otherwise (HTTP and TCP routes).
+func routeProto(r topology.Route) string {
+	if r.Protocol == "udp" {
+		return "udp"
+	}
+	return "tcp"
 }
 
 // hostScore rates how a route's host list matches host: 3 exact, 2
@@ -331,9 +340,11 @@ func (s *Sim) reachRoute(q Query) Result {
 	if src.Kind != PeerInternet && src.Kind != PeerHost {
 		return invalid(fmt.Sprintf("a route target is asked from internet or host (a client of the proxy's published port), not from %s", src.Name))
 	}
-	if p, err := ParseProtocol(q.Protocol); err != nil || p != TCP {
-		return invalid("a route target is HTTP over TCP; leave out the protocol")
+	proto, perr := ParseProtocol(q.Protocol)
+	if perr != nil || proto != TCP && proto != UDP {
+		return invalid("a route target is HTTP or TCP (leave out the protocol), or UDP (-p udp, for a UDP router)")
 	}
+	res.Protocol = string(proto)
 	res.Source = src
 	ans := &RouteAnswer{Host: host, Path: path}
 	res.Route = ans
@@ -350,9 +361,13 @@ func (s *Sim) reachRoute(q Query) Result {
 		pc := p.Containers[0]
 		var best *topology.PortBinding
 		score := -1
+		want := "tcp"
+		if r.Protocol == "udp" {
+			want = "udp"
+		}
 		for i := range pc.Ports {
 			b := &pc.Ports[i]
-			if b.Protocol != "tcp" && b.Protocol != "" {
+			if b.Protocol != want && (b.Protocol != "" || want != "tcp") {
 				continue
 			}
 			if port != 0 && b.HostPort != port {
@@ -374,6 +389,12 @@ func (s *Sim) reachRoute(q Query) Result {
 		return pc, best
 	}
 	listenOK := func(r topology.Route) bool {
+		// A UDP question matches UDP routes only; layer-4 routes (TCP and
+		// UDP routers, nginx stream servers) are chosen by the port the
+		// connection enters on, so they match only a question naming it.
+		if (proto == UDP) != (r.Protocol == "udp") || r.Protocol != "" && port == 0 {
+			return false
+		}
 		if port == 0 {
 			return true
 		}
@@ -409,7 +430,7 @@ func (s *Sim) reachRoute(q Query) Result {
 	// The entry hop.
 	var eq Query
 	if b != nil {
-		eq = Query{From: q.From, To: Host, Port: b.HostPort, Protocol: "tcp"}
+		eq = Query{From: q.From, To: Host, Port: b.HostPort, Protocol: string(proto)}
 		if b.HostIP.IsValid() && !b.HostIP.IsUnspecified() {
 			eq.To = b.HostIP.String()
 		}
@@ -425,7 +446,7 @@ func (s *Sim) reachRoute(q Query) Result {
 		if port != 0 {
 			lp = port
 		}
-		eq = Query{From: q.From, To: pc.Name, Port: lp, Protocol: "tcp"}
+		eq = Query{From: q.From, To: pc.Name, Port: lp, Protocol: string(proto)}
 		res.Port = lp
 	}
 	e := s.Reach(eq)
@@ -526,6 +547,8 @@ func routeName(r topology.Route) string {
 		return r.Kind
 	case r.Kind == topology.ProxyHAProxy:
 		return r.Kind + " backend " + r.Name
+	case r.Protocol != "":
+		return r.Kind + " " + r.Protocol + " router " + r.Name
 	}
 	return r.Kind + " router " + r.Name
 }

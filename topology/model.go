@@ -228,6 +228,12 @@ type Service struct {
 	ConfigKind   string
 	ConfigFiles  []string
 	ConfigRoutes []Route
+	// ConfigIncomplete says why some of the proxy's configuration was not
+	// read (a file out of bounds, a syntax error, TOML, a provider file not
+	// mounted from the project); "" when all of it was. Traefik is its
+	// static configuration file, when one is mounted (traefik.go).
+	ConfigIncomplete string
+	Traefik          *TraefikStatic
 	// Pos is the position of the service's key.
 	Pos Position
 }

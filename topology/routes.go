@@ -44,6 +44,9 @@ const (
 	// configuration file mounted from the project.
 	ProxyNginx   = "nginx"
 	ProxyHAProxy = "haproxy"
+	// ProxyCaddyfile is a caddy server whose routes come from a Caddyfile
+	// mounted from the project.
+	ProxyCaddyfile = "caddy"
 )
 
 // Route is one reverse-proxy route: Proxy forwards requests matching Hosts
@@ -99,6 +102,18 @@ type Route struct {
 	// the route's server or location, caddy's basicauth / forward_auth
 	// labels. Empty: none is configured where composenet reads.
 	Middlewares []string `json:"middlewares,omitempty"`
+	// Protocol is "tcp" or "udp" for a layer-4 route (traefik TCP/UDP
+	// routers, nginx stream servers): the proxy relays the connection
+	// without reading a host or path from it (a TCP router's HostSNI is
+	// read from the TLS handshake). "" is an HTTP route.
+	Protocol string `json:"protocol,omitempty"`
+	// HostRegexps and PathRegexp are regular expressions of the rule
+	// (nginx server_name ~RE and location ~ / ~*, traefik HostRegexp), as
+	// written; a request matches them with Go's regexp (RE2) when they
+	// compile (RegexpNote says when one does not, and it never matches).
+	HostRegexps []string `json:"host_regexps,omitempty"`
+	PathRegexp  string   `json:"path_regexp,omitempty"`
+	RegexpNote  string   `json:"regexp_note,omitempty"`
 }
 
 // Target is HOST[PATH] for display ("*" when the rule names no host).
@@ -174,7 +189,12 @@ func quoted(args string) []string {
 // parseRule reads the hosts and the first path of a traefik rule.
 func parseRule(rule string) (hosts []string, path string) {
 	for _, m := range reHost().FindAllStringSubmatch(rule, -1) {
-		hosts = append(hosts, quoted(m[1])...)
+		for _, h := range quoted(m[1]) {
+			// HostSNI(`*`) is any host.
+			if h != "*" {
+				hosts = append(hosts, h)
+			}
+		}
 	}
 	if m := rePath().FindStringSubmatch(rule); m != nil {
 		if q := quoted(m[1]); len(q) > 0 {
@@ -201,6 +221,14 @@ func svcEnv(s *Service, key string) (EnvVar, bool) {
 	}
 	return EnvVar{}, false
 }
+
+// CommandFlag returns the value of --name=value (or --name value) in a
+// command, matched case-insensitively as traefik does.
+func CommandFlag(cmd []string, name string) (string, bool) { return commandFlag(cmd, name) }
+
+// ParseTraefikRule reads the hosts (HostSNI(`*`) is any host) and the
+// first path of a traefik rule.
+func ParseTraefikRule(rule string) ([]string, string) { return parseRule(rule) }
 
 // commandFlag returns the value of --name=value (or --name value) in a
 // command, matched case-insensitively as traefik does.
@@ -293,42 +321,12 @@ func (t *Topology) upstreamService(host string) string {
 	return ""
 }
 
-// entryPointPorts maps traefik's entrypoint names (lower case) to their
-// container ports, from --entrypoints.NAME.address=[HOST]:PORT[/PROTO] on
-// the proxy's command.
-func entryPointPorts(cmd []string) map[string]uint16 {
-	out := map[string]uint16{}
-	for _, a := range cmd {
-		k, v, ok := strings.Cut(a, "=")
-		k = strings.ToLower(k)
-		if !ok || !strings.HasPrefix(k, "--entrypoints.") || !strings.HasSuffix(k, ".address") {
-			continue
-		}
-		name := strings.TrimSuffix(strings.TrimPrefix(k, "--entrypoints."), ".address")
-		v, _, _ = strings.Cut(v, "/")
-		if i := strings.LastIndexByte(v, ':'); i >= 0 {
-			if n, err := strconv.ParseUint(v[i+1:], 10, 16); err == nil && n > 0 {
-				out[name] = uint16(n)
-			}
-		}
-	}
-	return out
-}
-
 func traefikRoutes(t *Topology, p *Service) []Route {
-	exposed := true
-	if v, ok := commandFlag(p.Command, "--providers.docker.exposedByDefault"); ok {
-		exposed = !strings.EqualFold(v, "false")
+	if p.Traefik != nil && !p.Traefik.Docker {
+		// A static file without providers.docker: labels are not read.
+		return nil
 	}
-	defNet, _ := commandFlag(p.Command, "--providers.docker.network")
-	eps := entryPointPorts(p.Command)
-	tlsEPs := map[string]bool{}
-	for _, a := range p.Command {
-		k, v, _ := strings.Cut(strings.ToLower(a), "=")
-		if name, rest, ok := strings.Cut(strings.TrimPrefix(k, "--entrypoints."), ".http.tls"); ok && strings.HasPrefix(k, "--entrypoints.") && (rest == "" && v != "false" || strings.HasPrefix(rest, ".certresolver") || strings.HasPrefix(rest, ".domains")) {
-			tlsEPs[name] = true
-		}
-	}
+	cfg := traefikConfig(p)
 	var out []Route
 	for _, s := range t.Services {
 		if s == p {
@@ -337,101 +335,158 @@ func traefikRoutes(t *Topology, p *Service) []Route {
 		// exposedByDefault=false needs traefik.enable=true; =false always
 		// hides the container.
 		enable, _ := svcLabel(s, "traefik.enable")
-		if strings.EqualFold(enable.Value, "false") || !exposed && !strings.EqualFold(enable.Value, "true") {
+		if strings.EqualFold(enable.Value, "false") || !cfg.exposed && !strings.EqualFold(enable.Value, "true") {
 			continue
 		}
-		// Routers, services and their ports by name.
-		routers := map[string]map[string]EnvVar{}
-		ports := map[string]EnvVar{}
-		for _, l := range s.Labels {
-			k := strings.ToLower(l.Key)
-			if rest, ok := strings.CutPrefix(k, "traefik.http.routers."); ok {
-				name, field, ok := strings.Cut(rest, ".")
-				if !ok {
-					continue
-				}
-				if routers[name] == nil {
-					routers[name] = map[string]EnvVar{}
-				}
-				routers[name][field] = l
-			}
-			if rest, ok := strings.CutPrefix(k, "traefik.http.services."); ok {
-				if name, field, ok := strings.Cut(rest, "."); ok && field == "loadbalancer.server.port" {
-					ports[name] = l
-				}
-			}
-		}
-		netName, netPos := defNet, Position{}
+		netName, netPos := cfg.defNet, cfg.defNetPos
 		if l, ok := svcLabel(s, "traefik.docker.network"); ok {
 			netName, netPos = l.Value, l.Pos
 		}
-		names := make([]string, 0, len(routers))
-		for n := range routers {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			f := routers[n]
-			rule, ok := f["rule"]
-			if !ok {
-				continue
-			}
-			r := Route{Kind: ProxyTraefik, Proxy: p.Name, Backend: s.Name, Name: n, Rule: rule.Value, Pos: rule.Pos, Network: netName, NetworkPos: netPos}
-			r.Hosts, r.Path = parseRule(rule.Value)
-			if ep, ok := f["entrypoints"]; ok {
-				for _, e := range strings.Split(ep.Value, ",") {
-					if e = strings.TrimSpace(e); e != "" {
-						r.EntryPoints = append(r.EntryPoints, e)
-					}
-				}
-			}
-			// A router without entrypoints listens on all of them.
-			for name, port := range eps {
-				if len(r.EntryPoints) == 0 || slices.ContainsFunc(r.EntryPoints, func(e string) bool { return strings.EqualFold(e, name) }) {
-					r.Listen = append(r.Listen, port)
-				}
-			}
-			slices.Sort(r.Listen)
-			r.Listen = slices.Compact(r.Listen)
-			if tl, ok := f["tls"]; ok && strings.EqualFold(tl.Value, "true") {
-				r.TLS = true
-			}
-			// Entrypoint-level TLS (--entrypoints.NAME.http.tls*) covers a
-			// router that names only such entrypoints.
-			if len(r.EntryPoints) > 0 && !slices.ContainsFunc(r.EntryPoints, func(e string) bool { return !tlsEPs[strings.ToLower(e)] }) {
-				r.TLS = true
-			}
-			if mw, ok := f["middlewares"]; ok {
-				for _, m := range strings.Split(mw.Value, ",") {
-					if m = strings.TrimSpace(m); m != "" {
-						r.Middlewares = append(r.Middlewares, m)
-					}
-				}
-			}
-			if _, ok := f["tls.certresolver"]; ok {
-				r.TLS = true
-			}
-			// The router's service, else the container's only service.
-			var pl EnvVar
-			var have bool
-			if sv, ok := f["service"]; ok {
-				pl, have = ports[strings.ToLower(sv.Value)]
-			} else if len(ports) == 1 {
-				for _, v := range ports {
-					pl, have = v, true
-				}
-			}
-			if have {
-				if n, err := strconv.ParseUint(strings.TrimSpace(pl.Value), 10, 16); err == nil {
-					r.Port, r.PortFrom = uint16(n), "config"
-				}
-			} else if p, ok := onlyExposed(s); ok {
-				r.Port, r.PortFrom = p, "expose"
-			}
-			out = append(out, r)
+		for _, proto := range []string{"http", "tcp", "udp"} {
+			out = append(out, traefikLabelRoutes(p, s, proto, cfg, netName, netPos)...)
 		}
 	}
 	return out
+}
+
+// traefikLabelRoutes reads one container's routers of one kind (http,
+// tcp or udp labels): traefik.PROTO.routers.NAME.* and
+// traefik.PROTO.services.NAME.loadbalancer.server.port.
+func traefikLabelRoutes(p, s *Service, proto string, cfg traefikSettings, netName string, netPos Position) []Route {
+	// Routers, services and their ports by name.
+	routers := map[string]map[string]EnvVar{}
+	ports := map[string]EnvVar{}
+	for _, l := range s.Labels {
+		k := strings.ToLower(l.Key)
+		if rest, ok := strings.CutPrefix(k, "traefik."+proto+".routers."); ok {
+			name, field, ok := strings.Cut(rest, ".")
+			if !ok {
+				continue
+			}
+			if routers[name] == nil {
+				routers[name] = map[string]EnvVar{}
+			}
+			routers[name][field] = l
+		}
+		if rest, ok := strings.CutPrefix(k, "traefik."+proto+".services."); ok {
+			if name, field, ok := strings.Cut(rest, "."); ok && field == "loadbalancer.server.port" {
+				ports[name] = l
+			}
+		}
+	}
+	names := make([]string, 0, len(routers))
+	for n := range routers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []Route
+	for _, n := range names {
+		f := routers[n]
+		rule, ok := f["rule"]
+		if proto == "udp" {
+			// UDP routers have no rule: the router is its first label.
+			if !ok {
+				for _, k := range sortedFields(f) {
+					if rule.Pos.File == "" || posBefore(f[k].Pos, rule.Pos) {
+						rule = f[k]
+					}
+				}
+				rule.Value = ""
+			}
+		} else if !ok {
+			continue
+		}
+		r := Route{Kind: ProxyTraefik, Proxy: p.Name, Backend: s.Name, Name: n, Rule: rule.Value, Pos: rule.Pos, Network: netName, NetworkPos: netPos}
+		if proto != "http" {
+			r.Protocol = proto
+		}
+		if proto == "udp" {
+			r.Rule = "udp router " + n
+		}
+		r.Hosts, r.Path = parseRule(rule.Value)
+		r.HostRegexps = TraefikHostRegexps(rule.Value)
+		if ep, ok := f["entrypoints"]; ok {
+			for _, e := range strings.Split(ep.Value, ",") {
+				if e = strings.TrimSpace(e); e != "" {
+					r.EntryPoints = append(r.EntryPoints, e)
+				}
+			}
+		}
+		r.Listen = cfg.listen(r.EntryPoints, proto == "udp")
+		if tl, ok := f["tls"]; ok && strings.EqualFold(tl.Value, "true") {
+			r.TLS = true
+		}
+		if tl, ok := f["tls.passthrough"]; ok && strings.EqualFold(tl.Value, "true") {
+			r.TLS = true
+		}
+		// Entrypoint-level TLS (--entrypoints.NAME.http.tls*) covers an
+		// HTTP router that names only such entrypoints.
+		if proto == "http" && len(r.EntryPoints) > 0 && !slices.ContainsFunc(r.EntryPoints, func(e string) bool { return !cfg.tlsEPs[strings.ToLower(e)] }) {
+			r.TLS = true
+		}
+		if mw, ok := f["middlewares"]; ok {
+			for _, m := range strings.Split(mw.Value, ",") {
+				if m = strings.TrimSpace(m); m != "" {
+					r.Middlewares = append(r.Middlewares, m)
+				}
+			}
+		}
+		if _, ok := f["tls.certresolver"]; ok {
+			r.TLS = true
+		}
+		// The router's service, else the container's only service.
+		var pl EnvVar
+		var have bool
+		if sv, ok := f["service"]; ok {
+			pl, have = ports[strings.ToLower(sv.Value)]
+		} else if len(ports) == 1 {
+			for _, v := range ports {
+				pl, have = v, true
+			}
+		}
+		if have {
+			if n, err := strconv.ParseUint(strings.TrimSpace(pl.Value), 10, 16); err == nil {
+				r.Port, r.PortFrom = uint16(n), "config"
+			}
+		} else if p, ok := onlyExposed(s); ok && proto != "udp" {
+			r.Port, r.PortFrom = p, "expose"
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// listen maps a router's entrypoints to the proxy's container ports (a
+// router without entrypoints listens on every entrypoint of its
+// transport: udp ones for a UDP router, tcp ones otherwise).
+func (cfg traefikSettings) listen(eps []string, udp bool) []uint16 {
+	var out []uint16
+	for name, port := range cfg.eps {
+		if cfg.udp[name] != udp {
+			continue
+		}
+		if len(eps) == 0 || slices.ContainsFunc(eps, func(e string) bool { return strings.EqualFold(e, name) }) {
+			out = append(out, port)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func sortedFields(m map[string]EnvVar) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func posBefore(a, b Position) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
 }
 
 func nginxProxyRoutes(t *Topology, p *Service) []Route {
@@ -577,10 +632,27 @@ func onlyExposed(s *Service) (uint16, bool) {
 func RoutingKnown(p *Service) bool {
 	switch ProxyKind(p) {
 	case ProxyTraefik:
+		if p.ConfigIncomplete != "" {
+			return false
+		}
+		for _, r := range p.ConfigRoutes {
+			if r.Unresolved != "" {
+				return false
+			}
+		}
+		if st := p.Traefik; st != nil {
+			return (st.Docker && !st.Swarm || st.FileProvider != "") && len(st.Others) == 0
+		}
 		docker := false
 		for _, a := range p.Command {
 			a = strings.ToLower(a)
-			if strings.HasPrefix(a, "--providers.") && !strings.HasPrefix(a, "--providers.docker") {
+			if strings.HasPrefix(a, "--providers.file.") {
+				// Read by the loader (ConfigRoutes); ConfigIncomplete says
+				// when it could not be.
+				docker = true
+				continue
+			}
+			if strings.HasPrefix(a, "--providers.") && !strings.HasPrefix(a, "--providers.docker") || strings.HasPrefix(a, "--providers.docker.swarmmode") {
 				return false
 			}
 			docker = docker || strings.HasPrefix(a, "--providers.docker")
@@ -589,7 +661,10 @@ func RoutingKnown(p *Service) bool {
 	case ProxyCaddy:
 		_, file := svcEnv(p, "CADDY_DOCKER_CADDYFILE_PATH")
 		return !file
-	case ProxyNginx, ProxyHAProxy:
+	case ProxyNginx, ProxyHAProxy, ProxyCaddyfile:
+		if p.ConfigIncomplete != "" {
+			return false
+		}
 		for _, r := range p.ConfigRoutes {
 			if r.Unresolved != "" {
 				return false

@@ -89,19 +89,15 @@ func nginxFileWanted(t string) bool {
 // project into svc.ConfigKind, ConfigFiles and ConfigRoutes. It returns
 // the files and folders it looked at (absolute), for the load's inputs.
 func (b *builder) readProxyConfig(svc *topology.Service, s types.ServiceConfig, spath string) (read []string, folder bool) {
-	var mounts []proxyMount
-	for i, v := range s.Volumes {
-		if v.Type != types.VolumeTypeBind || v.Source == "" || confKind(v.Target) == "" {
-			continue
-		}
-		mounts = append(mounts, proxyMount{src: v.Source, target: v.Target, pos: b.ix.lookup(fmt.Sprintf("%s.volumes.%d", spath, i))})
+	switch topology.ProxyKind(svc) {
+	case topology.ProxyTraefik:
+		return b.readTraefikConfig(svc, s, spath)
 	}
-	for i, c := range s.Configs {
-		cf, ok := b.p.Configs[c.Source]
-		if !ok || cf.File == "" || confKind(c.Target) == "" {
-			continue
+	var mounts []proxyMount
+	for _, m := range b.projectMounts(s, spath) {
+		if confKind(m.target) != "" {
+			mounts = append(mounts, m)
 		}
-		mounts = append(mounts, proxyMount{src: cf.File, target: c.Target, pos: b.ix.lookup(fmt.Sprintf("%s.configs.%d", spath, i))})
 	}
 	if len(mounts) == 0 {
 		return nil, false
@@ -219,6 +215,83 @@ func (b *builder) readProxyConfig(svc *topology.Service, s types.ServiceConfig, 
 		svc.ConfigKind = ""
 	}
 	return read, folder
+}
+
+// projectMounts lists the bind mounts and file-backed configs of a
+// service (source as written, container target, position of the entry).
+func (b *builder) projectMounts(s types.ServiceConfig, spath string) []proxyMount {
+	var mounts []proxyMount
+	for i, v := range s.Volumes {
+		if v.Type != types.VolumeTypeBind || v.Source == "" || v.Target == "" {
+			continue
+		}
+		mounts = append(mounts, proxyMount{src: v.Source, target: v.Target, pos: b.ix.lookup(fmt.Sprintf("%s.volumes.%d", spath, i))})
+	}
+	for i, c := range s.Configs {
+		cf, ok := b.p.Configs[c.Source]
+		if !ok || cf.File == "" {
+			continue
+		}
+		t := c.Target
+		if t == "" {
+			t = "/" + c.Source
+		}
+		mounts = append(mounts, proxyMount{src: cf.File, target: t, pos: b.ix.lookup(fmt.Sprintf("%s.configs.%d", spath, i))})
+	}
+	return mounts
+}
+
+// mountedAt maps a container path to the project file that a mount puts
+// there: the mount with the longest target covering it. ok is false when
+// no mount covers the path.
+func (b *builder) mountedAt(mounts []proxyMount, cpath string) (host string, m proxyMount, ok bool) {
+	cpath = path.Clean(cpath)
+	best := -1
+	for i, mt := range mounts {
+		t := path.Clean(mt.target)
+		if cpath == t || strings.HasPrefix(cpath, strings.TrimSuffix(t, "/")+"/") {
+			if best < 0 || len(t) > len(path.Clean(mounts[best].target)) {
+				best = i
+			}
+		}
+	}
+	if best < 0 {
+		return "", proxyMount{}, false
+	}
+	m = mounts[best]
+	src := m.src
+	if !filepath.IsAbs(src) {
+		src = filepath.Join(b.p.WorkingDir, src)
+	}
+	rel := strings.TrimPrefix(strings.TrimPrefix(cpath, path.Clean(m.target)), "/")
+	if rel != "" {
+		src = filepath.Join(src, filepath.FromSlash(rel))
+	}
+	return src, m, true
+}
+
+// insideProject reports whether p (after symbolic links) lies inside the
+// project folder; real is the resolved path ("" when p does not exist).
+func (b *builder) insideProject(p string) (real string, inside bool) {
+	root, err := filepath.EvalSymlinks(b.p.WorkingDir)
+	if err != nil {
+		root = b.p.WorkingDir
+	}
+	real, err = filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", false
+	}
+	rel, err := filepath.Rel(root, real)
+	return real, err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+// projectRoot is the project folder after symbolic links.
+func (b *builder) projectRoot() string {
+	root, err := filepath.EvalSymlinks(b.p.WorkingDir)
+	if err != nil {
+		return b.p.WorkingDir
+	}
+	return root
 }
 
 // readBounded reads a regular file inside root (after symbolic links) of
