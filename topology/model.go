@@ -231,9 +231,10 @@ type Service struct {
 	// ConfigIncomplete says why some of the proxy's configuration was not
 	// read (a file out of bounds, a syntax error, TOML, a provider file not
 	// mounted from the project); "" when all of it was. Traefik is its
-	// static configuration file, when one is mounted (traefik.go).
+	// static configuration file, when one is mounted (File "" when none
+	// is; traefik.go).
 	ConfigIncomplete string
-	Traefik          *TraefikStatic
+	Traefik          TraefikStatic
 	// Pos is the position of the service's key.
 	Pos Position
 }

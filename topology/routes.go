@@ -322,7 +322,7 @@ func (t *Topology) upstreamService(host string) string {
 }
 
 func traefikRoutes(t *Topology, p *Service) []Route {
-	if p.Traefik != nil && !p.Traefik.Docker {
+	if p.Traefik.File != "" && !p.Traefik.Docker {
 		// A static file without providers.docker: labels are not read.
 		return nil
 	}
@@ -640,7 +640,7 @@ func RoutingKnown(p *Service) bool {
 				return false
 			}
 		}
-		if st := p.Traefik; st != nil {
+		if st := &p.Traefik; st.File != "" {
 			return (st.Docker && !st.Swarm || st.FileProvider != "") && len(st.Others) == 0
 		}
 		docker := false

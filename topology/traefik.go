@@ -70,7 +70,7 @@ type traefikSettings struct {
 
 func traefikConfig(p *Service) traefikSettings {
 	s := traefikSettings{exposed: true, eps: map[string]uint16{}, udp: map[string]bool{}, tlsEPs: map[string]bool{}, redirectEPs: map[string]bool{}}
-	if st := p.Traefik; st != nil {
+	if st := &p.Traefik; st.File != "" {
 		s.exposed, s.defNet, s.defNetPos = st.ExposedByDefault, st.Network, st.NetworkPos
 		for _, e := range st.EntryPoints {
 			n := strings.ToLower(e.Name)

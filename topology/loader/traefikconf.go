@@ -120,7 +120,7 @@ func (b *builder) readTraefikConfig(svc *topology.Service, s types.ServiceConfig
 			b.warn("W-PROXY-CONFIG", "", topology.Position{File: name}, "%s: TOML is not read (only YAML traefik configuration is); the routing it configures is not known", name)
 			svc.ConfigFiles = append(svc.ConfigFiles, name)
 			svc.ConfigKind = topology.ProxyTraefik
-			svc.Traefik = &topology.TraefikStatic{File: name, Pos: topology.Position{File: name, Line: 1, Col: 1}, ExposedByDefault: true, Others: []string{"(TOML, not read)"}}
+			svc.Traefik = topology.TraefikStatic{File: name, Pos: topology.Position{File: name, Line: 1, Col: 1}, ExposedByDefault: true, Others: []string{"(TOML, not read)"}}
 			incomplete("%s is TOML, which is not read", name)
 			return read, folder
 		}
@@ -140,7 +140,7 @@ func (b *builder) readTraefikConfig(svc *topology.Service, s types.ServiceConfig
 		svc.ConfigFiles = append(svc.ConfigFiles, name)
 		svc.ConfigKind = topology.ProxyTraefik
 		st, pos := traefikStatic(name, tree)
-		svc.Traefik = st
+		svc.Traefik = *st
 		fileProvider, fpPos = st.FileProvider, pos
 	} else {
 		// No static file: the command's flags are the static configuration.
