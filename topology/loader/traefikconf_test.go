@@ -130,7 +130,7 @@ udp:
         servers:
           - address: "dns:53"
 `,
-		"dynamic/old.toml": "[http]\n",
+		"dynamic/old.toml":  "[http]\n",
 		"dynamic/notes.txt": "not read",
 	})
 	same(t, lines(top), []string{
