@@ -43,6 +43,8 @@ bench-report:
 
 ## fuzz: each fuzz target for 30 s.
 fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 30s -fuzzminimizetime 10x ./topology/snapshot
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime 30s -fuzzminimizetime 10x ./internal/wire
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s -fuzzminimizetime 10x ./topology/loader
 	$(GO) test -run '^$$' -fuzz '^FuzzPositions$$' -fuzztime 30s -fuzzminimizetime 10x ./topology/loader
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s -fuzzminimizetime 10x ./scenarios

@@ -11,9 +11,13 @@
 // the caller's to give (Helper.Env): this package never reads the process
 // environment itself.
 //
-// One helper run serves one request, read whole from its standard input
-// (gob): a load (topology.Options; the inputs the load read when asked)
-// or a verify rewrite. The answer, on its standard output, is the
+// One helper run serves one request, read whole from its standard input:
+// a load (topology.Options; the inputs the load read when asked) or a
+// verify rewrite. Requests and answers are a line "composenet-load
+// <protocol version> <model fingerprint>" followed by the message in
+// package wire's encoding (the topology itself in topology/snapshot's
+// wire form), so that each side checks the other's build before decoding
+// anything. The answer, on its standard output, is the
 // topology in topology/snapshot's wire form, or the problems of a
 // *topology.LoadError, or another error's text: the caller returns what
 // loader.Load would have returned in process, so messages, their order
@@ -30,7 +34,6 @@ package loadcmd
 import (
 	"bytes"
 	"context"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +44,7 @@ import (
 	"time"
 
 	"github.com/composenet/composenet/internal/helperbin"
+	"github.com/composenet/composenet/internal/wire"
 	"github.com/composenet/composenet/topology"
 	"github.com/composenet/composenet/topology/snapshot"
 	"github.com/composenet/composenet/verify"
@@ -54,16 +58,15 @@ const HelperName = "composenet-load"
 // of compose files) costs compose-go to load.
 const MaxAddressSpace = 8 << 30
 
-// proto is the version of the request and answer shapes.
-const proto = 1
+// proto is the version of the request and answer shapes and of their
+// encoding (2: package wire instead of encoding/gob).
+const proto = 2
 
 // ErrNoHelper says the helper could not be found.
 var ErrNoHelper = errors.New("loading a compose project needs the " + HelperName + " helper next to composenet or on PATH (`make build` builds it into bin/; `go install github.com/composenet/composenet/cmd/...` installs it with composenet)")
 
-// request is what the helper reads.
+// request is what the helper reads (after the preamble).
 type request struct {
-	Proto       int
-	Fingerprint string
 	// Op is "load" or "rewrite".
 	Op      string
 	Options topology.Options
@@ -75,10 +78,8 @@ type request struct {
 	Image string
 }
 
-// answer is what the helper writes.
+// answer is what the helper writes (after the preamble).
 type answer struct {
-	Proto       int
-	Fingerprint string
 	// Problems are a *topology.LoadError's; Err another error's text.
 	Problems []topology.Problem
 	Err      string
@@ -140,7 +141,7 @@ func (h *Helper) Load(ctx context.Context, opts topology.Options) (*topology.Top
 	if err != nil {
 		return nil, err
 	}
-	t, err := snapshot.Decode(bytes.NewReader(a.Topology))
+	t, err := snapshot.Unmarshal(a.Topology)
 	if err != nil {
 		return nil, fmt.Errorf("%s: unreadable answer: %v", HelperName, err)
 	}
@@ -173,7 +174,6 @@ func (h *Helper) call(ctx context.Context, req *request) (*answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Proto, req.Fingerprint = proto, snapshot.Fingerprint()
 	if req.Options.Dir == "" {
 		if req.Options.Dir, err = os.Getwd(); err != nil {
 			return nil, &topology.LoadError{Problems: []topology.Problem{{Message: err.Error()}}}
@@ -184,13 +184,13 @@ func (h *Helper) call(ctx context.Context, req *request) (*answer, error) {
 		// than it accepts is enough for it to refuse in its own words.
 		req.Stdin, _ = io.ReadAll(io.LimitReader(h.Stdin, topology.MaxInputBytes+1))
 	}
-	var in bytes.Buffer
-	if err := gob.NewEncoder(&in).Encode(req); err != nil {
+	in, err := encodeMessage(proto, snapshot.Fingerprint(), req)
+	if err != nil {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, helper)
 	cmd.Env = h.Env
-	cmd.Stdin = &in
+	cmd.Stdin = bytes.NewReader(in)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.WaitDelay = time.Second
@@ -200,7 +200,10 @@ func (h *Helper) call(ctx context.Context, req *request) (*answer, error) {
 		return nil, context.Cause(ctx)
 	}
 	var a answer
-	decErr := gob.NewDecoder(&out).Decode(&a)
+	same, decErr := decodeMessage(out.Bytes(), &a)
+	if runErr == nil && !same && hasPreamble(out.Bytes()) {
+		return nil, mismatch(helper)
+	}
 	if runErr != nil || decErr != nil {
 		msg := strings.TrimSpace(errb.String())
 		switch {
@@ -215,9 +218,6 @@ func (h *Helper) call(ctx context.Context, req *request) (*answer, error) {
 			return nil, fmt.Errorf("%s (%s): %v", HelperName, helper, runErr)
 		}
 		return nil, fmt.Errorf("%s (%s): unreadable answer: %v", HelperName, helper, decErr)
-	}
-	if a.Proto != proto || a.Fingerprint != req.Fingerprint {
-		return nil, mismatch(helper)
 	}
 	switch {
 	case len(a.Problems) > 0:
@@ -246,16 +246,21 @@ type Ops struct {
 // request was unreadable or from another build.
 func Serve(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, ops Ops) int {
 	var req request
-	if err := gob.NewDecoder(stdin).Decode(&req); err != nil {
-		fmt.Fprintf(stderr, "%s: unreadable request (this program is composenet's helper; run composenet): %v\n", HelperName, err)
+	raw, err := io.ReadAll(stdin)
+	same, derr := decodeMessage(raw, &req)
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: reading the request: %v\n", HelperName, err)
 		return 2
-	}
-	a := answer{Proto: proto, Fingerprint: snapshot.Fingerprint()}
-	if req.Proto != proto || req.Fingerprint != a.Fingerprint {
+	case !same && hasPreamble(raw):
 		self, _ := os.Executable()
 		fmt.Fprintln(stderr, mismatch(self))
 		return 2
+	case derr != nil:
+		fmt.Fprintf(stderr, "%s: unreadable request (this program is composenet's helper; run composenet): %v\n", HelperName, derr)
+		return 2
 	}
+	var a answer
 	if req.Stdin != nil {
 		restore, err := topology.StdinFrom(req.Stdin)
 		if err != nil {
@@ -269,14 +274,13 @@ func Serve(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, ops O
 	if req.Record {
 		opts.Record = &in
 	}
-	var err error
 	switch req.Op {
 	case "load":
 		var t *topology.Topology
 		if t, err = ops.Load(ctx, opts); err == nil {
-			var buf bytes.Buffer
-			if err = snapshot.Encode(&buf, t); err == nil {
-				a.Topology, a.Inputs = buf.Bytes(), in
+			var raw []byte
+			if raw, err = snapshot.Marshal(t); err == nil {
+				a.Topology, a.Inputs = raw, in
 			}
 		}
 	case "rewrite":
@@ -295,11 +299,40 @@ func Serve(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, ops O
 	case err != nil:
 		a.Err = err.Error()
 	}
-	if err := gob.NewEncoder(stdout).Encode(&a); err != nil {
+	msg, err := encodeMessage(proto, snapshot.Fingerprint(), &a)
+	if err == nil {
+		_, err = stdout.Write(msg)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", HelperName, err)
 		return 2
 	}
 	return 0
+}
+
+// preamble starts every request and answer.
+func preamble(proto int, fingerprint string) string {
+	return fmt.Sprintf("%s %d %s\n", HelperName, proto, fingerprint)
+}
+
+// encodeMessage is the preamble and v in package wire's encoding.
+func encodeMessage(proto int, fingerprint string, v any) ([]byte, error) {
+	return wire.Append([]byte(preamble(proto, fingerprint)), v)
+}
+
+// hasPreamble reports whether raw starts like a message, of any build.
+func hasPreamble(raw []byte) bool {
+	return bytes.HasPrefix(raw, []byte(HelperName+" "))
+}
+
+// decodeMessage decodes a message of this build into v. same is false
+// when raw does not start with this build's preamble; v is then untouched.
+func decodeMessage(raw []byte, v any) (same bool, err error) {
+	rest, ok := bytes.CutPrefix(raw, []byte(preamble(proto, snapshot.Fingerprint())))
+	if !ok {
+		return false, errors.New("not a message of this build")
+	}
+	return true, wire.Unmarshal(rest, v)
 }
 
 // lookup returns a getenv over environ.

@@ -3,7 +3,6 @@ package loadcmd
 import (
 	"bytes"
 	"context"
-	"encoding/gob"
 	"errors"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/composenet/composenet/topology"
 	"github.com/composenet/composenet/topology/loader"
+	"github.com/composenet/composenet/topology/snapshot"
 	"github.com/composenet/composenet/verify/rewrite"
 )
 
@@ -184,8 +184,10 @@ func TestServeRefusesOtherBuilds(t *testing.T) {
 		want string
 	}{
 		{"garbage", []byte("hello"), "unreadable request (this program is composenet's helper; run composenet)"},
-		{"fingerprint", encodeReq(t, request{Proto: proto, Fingerprint: "other", Op: "load"}), "was built from a different composenet"},
-		{"proto", encodeReq(t, request{Proto: proto + 1, Op: "load"}), "was built from a different composenet"},
+		{"gob (composenet before protocol 2)", []byte("\x1f\xff\x81\x03\x01\x01\x07request"), "unreadable request (this program is composenet's helper; run composenet)"},
+		{"fingerprint", encodeReq(t, proto, "other", request{Op: "load"}), "was built from a different composenet"},
+		{"proto", encodeReq(t, proto+1, snapshot.Fingerprint(), request{Op: "load"}), "was built from a different composenet"},
+		{"this build, truncated", encodeReq(t, proto, snapshot.Fingerprint(), request{Op: "load", Options: topology.Options{Files: []string{"compose.yaml"}}})[:60], "unreadable request"},
 	} {
 		var out, errb bytes.Buffer
 		code := Serve(context.Background(), bytes.NewReader(tc.in), &out, &errb, Ops{Load: loader.Load})
@@ -195,12 +197,12 @@ func TestServeRefusesOtherBuilds(t *testing.T) {
 	}
 }
 
-func encodeReq(t *testing.T, r request) []byte {
-	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(&r); err != nil {
+func encodeReq(t *testing.T, proto int, fingerprint string, r request) []byte {
+	b, err := encodeMessage(proto, fingerprint, &r)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return b.Bytes()
+	return b
 }
 
 // TestFindOrder: $COMPOSENET_LOAD first, then PATH; without either (and

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bytes"
 	"context"
+	"encoding/gob"
 	"os"
 	"path/filepath"
 	"testing"
@@ -110,6 +111,34 @@ func BenchmarkCodec(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := Decode(bytes.NewReader(buf.Bytes())); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The same wire form through encoding/gob, which the snapshot used
+	// before package wire: the comparison for docs/benchmarks.md.
+	b.Run("gob-encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var w bytes.Buffer
+			if err := gob.NewEncoder(&w).Encode(toWire(t)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	var gb bytes.Buffer
+	if err := gob.NewEncoder(&gb).Encode(toWire(t)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(gb.Len()), "gob-bytes")
+	b.Run("gob-decode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var w wireTopology
+			if err := gob.NewDecoder(bytes.NewReader(gb.Bytes())).Decode(&w); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := fromWire(&w); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -34,7 +34,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -47,12 +46,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/composenet/composenet/internal/wire"
 	"github.com/composenet/composenet/topology"
 )
 
 // format is the version of the entry layout and of the wire form; bump it
-// when either changes shape.
-const format = 1
+// when either changes shape. 2: package wire instead of encoding/gob.
+const format = 2
 
 // DefaultMaxBytes bounds a cache folder when Config.MaxBytes is zero.
 const DefaultMaxBytes = 256 << 20
@@ -270,7 +270,7 @@ func lookup(path string, key [32]byte, env map[string]string) (*topology.Topolog
 		return nil, nil
 	}
 	var h header
-	if err := gob.NewDecoder(bytes.NewReader(body[k : k+int(n)])).Decode(&h); err != nil {
+	if err := wire.Unmarshal(body[k:k+int(n)], &h); err != nil {
 		return nil, nil
 	}
 	if h.Format != format || h.Key != key {
@@ -286,7 +286,7 @@ func lookup(path string, key [32]byte, env map[string]string) (*topology.Topolog
 			return nil, nil
 		}
 	}
-	t, err := Decode(bytes.NewReader(body[k+int(n):]))
+	t, err := Unmarshal(body[k+int(n):])
 	if err != nil {
 		return nil, nil
 	}
@@ -297,14 +297,18 @@ func lookup(path string, key [32]byte, env map[string]string) (*topology.Topolog
 
 // store writes an entry atomically and trims the folder.
 func store(cfg Config, path string, h *header, t *topology.Topology) {
-	var hb, tb bytes.Buffer
-	if gob.NewEncoder(&hb).Encode(h) != nil || Encode(&tb, t) != nil {
+	hb, err := wire.Marshal(h)
+	if err != nil {
+		return
+	}
+	tb, err := Marshal(t)
+	if err != nil {
 		return
 	}
 	var body bytes.Buffer
-	body.Write(binary.AppendUvarint(nil, uint64(hb.Len())))
-	body.Write(hb.Bytes())
-	body.Write(tb.Bytes())
+	body.Write(binary.AppendUvarint(nil, uint64(len(hb))))
+	body.Write(hb)
+	body.Write(tb)
 	sum := sha256.Sum256(body.Bytes())
 	max := cfg.MaxBytes
 	if max <= 0 {

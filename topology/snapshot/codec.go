@@ -1,11 +1,12 @@
 package snapshot
 
 import (
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
+	"github.com/composenet/composenet/internal/wire"
 	"github.com/composenet/composenet/topology"
 )
 
@@ -15,7 +16,10 @@ import (
 // encoding/gob cannot carry. Each object is stored once in a table, with
 // its pointer fields cleared and replaced by table indexes (-1 for nil);
 // decoding rebuilds the pointers so that shared objects are shared again,
-// then rebuilds the lookup indexes with Reindex.
+// then rebuilds the lookup indexes with Reindex. The bytes are package
+// internal/wire's encoding of wireTopology (a plan built by reflection
+// from the types, no type description in the data; see that package for
+// why not encoding/gob).
 //
 // The model structs travel whole otherwise, so a field added to the model
 // is carried without a change here; a pointer field added to the model
@@ -77,9 +81,12 @@ func (tb *tables) net(n *topology.Network) int {
 	tb.w.Nets = append(tb.w.Nets, wireNetwork{})
 	c := *n
 	c.Endpoints = nil
-	eps := make([]int, len(n.Endpoints))
-	for j, e := range n.Endpoints {
-		eps[j] = tb.ep(e)
+	var eps []int // nil stays nil, empty stays empty
+	if n.Endpoints != nil {
+		eps = make([]int, len(n.Endpoints))
+		for j, e := range n.Endpoints {
+			eps[j] = tb.ep(e)
+		}
 	}
 	tb.w.Nets[i] = wireNetwork{N: c, Endpoints: eps}
 	return i
@@ -97,7 +104,7 @@ func (tb *tables) ctr(c *topology.Container) int {
 	tb.w.Ctrs = append(tb.w.Ctrs, wireContainer{})
 	cp := *c
 	cp.NetNS, cp.Endpoints = nil, nil
-	cp.Ports = append([]topology.PortBinding(nil), c.Ports...)
+	cp.Ports = slices.Clone(c.Ports)
 	wc := wireContainer{NetNS: tb.ctr(c.NetNS)}
 	if c.Endpoints != nil {
 		wc.Endpoints = make([]int, len(c.Endpoints))
@@ -169,8 +176,8 @@ func toWire(t *topology.Topology) *wireTopology {
 	top.Bridge0, top.Networks, top.Containers, top.Services = nil, nil, nil, nil
 	tb.w.Top = top
 	tb.w.Bridge0 = tb.net(t.Bridge0)
-	idx := func(n int, f func(int) int) []int {
-		if n == 0 {
+	idx := func(n int, isNil bool, f func(int) int) []int {
+		if isNil {
 			return nil
 		}
 		out := make([]int, n)
@@ -179,13 +186,16 @@ func toWire(t *topology.Topology) *wireTopology {
 		}
 		return out
 	}
-	tb.w.Networks = idx(len(t.Networks), func(i int) int { return tb.net(t.Networks[i]) })
-	tb.w.Containers = idx(len(t.Containers), func(i int) int { return tb.ctr(t.Containers[i]) })
-	tb.w.Services = idx(len(t.Services), func(i int) int { return tb.svc(t.Services[i]) })
+	tb.w.Networks = idx(len(t.Networks), t.Networks == nil, func(i int) int { return tb.net(t.Networks[i]) })
+	tb.w.Containers = idx(len(t.Containers), t.Containers == nil, func(i int) int { return tb.ctr(t.Containers[i]) })
+	tb.w.Services = idx(len(t.Services), t.Services == nil, func(i int) int { return tb.svc(t.Services[i]) })
 	return &tb.w
 }
 
-var errBadIndex = errors.New("snapshot: index out of range")
+var (
+	errBadIndex = errors.New("snapshot: index out of range")
+	errNilRef   = errors.New("snapshot: missing object")
+)
 
 // fromWire rebuilds the topology, checking every index.
 func fromWire(w *wireTopology) (_ *topology.Topology, err error) {
@@ -275,6 +285,39 @@ func fromWire(w *wireTopology) (_ *topology.Topology, err error) {
 			}
 		}
 	}
+	// What the model never holds nil (Reindex and every reader rely on
+	// it) must not come out nil from hostile bytes either.
+	for _, k := range slicesOf(w.Networks, w.Containers, w.Services) {
+		if k < 0 {
+			return nil, errNilRef
+		}
+	}
+	for i := range w.Eps {
+		if w.Eps[i].Container < 0 || w.Eps[i].Network < 0 {
+			return nil, errNilRef
+		}
+	}
+	for _, k := range w.Nets {
+		for _, e := range k.Endpoints {
+			if e < 0 {
+				return nil, errNilRef
+			}
+		}
+	}
+	for _, c := range w.Ctrs {
+		for _, e := range c.Endpoints {
+			if e < 0 {
+				return nil, errNilRef
+			}
+		}
+	}
+	for _, sv := range w.Svcs {
+		for _, c := range sv.Containers {
+			if c < 0 {
+				return nil, errNilRef
+			}
+		}
+	}
 	t := new(topology.Topology)
 	*t = w.Top
 	t.Bridge0 = net(w.Bridge0)
@@ -303,24 +346,49 @@ func fromWire(w *wireTopology) (_ *topology.Topology, err error) {
 	return t, nil
 }
 
-// Encode writes t in the snapshot's binary form. The form is private to
-// this package and changes with the model; Decode reads only what the same
-// build wrote (the cache keys entries by the build, see Load).
-func Encode(w io.Writer, t *topology.Topology) error {
-	return gob.NewEncoder(w).Encode(toWire(t))
+// Marshal returns t in the snapshot's binary form. The form is private to
+// this package and changes with the model; Unmarshal reads only what a
+// build with the same Fingerprint wrote (the cache keys entries by the
+// build, see Load; composenet-load's answers carry the fingerprint).
+func Marshal(t *topology.Topology) ([]byte, error) {
+	return wire.Marshal(toWire(t))
 }
 
-// Decode reads a topology that Encode wrote. Malformed input yields an
-// error, never a panic or a topology with dangling references.
-func Decode(r io.Reader) (t *topology.Topology, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			t, err = nil, fmt.Errorf("snapshot: malformed: %v", p)
-		}
-	}()
+// Unmarshal reads a topology that Marshal wrote. Malformed input yields an
+// error, never a panic or a topology with dangling references, and costs
+// memory in proportion to its length (package wire).
+func Unmarshal(data []byte) (*topology.Topology, error) {
 	var w wireTopology
-	if err := gob.NewDecoder(r).Decode(&w); err != nil {
+	if err := wire.Unmarshal(data, &w); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	return fromWire(&w)
+}
+
+// Encode writes t in the snapshot's binary form (Marshal).
+func Encode(w io.Writer, t *topology.Topology) error {
+	raw, err := Marshal(t)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(raw)
+	return err
+}
+
+// Decode reads a topology that Encode wrote, to the end of r (Unmarshal).
+func Decode(r io.Reader) (*topology.Topology, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return Unmarshal(raw)
+}
+
+// slicesOf yields the elements of each list.
+func slicesOf(lists ...[]int) []int {
+	var out []int
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }
