@@ -200,6 +200,7 @@ func (b *builder) buildServices() {
 		t.Services = append(t.Services, svc)
 		b.svcByName[name] = svc
 	}
+	b.deployLabelWarnings(t)
 
 	if tooMany {
 		return // not one container is built for a project over the limits

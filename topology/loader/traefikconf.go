@@ -526,3 +526,66 @@ func orText(s, def string) string {
 	}
 	return s
 }
+
+// deployLabelWarnings reports routing labels written under deploy.labels
+// (W-DEPLOY-LABELS). Those are swarm service labels: compose-go keeps
+// them apart from labels (types.DeployConfig.Labels), and docker compose
+// creates each container with the service's labels only (pkg/compose:
+// mergeLabels(service.Labels, service.CustomLabels)), so traefik's docker
+// provider and caddy-docker-proxy, which read container labels, never see
+// them. traefik's swarm provider reads service labels, but from a swarm
+// manager: docker compose up creates no swarm service (docker stack
+// deploy does), so under compose those labels give no route either way.
+// A key also under labels: with the same value is not reported.
+func (b *builder) deployLabelWarnings(t *topology.Topology) {
+	swarm := ""
+	for _, p := range t.Services {
+		if topology.ProxyKind(p) != topology.ProxyTraefik {
+			continue
+		}
+		_, sw := topology.CommandFlag(p.Command, "--providers.swarm")
+		if v, ok := topology.CommandFlag(p.Command, "--providers.docker.swarmMode"); ok && !strings.EqualFold(v, "false") {
+			sw = true
+		}
+		for _, a := range p.Command {
+			sw = sw || strings.HasPrefix(strings.ToLower(a), "--providers.swarm.")
+		}
+		if p.Traefik.File != "" {
+			sw = p.Traefik.Swarm
+		}
+		if sw && swarm == "" {
+			swarm = p.Name
+		}
+	}
+	for _, name := range sortedKeys(b.p.Services) {
+		s := b.p.Services[name]
+		if s.Deploy == nil {
+			continue
+		}
+		var keys []string
+		for _, k := range sortedKeys(s.Deploy.Labels) {
+			lk := strings.ToLower(k)
+			if !strings.HasPrefix(lk, "traefik.") && lk != "caddy" && !strings.HasPrefix(lk, "caddy.") && !strings.HasPrefix(lk, "caddy_") {
+				continue
+			}
+			if v, ok := s.Labels[k]; ok && v == s.Deploy.Labels[k] {
+				continue
+			}
+			keys = append(keys, k)
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		pos := b.ix.lookup("services." + name + ".deploy.labels." + keys[0])
+		who := "traefik's docker provider"
+		if !strings.HasPrefix(strings.ToLower(keys[0]), "traefik.") {
+			who = "caddy-docker-proxy (outside swarm mode)"
+		}
+		msg := fmt.Sprintf("%s: deploy.labels %s are swarm service labels: docker compose puts only labels: on the containers, so %s, which reads container labels, never sees them and no route is read from them", name, strings.Join(firstN(keys, 3), ", "), who)
+		if swarm != "" {
+			msg += fmt.Sprintf("; %s runs traefik's swarm provider, which reads service labels from a swarm manager, but docker compose up creates no swarm service (docker stack deploy does)", swarm)
+		}
+		b.warn("W-DEPLOY-LABELS", "", pos, "%s", msg)
+		b.fix("put the routing labels under labels: (as well) for docker compose; deploy.labels serve docker stack deploy only")
+	}
+}

@@ -211,3 +211,42 @@ services:
 		"traefik.toml traefik.toml: TOML is not read (only YAML traefik configuration is); the routing it configures is not known",
 	})
 }
+
+// TestDeployLabels: routing labels under deploy.labels give no route
+// under compose and a W-DEPLOY-LABELS warning at the first such label
+// (compose puts only labels: on containers); a key repeated under labels:
+// with the same value is not reported; with a traefik running the swarm
+// provider the message says compose creates no swarm service.
+func TestDeployLabels(t *testing.T) {
+	for _, c := range []struct {
+		cmd, want string
+	}{
+		{`["--providers.docker=true"]`, ""},
+		{`["--providers.swarm.endpoint=unix:///var/run/docker.sock"]`, "; traefik runs traefik's swarm provider, which reads service labels from a swarm manager, but docker compose up creates no swarm service (docker stack deploy does)"},
+	} {
+		top := loadProject(t, map[string]string{
+			"compose.yaml": `
+services:
+  traefik:
+    image: traefik:v3
+    command: ` + c.cmd + `
+  web:
+    image: example/web
+    deploy:
+      labels:
+        - traefik.http.routers.web.rule=Host(` + "`web.example.com`" + `)
+        - traefik.http.services.web.loadbalancer.server.port=80
+        - com.example.team=web
+  both:
+    image: example/both
+    labels: [traefik.enable=true]
+    deploy:
+      labels: [traefik.enable=true]
+`,
+		})
+		same(t, lines(top), nil)
+		same(t, warnings(top, "W-DEPLOY-LABELS"), []string{
+			"compose.yaml:10:11 web: deploy.labels traefik.http.routers.web.rule, traefik.http.services.web.loadbalancer.server.port are swarm service labels: docker compose puts only labels: on the containers, so traefik's docker provider, which reads container labels, never sees them and no route is read from them" + c.want,
+		})
+	}
+}
