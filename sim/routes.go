@@ -24,14 +24,17 @@ import (
 //  1. a route listening on the container port the request enters by
 //     (when the question names a port, or the route says where it listens);
 //  2. host: an exact host name wins over a wildcard (*.example.com,
-//     .example.com), which wins over a route naming no host;
-//  3. the longest path prefix (a route without a path matches every path);
+//     .example.com), which wins over a regular expression, which wins
+//     over a route naming no host;
+//  3. a matching regular-expression path, then the longest path prefix
+//     (a route without a path matches every path);
 //  4. the longer rule text (traefik's default priority);
 //  5. the first in Routes' order (proxy, backend, position).
 //
-// Regular-expression hosts and paths (traefik HostRegexp, nginx ~
-// locations and server names) never match: their text is kept, not
-// interpreted. Routes whose backend is not resolved statically (a
+// Regular-expression hosts and paths (traefik HostRegexp, nginx ~ and ~*
+// locations, ~ server names) match with Go's regexp where the pattern
+// compiles under RE2 (topology.CompileRouteRegexp); one that does not
+// never matches (Route.RegexpNote). Routes whose backend is not resolved statically (a
 // variable in proxy_pass) are left out of matching and say so.
 
 // RoutePrefix marks a route target in the flow grammar:
@@ -207,39 +210,59 @@ func routeProto(r topology.Route) string {
 	return "tcp"
 }
 
-// hostScore rates how a route's host list matches host: 3 exact, 2
-// wildcard, 1 no host named (any), 0 no match.
-func hostScore(hosts []string, host string) int {
-	if len(hosts) == 0 {
+// hostScore rates how a route's hosts match host: 4 exact, 3 wildcard,
+// 2 a regular expression (nginx's order: exact, wildcards, then regexes),
+// 1 no host named (any), 0 no match.
+func hostScore(r topology.Route, host string) int {
+	if len(r.Hosts) == 0 && len(r.HostRegexps) == 0 {
 		return 1
 	}
 	best := 0
-	for _, h := range hosts {
+	for _, h := range r.Hosts {
 		h = strings.ToLower(h)
 		switch {
 		case h == host:
-			return 3
+			return 4
 		case strings.HasPrefix(h, "*.") && strings.HasSuffix(host, h[1:]) && len(host) > len(h)-1:
-			best = 2
+			best = 3
 		case strings.HasPrefix(h, ".") && (host == h[1:] || strings.HasSuffix(host, h)):
-			best = 2
+			best = 3
 		case strings.HasSuffix(h, ".*") && strings.HasPrefix(host, h[:len(h)-1]):
-			best = 2
+			best = 3
+		}
+	}
+	if best == 0 {
+		for _, p := range r.HostRegexps {
+			if re, err := topology.CompileRouteRegexp(p); err == nil && re.MatchString(host) {
+				return 2
+			}
 		}
 	}
 	return best
 }
 
-// pathMatches reports whether a route path (a prefix; "" for any)
-// matches the request path.
-func pathMatches(route, path string) bool {
-	if route == "" || route == "/" {
-		return true
-	}
+// pathScore rates how a route's path matches the request path: 0 no
+// match; a path prefix (nil for any path) scores its length + 1; a
+// regular-expression location that matches scores above every prefix
+// (nginx checks regex locations after the longest prefix and a match
+// wins, unless the prefix is ^~ or =, which are read as plain prefixes).
+func pathScore(r topology.Route, path string) int {
 	if path == "" {
 		path = "/"
 	}
-	return strings.HasPrefix(path, route)
+	if r.PathRegexp != "" {
+		if re, err := topology.CompileRouteRegexp(r.PathRegexp); err == nil && re.MatchString(path) {
+			return 1 << 20
+		}
+		return 0
+	}
+	if r.Path == "" || r.Path == "/" {
+		return 1
+	}
+	if strings.HasPrefix(path, r.Path) {
+		return len(r.Path) + 1
+	}
+	return 0
 }
 
 // MatchRoute returns the route that serves HOST/PATH entering the proxy
@@ -252,11 +275,11 @@ func MatchRoute(routes []topology.Route, host, path string, listen func(topology
 		if r.Unresolved != "" || listen != nil && !listen(r) {
 			continue
 		}
-		hs := hostScore(r.Hosts, host)
-		if hs == 0 || !pathMatches(r.Path, path) {
+		hs, ps := hostScore(r, host), pathScore(r, path)
+		if hs == 0 || ps == 0 {
 			continue
 		}
-		sc := [3]int{hs, len(r.Path), len(r.Rule)}
+		sc := [3]int{hs, ps, len(r.Rule)}
 		if bi < 0 || sc[0] > bestScore[0] || sc[0] == bestScore[0] && (sc[1] > bestScore[1] || sc[1] == bestScore[1] && sc[2] > bestScore[2]) {
 			bi, bestScore = i, sc
 		}
@@ -306,7 +329,7 @@ func (s *Sim) routeQuestion(q Query) bool {
 	}
 	host := strings.ToLower(q.To)
 	for _, r := range s.t.Routes() {
-		if hostScore(r.Hosts, host) >= 2 {
+		if hostScore(r, host) >= 2 {
 			return true
 		}
 	}

@@ -107,10 +107,12 @@ type Route struct {
 	// without reading a host or path from it (a TCP router's HostSNI is
 	// read from the TLS handshake). "" is an HTTP route.
 	Protocol string `json:"protocol,omitempty"`
-	// HostRegexps and PathRegexp are regular expressions of the rule
-	// (nginx server_name ~RE and location ~ / ~*, traefik HostRegexp), as
-	// written; a request matches them with Go's regexp (RE2) when they
-	// compile (RegexpNote says when one does not, and it never matches).
+	// HostRegexps and PathRegexp are the regular expressions of the rule
+	// (nginx server_name ~RE and location ~ / ~*, traefik HostRegexp) as
+	// the Go patterns a request is matched with (routeregexp.go): "(?i)"
+	// added where the proxy ignores case, traefik v2's {name:re} form
+	// converted. RegexpNote says which pattern does not compile under RE2
+	// (that one never matches).
 	HostRegexps []string `json:"host_regexps,omitempty"`
 	PathRegexp  string   `json:"path_regexp,omitempty"`
 	RegexpNote  string   `json:"regexp_note,omitempty"`
@@ -276,6 +278,7 @@ func (t *Topology) Routes() []Route {
 	}
 	for i := range out {
 		out[i].Position = out[i].Pos.String()
+		out[i].RegexpNote = RegexpProblems(out[i])
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]

@@ -153,11 +153,13 @@ func TraefikRouterListen(p *Service, eps []string, udp bool) (listen []uint16, t
 var reHostRegexp = lazyRegexp("HostRegexp\\(((?:`[^`]*`|\"[^\"]*\"|'[^']*'|\\s|,)*)\\)")
 
 // TraefikHostRegexps returns the patterns of a rule's HostRegexp()
-// matchers, as written.
+// matchers as Go patterns (TraefikHostPattern).
 func TraefikHostRegexps(rule string) []string {
 	var out []string
 	for _, m := range reHostRegexp().FindAllStringSubmatch(rule, -1) {
-		out = append(out, quoted(m[1])...)
+		for _, q := range quoted(m[1]) {
+			out = append(out, TraefikHostPattern(q))
+		}
 	}
 	return out
 }

@@ -17,8 +17,9 @@ import (
 // server_name; location [=|^~|~|~*] PATH { proxy_pass | grpc_pass |
 // fastcgi_pass | uwsgi_pass | scgi_pass URL; } } at any depth (http {}
 // or the top level of a conf.d file), nested locations and if blocks.
-// Ignored: every other directive, stream {} blocks (layer-4 proxying),
-// map and set (a variable in the backend address is reported as not
+// stream {} blocks (layer-4 proxying): upstream and server blocks with
+// listen (udp, ssl) and proxy_pass, as routes of protocol tcp/udp
+// (nginxStreamRoutes). Ignored: every other directive, map and set (a variable in the backend address is reported as not
 // resolved statically).
 
 // Limits of one nginx file.
@@ -284,6 +285,127 @@ func nginxRoutes(proxy string, files []ncFile) []topology.Route {
 	for _, f := range files {
 		walk(f.name, f.top)
 	}
+	return append(out, nginxStreamRoutes(proxy, files)...)
+}
+
+// nginxStreamRoutes reads stream {} blocks (layer-4 proxying): their
+// upstream blocks (separate from http's) and server blocks with listen
+// (udp, ssl) and proxy_pass UPSTREAM or HOST:PORT. Each gives routes of
+// protocol tcp or udp (one per protocol its listen lines use).
+func nginxStreamRoutes(proxy string, files []ncFile) []topology.Route {
+	ups := map[string][]ncUpstream{}
+	var streams []struct {
+		file string
+		d    *ncDirective
+	}
+	for _, f := range files {
+		for _, d := range f.top {
+			if d.name != "stream" || d.block == nil {
+				continue
+			}
+			streams = append(streams, struct {
+				file string
+				d    *ncDirective
+			}{f.name, d})
+			for _, u := range d.block {
+				if u.name != "upstream" || len(u.args) != 1 || u.block == nil {
+					continue
+				}
+				for _, sv := range u.block {
+					if sv.name != "server" || len(sv.args) == 0 || strings.HasPrefix(sv.args[0], "unix:") {
+						continue
+					}
+					if host, port, ok := splitHostPort(sv.args[0], 0); ok && port != 0 {
+						ups[strings.ToLower(u.args[0])] = append(ups[strings.ToLower(u.args[0])], ncUpstream{host: host, port: port, pos: topology.Position{File: f.name, Line: sv.line, Col: sv.col}})
+					}
+				}
+			}
+		}
+	}
+	var out []topology.Route
+	for _, st := range streams {
+		for _, srv := range st.d.block {
+			if srv.name != "server" || srv.block == nil {
+				continue
+			}
+			listen := map[string][]uint16{}
+			tls := false
+			var pass *ncDirective
+			for _, d := range srv.block {
+				switch d.name {
+				case "listen":
+					if len(d.args) == 0 || strings.HasPrefix(d.args[0], "unix:") {
+						continue
+					}
+					a := d.args[0]
+					var port uint64
+					var err error
+					if i := strings.LastIndexByte(a, ':'); i >= 0 && !strings.HasSuffix(a, "]") {
+						port, err = strconv.ParseUint(a[i+1:], 10, 16)
+					} else {
+						port, err = strconv.ParseUint(a, 10, 16)
+					}
+					if err != nil || port == 0 {
+						continue
+					}
+					proto := "tcp"
+					if slices.Contains(d.args[1:], "udp") {
+						proto = "udp"
+					}
+					if slices.Contains(d.args[1:], "ssl") {
+						tls = true
+					}
+					if !slices.Contains(listen[proto], uint16(port)) {
+						listen[proto] = append(listen[proto], uint16(port))
+					}
+				case "proxy_pass":
+					if len(d.args) > 0 {
+						pass = d
+					}
+				case "ssl_preread":
+					if len(d.args) == 1 && d.args[0] == "on" {
+						tls = true
+					}
+				}
+			}
+			if pass == nil {
+				continue
+			}
+			for _, proto := range []string{"tcp", "udp"} {
+				ports := listen[proto]
+				if len(ports) == 0 {
+					continue
+				}
+				slices.Sort(ports)
+				r := topology.Route{Kind: topology.ProxyNginx, Proxy: proxy, Protocol: proto, TLS: tls, Listen: ports,
+					Pos: topology.Position{File: st.file, Line: pass.line, Col: pass.col}}
+				where := fmt.Sprintf("stream server (%s:%d) -> proxy_pass %s", st.file, srv.line, pass.args[0])
+				target := pass.args[0]
+				switch {
+				case strings.Contains(target, "$"):
+					r.Rule = where
+					r.Unresolved = fmt.Sprintf("proxy_pass %s: the backend is a variable, not resolved statically", target)
+					out = append(out, r)
+				case ups[strings.ToLower(target)] != nil:
+					for _, u := range ups[strings.ToLower(target)] {
+						ru := r
+						ru.Listen = slices.Clone(r.Listen)
+						ru.Upstream, ru.Port, ru.PortFrom, ru.Pos = u.host, u.port, "config", u.pos
+						ru.Rule = fmt.Sprintf("%s (%s:%d) -> upstream %s: server %s:%d", where, st.file, pass.line, target, u.host, u.port)
+						out = append(out, ru)
+					}
+				default:
+					host, port, ok := splitHostPort(target, 0)
+					if !ok || port == 0 {
+						// nginx requires a port here; no route.
+						continue
+					}
+					r.Upstream, r.Port, r.PortFrom, r.Rule = host, port, "config", where
+					out = append(out, r)
+				}
+			}
+		}
+	}
 	return out
 }
 
@@ -291,7 +413,7 @@ func nginxRoutes(proxy string, files []ncFile) []topology.Route {
 func ncServer(proxy, file string, srv *ncDirective, ups map[string][]ncUpstream) []topology.Route {
 	var listen []uint16
 	tls := false
-	var names []string
+	var names, regexps, written []string
 	for _, d := range srv.block {
 		switch d.name {
 		case "listen":
@@ -322,8 +444,15 @@ func ncServer(proxy, file string, srv *ncDirective, ups map[string][]ncUpstream)
 			}
 		case "server_name":
 			for _, n := range d.args {
-				if n != "_" && n != "" && n != "\"\"" {
+				switch {
+				case strings.HasPrefix(n, "~") && len(n) > 1:
+					// A regular expression; nginx matches server names
+					// case-insensitively.
+					regexps = append(regexps, "(?i)"+n[1:])
+					written = append(written, n)
+				case n != "_" && n != "" && n != "\"\"":
 					names = append(names, strings.ToLower(n))
+					written = append(written, strings.ToLower(n))
 				}
 			}
 		}
@@ -332,10 +461,10 @@ func ncServer(proxy, file string, srv *ncDirective, ups map[string][]ncUpstream)
 		listen = []uint16{80}
 	}
 	slices.Sort(listen)
-	base := topology.Route{Kind: topology.ProxyNginx, Proxy: proxy, Hosts: names, TLS: tls, Listen: listen}
+	base := topology.Route{Kind: topology.ProxyNginx, Proxy: proxy, Hosts: names, HostRegexps: regexps, TLS: tls, Listen: listen}
 	sname := "server"
-	if len(names) > 0 {
-		sname = "server_name " + strings.Join(names, " ")
+	if len(written) > 0 {
+		sname = "server_name " + strings.Join(written, " ")
 	}
 	var out []topology.Route
 	// auth are the authentication directives in force in a block: nginx
@@ -349,8 +478,8 @@ func ncServer(proxy, file string, srv *ncDirective, ups map[string][]ncUpstream)
 		}
 		return out
 	}
-	var walk func(ds []*ncDirective, path, where string, auth []string)
-	walk = func(ds []*ncDirective, path, where string, auth []string) {
+	var walk func(ds []*ncDirective, path, pathRE, where string, auth []string)
+	walk = func(ds []*ncDirective, path, pathRE, where string, auth []string) {
 		auth = authOf(ds, auth)
 		for _, d := range ds {
 			switch d.name {
@@ -363,13 +492,20 @@ func ncServer(proxy, file string, srv *ncDirective, ups map[string][]ncUpstream)
 				if len(d.args) > 1 {
 					mod = d.args[0]
 				}
-				if mod == "~" || mod == "~*" {
+				re := ""
+				switch mod {
+				case "~":
+					re = p
+				case "~*":
+					re = "(?i)" + p
+				}
+				if re != "" {
 					p = mod + " " + p
 				}
-				walk(d.block, p, fmt.Sprintf("%s; location %s (%s:%d)", sname, strings.Join(d.args, " "), file, d.line), auth)
+				walk(d.block, p, re, fmt.Sprintf("%s; location %s (%s:%d)", sname, strings.Join(d.args, " "), file, d.line), auth)
 			case "if", "limit_except":
 				if d.block != nil {
-					walk(d.block, path, where, auth)
+					walk(d.block, path, pathRE, where, auth)
 				}
 			case "proxy_pass", "grpc_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass":
 				if len(d.args) == 0 {
@@ -377,12 +513,14 @@ func ncServer(proxy, file string, srv *ncDirective, ups map[string][]ncUpstream)
 				}
 				for _, r := range ncPass(base, file, d, path, where, ups) {
 					r.Middlewares = slices.Clone(auth)
+					r.HostRegexps = slices.Clone(regexps)
+					r.PathRegexp = pathRE
 					out = append(out, r)
 				}
 			}
 		}
 	}
-	walk(srv.block, "", sname+" ("+file+":"+strconv.Itoa(srv.line)+")", nil)
+	walk(srv.block, "", "", sname+" ("+file+":"+strconv.Itoa(srv.line)+")", nil)
 	return out
 }
 
