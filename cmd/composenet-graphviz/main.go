@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 
+	_ "github.com/composenet/composenet/cmd/composenet-graphviz/internal/gcoff" // before go-graphviz's initialiser
 	"github.com/composenet/composenet/render/svg"
 	"github.com/composenet/composenet/render/svgcmd"
 )

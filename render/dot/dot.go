@@ -126,8 +126,8 @@ func String(v *render.View) string {
 	}
 	p("digraph %s {\n", quote(title))
 	lbl := "<b>" + html(title) + `</b><br align="left"/><font point-size="10" color="` + colMuted + `">` + html(strings.Join(append([]string{"Docker network topology"}, sub...), " · ")) + `</font><br align="left"/>`
-	p("  graph [rankdir=TB, newrank=true, splines=true, fontname=%s, fontsize=16, fontcolor=%s, labelloc=t, labeljust=l, label=<%s>, pad=0.3, nodesep=0.3, ranksep=0.45, bgcolor=\"white\"];\n",
-		quote(Font), quote(colInk), lbl)
+	p("  graph [rankdir=TB, newrank=true, splines=true, fontname=%s, fontsize=16, fontcolor=%s, labelloc=t, labeljust=l, label=<%s>, pad=0.3, nodesep=0.3, ranksep=0.45, bgcolor=\"white\"%s];\n",
+		quote(Font), quote(colInk), lbl, mincrossAttrs(len(v.Containers)))
 	p("  node [fontname=%s, fontsize=11, fontcolor=%s, shape=box, style=\"rounded,filled\", fillcolor=\"white\", color=%s, penwidth=1.2, margin=\"0.14,0.06\"];\n",
 		quote(Font), quote(colInk), quote(colMuted))
 	p("  edge [fontname=%s, fontsize=9, fontcolor=%s, color=%s, arrowsize=0.7, penwidth=1.1];\n\n",
@@ -363,20 +363,15 @@ func String(v *render.View) string {
 	// Legend.
 	b.WriteString("\n")
 	// The legend goes below everything (a flat drawing gets taller, not
-	// wider), tied to the containers below which nothing is drawn; not in
-	// drawings of more than legendBelowMax containers, where those
-	// constraints cost Graphviz seconds (500 containers: 2.3 s -> 5.5 s).
+	// wider), tied to the nodes below which nothing is drawn
+	// (legendTies); not in drawings of more than legendBelowMax
+	// containers, where those constraints cost Graphviz seconds (500
+	// containers: 2.3 s -> 5.5 s).
 	p("  legend [id=\"legend\", class=\"legend\", shape=plain, style=\"\", label=<%s>];\n", legend(v))
-	for _, c := range v.Containers {
-		if len(v.Containers) > legendBelowMax {
-			break
+	if len(v.Containers) <= legendBelowMax {
+		for _, id := range legendTies(v) {
+			p("  %s -> legend [style=invis, weight=0];\n", id)
 		}
-		if c.Home != nil {
-			if rows := gridRows(c.Home); rows != nil && !slices.Contains(rows[len(rows)-1], c) {
-				continue
-			}
-		}
-		p("  %s -> legend [style=invis, weight=0];\n", c.ID)
 	}
 	b.WriteString("}\n")
 	return b.String()

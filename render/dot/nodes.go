@@ -245,3 +245,81 @@ func overlayNodeAttrs(v *render.View) map[string]string {
 	}
 	return m
 }
+
+// legendTies returns the nodes the legend is tied below: the lowest node
+// of each network's group and what hangs below no bridge. Every other node
+// lies above one of these, so the legend needs no edge from it, and each
+// invisible edge is a chain of virtual nodes that Graphviz orders in every
+// rank it crosses (tying every container, as before, made the layout of 50
+// generated services a third slower). By the layering of String:
+//   - a grid's rows hang under its bridge, the last row lowest: its first
+//     container stands for the row (the row is one rank);
+//   - in a star, a container without published ports hangs under the
+//     bridge; published ones sit above it, so without the former the
+//     bridge itself is lowest;
+//   - a container on several networks sits above the bridge of its
+//     deepest network (ContainerView.Above), which is tied as above;
+//   - a container on no network (network_mode host or service:) has no
+//     bridge to hang under and is tied itself;
+//   - a route's backend is ranked below its proxy, possibly below its own
+//     group's other members, and is tied itself.
+func legendTies(v *render.View) []string {
+	var ids []string
+	seen := map[string]bool{}
+	tie := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	routed := map[string]bool{}
+	for _, r := range v.Routes {
+		routed[r.ToID] = true
+	}
+	for _, c := range v.Containers {
+		switch {
+		case len(c.Nets) == 0, routed[c.ID]:
+			tie(c.ID)
+		case c.Home != nil:
+			if rows := gridRows(c.Home); rows != nil {
+				if last := rows[len(rows)-1]; last[0] == c {
+					tie(c.ID)
+				}
+			} else if !c.Published {
+				tie(c.ID)
+			}
+		}
+	}
+	for _, n := range v.Networks {
+		low := gridRows(n) != nil
+		for _, c := range n.Home {
+			low = low || !c.Published
+		}
+		if !low {
+			tie(n.GatewayID())
+		}
+	}
+	return ids
+}
+
+// mincrossFullMax is the container count above which Graphviz's crossing
+// reduction (mincross) runs fewer passes: mclimit=0.2 scales its
+// iteration limits (24 passes without improvement, 8 tries) by a fifth.
+// Mincross is most of dot's time on large pictures and grows faster than
+// the picture; at 500 generated services (595 containers) it took
+// two-thirds of the helper's CPU (2.0 s), and with mclimit=0.2 the helper
+// takes half (about 1 s). The cost is crossings: Graphviz's count goes
+// from 86,291 to 189,208 on that picture, a strip tens of thousands of
+// pixels wide that no one reads edge by edge. Pictures up to
+// mincrossFullMax containers (every real project of make svgcheck) keep
+// the full search.
+const mincrossFullMax = 150
+
+// mincrossAttrs returns the graph attributes that bound mincross for a
+// picture of n containers (with a leading ", "), or "".
+func mincrossAttrs(n int) string {
+	if n <= mincrossFullMax {
+		return ""
+	}
+	return ", mclimit=0.2"
+}
