@@ -15,7 +15,9 @@ package review
 //     Engine 28); they are listed, drawn from a "host" node, and not expanded.
 //   - The host reaches every container address on any port (R7-6); that is
 //     summarised as counts, not listed per port.
-//   - The attack surface is a directed graph (gonum): internet -> entry
+//   - The attack surface is a directed graph (adjacency lists; gonum's
+//     graph packages did this until issue 15: linking them cost every
+//     composenet start their initialisers): internet -> entry
 //     services -> the services their declared calls (review.Calls:
 //     environment URLs, host:port values, *_HOST keys) reach, where a call
 //     counts only when sim.Reach delivers it from the caller's first replica.
@@ -28,13 +30,9 @@ package review
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
-
-	"gonum.org/v1/gonum/graph"
-	"gonum.org/v1/gonum/graph/iterator"
-	"gonum.org/v1/gonum/graph/simple"
-	"gonum.org/v1/gonum/graph/traverse"
 
 	"github.com/composenet/composenet/sim"
 	"github.com/composenet/composenet/topology"
@@ -244,12 +242,12 @@ func Exposure(t *topology.Topology) *ExposureReport {
 	}
 	sort.Strings(sorted)
 	sorted = append([]string{sim.Internet}, sorted...)
-	id := map[string]int64{}
-	g := simple.NewDirectedGraph()
+	id := map[string]int{}
 	for i, n := range sorted {
-		id[n] = int64(i)
-		g.AddNode(simple.Node(i))
+		id[n] = i
 	}
+	// out[i] are the nodes with an edge from node i (IDs in name order).
+	out := make([][]int, len(sorted))
 	labels := map[[2]string]*ExposureEdge{}
 	addEdge := func(from, to, kind, label string) {
 		_, okTo := id[to]
@@ -263,7 +261,7 @@ func Exposure(t *topology.Topology) *ExposureReport {
 			e = &ExposureEdge{From: from, To: to, Kind: kind}
 			labels[k] = e
 			if from != sim.Host {
-				g.SetEdge(g.NewEdge(simple.Node(id[from]), simple.Node(id[to])))
+				out[id[from]] = append(out[id[from]], id[to])
 			}
 		}
 		if !containsStr(e.Labels, label) {
@@ -288,18 +286,24 @@ func Exposure(t *topology.Topology) *ExposureReport {
 		}
 	}
 
-	// Breadth-first from the internet; neighbours in ID (= name) order.
+	// Breadth-first from the internet; neighbours in ID (= name) order, so
+	// the first path found to a node (its parent) is the same every run.
 	depth := map[string]int{sim.Internet: 0}
 	parent := map[string]string{}
-	bf := traverse.BreadthFirst{Traverse: func(e graph.Edge) bool {
-		from, to := sorted[e.From().ID()], sorted[e.To().ID()]
-		if _, seen := depth[to]; !seen {
-			depth[to] = depth[from] + 1
-			parent[to] = from
+	for queue := []int{id[sim.Internet]}; len(queue) > 0; queue = queue[1:] {
+		fromID := queue[0]
+		from := sorted[fromID]
+		next := out[fromID]
+		slices.Sort(next)
+		for _, toID := range next {
+			to := sorted[toID]
+			if _, seen := depth[to]; !seen {
+				depth[to] = depth[from] + 1
+				parent[to] = from
+				queue = append(queue, toID)
+			}
 		}
-		return true
-	}}
-	bf.Walk(orderedGraph{g}, simple.Node(id[sim.Internet]), nil)
+	}
 
 	for _, n := range sorted[1:] {
 		d, ok := depth[n]
@@ -363,17 +367,6 @@ func edgeRank(from string) int {
 		return 1
 	}
 	return 2
-}
-
-// orderedGraph visits neighbours in ascending ID order, which gonum's
-// map-backed simple graphs do not.
-type orderedGraph struct{ *simple.DirectedGraph }
-
-// From returns the nodes reachable from id in ascending ID order.
-func (g orderedGraph) From(id int64) graph.Nodes {
-	ns := graph.NodesOf(g.DirectedGraph.From(id))
-	sort.Slice(ns, func(i, j int) bool { return ns[i].ID() < ns[j].ID() })
-	return iterator.NewOrderedNodes(ns)
 }
 
 // nodeName is the graph node of a container: its service, or its own name

@@ -306,8 +306,8 @@ func TestExposureMatchesScenarios(t *testing.T) {
 	}
 }
 
-// TestExposureDeterministic: same input, same bytes (map-backed gonum
-// graphs and maps must not leak into the order).
+// TestExposureDeterministic: same input, same bytes (maps must not leak
+// into the order).
 func TestExposureDeterministic(t *testing.T) {
 	tp := loadYAML(t, shopYAML)
 	first, _ := json.Marshal(Exposure(tp))
