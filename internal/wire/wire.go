@@ -141,9 +141,12 @@ type plan struct {
 	min int
 }
 
+// plans holds the plans built so far (nil until the first): the package
+// has no initialiser, so a program that links it and never encodes pays
+// nothing at start-up.
 var (
 	plansMu sync.Mutex
-	plans   = map[reflect.Type]*plan{}
+	plans   map[reflect.Type]*plan
 )
 
 // planFor returns the plan of t, building it (and its components') on
@@ -159,6 +162,9 @@ func planFor(t reflect.Type) (*plan, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
+	if plans == nil {
+		plans = make(map[reflect.Type]*plan, len(b.building))
+	}
 	for ty, q := range b.building {
 		plans[ty] = q
 	}
@@ -169,12 +175,6 @@ type builder struct {
 	building map[reflect.Type]*plan
 	err      error
 }
-
-var (
-	binaryMarshaler   = reflect.TypeFor[encoding.BinaryMarshaler]()
-	binaryAppender    = reflect.TypeFor[encoding.BinaryAppender]()
-	binaryUnmarshaler = reflect.TypeFor[encoding.BinaryUnmarshaler]()
-)
 
 func (b *builder) fail(t reflect.Type, why string) *plan {
 	if b.err == nil {
@@ -198,8 +198,8 @@ func (b *builder) plan(t reflect.Type) *plan {
 
 func (b *builder) build(t reflect.Type) plan {
 	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface &&
-		(t.Implements(binaryMarshaler) || t.Implements(binaryAppender)) &&
-		reflect.PointerTo(t).Implements(binaryUnmarshaler) {
+		(t.Implements(reflect.TypeFor[encoding.BinaryMarshaler]()) || t.Implements(reflect.TypeFor[encoding.BinaryAppender]())) &&
+		reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.BinaryUnmarshaler]()) {
 		return marshalerPlan(t)
 	}
 	switch t.Kind() {
@@ -233,7 +233,7 @@ func (b *builder) build(t reflect.Type) plan {
 }
 
 func marshalerPlan(t reflect.Type) plan {
-	appends := t.Implements(binaryAppender)
+	appends := t.Implements(reflect.TypeFor[encoding.BinaryAppender]())
 	return plan{
 		enc: func(e *encoder, v reflect.Value) {
 			var raw []byte
