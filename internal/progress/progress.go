@@ -18,17 +18,16 @@ import (
 // Bar is one progress display. A nil Bar, and one that is off, draws
 // nothing.
 type Bar struct {
-	mu     sync.Mutex
-	w      io.Writer
-	label  string
-	on     bool
-	start  time.Time
-	last   time.Time
-	shown  bool
-	now    func() time.Time
-	after  time.Duration
-	width  int
-	stopCh chan struct{}
+	mu    sync.Mutex
+	w     io.Writer
+	label string
+	on    bool
+	start time.Time
+	last  time.Time
+	shown bool
+	now   func() time.Time
+	after time.Duration
+	width int
 }
 
 // New returns a bar labelled label that draws on w when enabled is true
@@ -61,32 +60,40 @@ func (b *Bar) Update(done, total int) {
 }
 
 // Spin shows the elapsed time of work whose size is unknown until stop is
-// called (e.g. Graphviz laying out a large SVG); stop clears the bar.
+// called (e.g. Graphviz laying out a large SVG); stop clears the bar. It
+// runs on a timer, not a goroutine of its own: work that ends before the
+// first tick (a load answered from the cache) starts nothing.
 func (b *Bar) Spin() (stop func()) {
 	if b == nil || !b.on {
 		return func() {}
 	}
-	b.stopCh = make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-b.stopCh:
-				return
-			case <-t.C:
-				b.mu.Lock()
-				if el := b.now().Sub(b.start); el >= b.after {
-					b.shown = true
-					fmt.Fprintf(b.w, "\r%s %.1f s", b.label, el.Seconds())
-				}
-				b.mu.Unlock()
-			}
+	const every = 200 * time.Millisecond
+	var (
+		t       *time.Timer
+		stopped bool
+	)
+	tick := func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if stopped {
+			return
 		}
-	}()
-	return func() { close(b.stopCh); <-done; b.Finish() }
+		if el := b.now().Sub(b.start); el >= b.after {
+			b.shown = true
+			fmt.Fprintf(b.w, "\r%s %.1f s", b.label, el.Seconds())
+		}
+		t.Reset(every)
+	}
+	b.mu.Lock()
+	t = time.AfterFunc(every, tick)
+	b.mu.Unlock()
+	return func() {
+		b.mu.Lock()
+		stopped = true
+		t.Stop()
+		b.mu.Unlock()
+		b.Finish()
+	}
 }
 
 // Finish clears the bar.

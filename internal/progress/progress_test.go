@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -65,4 +66,51 @@ func TestProgressLabelEscaped(t *testing.T) {
 	if b := New(&bytes.Buffer{}, "a\x1b[2Jb", true); strings.ContainsRune(b.label, 0x1b) {
 		t.Errorf("label %q", b.label)
 	}
+}
+
+// Spin draws the elapsed time on its timer once the work has taken longer
+// than after, clears it on stop and draws nothing after; work stopped
+// before the first tick draws nothing at all.
+func TestSpin(t *testing.T) {
+	var buf syncBuffer
+	b := New(&buf, "layout", true)
+	b.on, b.after = true, 0 // a terminal, shown from the first tick
+	stop := b.Spin()
+	time.Sleep(500 * time.Millisecond)
+	stop()
+	got := buf.String()
+	if !strings.HasPrefix(got, "\rlayout ") || !strings.HasSuffix(got, " s\r\x1b[K") {
+		t.Errorf("drew %q", got)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if buf.String() != got {
+		t.Errorf("drew after stop: %q", buf.String())
+	}
+
+	var quiet syncBuffer
+	q := New(&quiet, "load", true)
+	q.on = true
+	q.Spin()()
+	time.Sleep(300 * time.Millisecond)
+	if quiet.String() != "" {
+		t.Errorf("work stopped at once drew %q", quiet.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the timer's goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
