@@ -62,14 +62,17 @@ viewer-test: build
 
 ## verify: composenet verify against the local Docker Engine (it must be
 ## running, with docker compose v2) over the bundled examples, their
-## scenario suites and testdata/cases; every query must agree with the
-## model of the engine's own version. verify-engine sets up an engine first.
+## scenario suites, testdata/cases and the several-projects host of
+## testdata/projects (a folder with a verify.args file is run with those
+## flags); every query must agree with the model of the engine's own
+## version. verify-engine sets up an engine first.
 VERIFY_FLAGS ?= --dns-upstream --timeout 10m
-VERIFY_CASES ?= examples/ecommerce examples/secure examples/production $(wildcard testdata/cases/*.yaml)
+VERIFY_CASES ?= examples/ecommerce examples/secure examples/production $(wildcard testdata/cases/*.yaml) testdata/projects
 verify:
 	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/composenet ./cmd/composenet-load
 	@pass=0; fail=0; for c in $(VERIFY_CASES); do \
-	  if [ -d "$$c" ]; then args="-f $$c/compose.yaml"; for s in $$c/*.scenario.yaml; do args="$$args --scenario $$s"; done; \
+	  if [ -f "$$c/verify.args" ]; then args=$$(cat "$$c/verify.args"); \
+	  elif [ -d "$$c" ]; then args="-f $$c/compose.yaml"; for s in $$c/*.scenario.yaml; do args="$$args --scenario $$s"; done; \
 	  else args="-f $$c"; fi; \
 	  echo "== composenet verify $$args"; \
 	  if bin/composenet verify $(VERIFY_FLAGS) $$args; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \

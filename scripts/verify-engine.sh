@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs `make verify` against a real Docker Engine (issue 13), then the
+# Runs `make verify` against a real Docker Engine (issue 13; with the
+# several-projects host of testdata/projects, issue 17), then the
 # LAN-client test (scripts/verify-lan.sh, issue 16). On a machine
 # without a reachable daemon it installs Debian's docker.io, containerd,
 # runc, iptables and iproute2, builds the Docker Compose v2 plugin once (cached in
@@ -81,7 +82,15 @@ docker version --format 'Docker Engine {{.Server.Version}} (API {{.Server.APIVer
 # 5. The checks: every case from the containers and the host, then from
 # a LAN client (a namespace on a veth, with DOCKER-USER rules loaded and
 # removed again by verify-lan.sh itself).
-make verify
+verify_start=$(date +%s)
+verify_rc=0
+make verify | tee "$STATE/verify.out" || verify_rc=$?
+# The counts over every run (each report ends with "N queries: A agree,
+# D disagree, S skipped").
+awk '/^[0-9]+ queries: [0-9]+ agree, [0-9]+ disagree, [0-9]+ skipped$/ {n++; t+=$1; a+=$3; d+=$5; s+=$7}
+  END {printf "verify-engine: %d runs, %d queries: %d agree, %d disagree, %d skipped\n", n, t, a, d, s}' "$STATE/verify.out" >&2
+log "make verify: $(($(date +%s) - verify_start)) s"
+[ "$verify_rc" = 0 ] || exit "$verify_rc"
 lan_start=$(date +%s)
 VERIFY_LAN_FLAGS="--dns-upstream --timeout 5m" ./scripts/verify-lan.sh
 log "LAN-client test: $(($(date +%s) - lan_start)) s"

@@ -189,25 +189,23 @@ func relPath(dir, p string) string {
 // LoadFunc loads one project (Load, or a cache in front of it).
 type LoadFunc func(context.Context, Options) (*Topology, error)
 
-// LoadProjects loads the host that main describes: the projects of the
-// host description's projects: list, then those named by with (--with),
-// then the main project, in that `up` order, each with load; and merges
-// them (Merge). Without other projects it is load(main). Problems of
-// every project are reported together, sorted.
-func LoadProjects(ctx context.Context, main Options, with []string, load LoadFunc) (*Topology, error) {
+// ProjectOptions returns the load options of every project on the host
+// that main describes, in `up` order: the host description's projects:
+// list, then those named by with (--with), then main itself (last, with
+// its Dir set). The problems are those of the projects that cannot be
+// named (a missing path, a folder without a compose file); their
+// projects are left out of the list.
+func ProjectOptions(main Options, with []string) ([]Options, []Problem, error) {
 	if main.Dir == "" {
 		wd, err := os.Getwd()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		main.Dir = wd
 	}
 	refs, problems := HostProjects(main.Dir, main.HostFile)
 	for _, w := range with {
 		refs = append(refs, ProjectRef{Path: w, Base: main.Dir, Flag: "--with"})
-	}
-	if len(refs) == 0 && len(problems) == 0 {
-		return load(ctx, main)
 	}
 	var opts []Options
 	for _, r := range refs {
@@ -218,7 +216,22 @@ func LoadProjects(ctx context.Context, main Options, with []string, load LoadFun
 		}
 		opts = append(opts, o)
 	}
-	opts = append(opts, main)
+	return append(opts, main), problems, nil
+}
+
+// LoadProjects loads the host that main describes: the projects of the
+// host description's projects: list, then those named by with (--with),
+// then the main project, in that `up` order, each with load; and merges
+// them (Merge). Without other projects it is load(main). Problems of
+// every project are reported together, sorted.
+func LoadProjects(ctx context.Context, main Options, with []string, load LoadFunc) (*Topology, error) {
+	opts, problems, err := ProjectOptions(main, with)
+	if err != nil {
+		return nil, err
+	}
+	if len(opts) == 1 && len(problems) == 0 {
+		return load(ctx, opts[0])
+	}
 	var ts []*Topology
 	for _, o := range opts {
 		o.SharedHost = true // static addresses on other projects' networks: Merge decides (R3-10)

@@ -310,3 +310,32 @@ func decodeObservations(b []byte) (map[int]Observation, error) {
 		res[o.ID] = o
 	}
 }
+
+// removeProject removes, by ID, the containers and then the networks that
+// carry compose project label name: what `docker compose down` left
+// behind (nothing, normally). It says what it removed ("" for nothing).
+func (d *docker) removeProject(ctx context.Context, name string) (string, error) {
+	label := "label=com.docker.compose.project=" + name
+	out, err := d.run(ctx, nil, "ps", "-a", "-q", "--no-trunc", "--filter", label)
+	if err != nil {
+		return "", err
+	}
+	var said []string
+	if ids := strings.Fields(string(out)); len(ids) > 0 {
+		if _, err := d.run(ctx, nil, append([]string{"rm", "-f", "-v"}, ids...)...); err != nil {
+			return "", err
+		}
+		said = append(said, fmt.Sprintf("%d containers", len(ids)))
+	}
+	out, err = d.run(ctx, nil, "network", "ls", "-q", "--no-trunc", "--filter", label)
+	if err != nil {
+		return "", err
+	}
+	if ids := strings.Fields(string(out)); len(ids) > 0 {
+		if _, err := d.run(ctx, nil, append([]string{"network", "rm"}, ids...)...); err != nil {
+			return "", err
+		}
+		said = append(said, fmt.Sprintf("%d networks", len(ids)))
+	}
+	return strings.Join(said, ", "), nil
+}

@@ -26,6 +26,12 @@ func fakeWorldHost(t *testing.T, file, hostFile string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return fakeWorldOf(tp)
+}
+
+// fakeWorldOf is the world of topology tp in which the engine gave every
+// container the model's addresses.
+func fakeWorldOf(tp *topology.Topology) *world {
 	ctrs := map[string]*actualContainer{}
 	for _, c := range tp.Containers {
 		a := &actualContainer{Name: c.Name, Running: true, IPs: map[string]netip.Addr{}, Ports: map[string][]hostBinding{}}

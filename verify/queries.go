@@ -84,6 +84,14 @@ type world struct {
 	// binary it runs.
 	lan      *lanClient
 	probeBin string
+	// routes are the host's reverse-proxy routes under the verify names.
+	routes []plannedRoute
+}
+
+// bareService is c's compose service name: on a host of several projects
+// the model names services project/service, which is not a DNS name.
+func bareService(c *topology.Container) string {
+	return strings.TrimPrefix(c.Service, c.Project+"/")
 }
 
 // nsOwner returns the name of the namespace c runs in: its own name, the
@@ -215,6 +223,7 @@ func (w *world) generate(scs []*scenarios.Scenario) []*query {
 		qs = append(qs, w.publishedFrom(c)...)
 	}
 	qs = append(qs, w.hostQueries()...)
+	qs = append(qs, w.routeQueries()...)
 	for _, sc := range scs {
 		qs = append(qs, w.scenarioQueries(sc)...)
 	}
@@ -240,13 +249,14 @@ func (w *world) dnsNames(c *topology.Container) []string {
 		if t == c || t.Declared {
 			continue
 		}
-		set[t.Service] = true
+		svc := bareService(t)
+		set[svc] = true
 		set[t.Name] = true
 		for _, e := range t.Endpoints {
 			for _, a := range e.Aliases {
 				set[a] = true
 			}
-			set[t.Service+"."+e.Network.Name] = true
+			set[svc+"."+e.Network.Name] = true
 		}
 	}
 	for _, l := range c.Links {
@@ -333,15 +343,19 @@ func (w *world) nameConnects(c *topology.Container) []*query {
 		if t.NetNS != nil {
 			o = t.NetNS
 		}
+		// By the bare service name, the DNS question a client asks: on a
+		// network several projects share it may answer several of them
+		// (R6-6).
+		svc := bareService(t)
 		for _, pp := range w.listenSet(o) {
-			key := t.Service + "/" + pp.String()
+			key := svc + "/" + pp.String()
 			if done[key] {
 				continue
 			}
 			done[key] = true
-			r := w.s.Reach(sim.Query{From: c.Name, To: t.Service, Port: pp.Port, Protocol: pp.Protocol})
-			q := &query{runner: c.Name, task: Task{Kind: "connect", Name: t.Service, Port: pp.Port, Protocol: pp.Protocol}}
-			q.QueryResult = QueryResult{Kind: KindConnect, From: c.Name, To: t.Service, Port: pp.Port, Protocol: pp.Protocol}
+			r := w.s.Reach(sim.Query{From: c.Name, To: svc, Port: pp.Port, Protocol: pp.Protocol})
+			q := &query{runner: c.Name, task: Task{Kind: "connect", Name: svc, Port: pp.Port, Protocol: pp.Protocol}}
+			q.QueryResult = QueryResult{Kind: KindConnect, From: c.Name, To: svc, Port: pp.Port, Protocol: pp.Protocol}
 			w.predictReach(q, r)
 			if r.Verdict == sim.NameNotResolved && r.DNS != nil && r.DNS.Forwarded && !w.dnsUpstream {
 				q.skip = "the name goes to the engine's upstream resolvers, outside this machine (--dns-upstream asks anyway)"

@@ -28,3 +28,30 @@ func TestWriteJSON(t *testing.T) {
 		t.Errorf("round trip %+v %v", back, err)
 	}
 }
+
+// Several projects: the JSON report lists them in up order ("projects"),
+// the text header names them; one project's report has no "projects".
+func TestReportProjects(t *testing.T) {
+	r := &Report{Project: "app-verify", Projects: []string{"proxy-verify", "admin-verify", "app-verify"}, Model: "20.10.24"}
+	var b bytes.Buffer
+	if err := WriteJSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	var back struct{ Projects []string }
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil || strings.Join(back.Projects, " ") != "proxy-verify admin-verify app-verify" {
+		t.Errorf("projects %v %v:\n%s", back.Projects, err, b.String())
+	}
+	b.Reset()
+	if err := WriteText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(b.String(), "verify projects proxy-verify, admin-verify, app-verify (in up order) on Docker Engine") {
+		t.Errorf("text:\n%s", b.String())
+	}
+	b.Reset()
+	r.Projects = nil
+	WriteJSON(&b, r)
+	if strings.Contains(b.String(), "projects") {
+		t.Errorf("one project's JSON names projects:\n%s", b.String())
+	}
+}

@@ -43,6 +43,9 @@ type Options struct {
 	// a veth pair whose host end the host description's interfaces name:
 	// verify probes from it as a machine on the host's LAN (lan.go).
 	LANNetNS string
+	// With are more projects on the host (--with), brought up before the
+	// main one after the host description's projects:, in order.
+	With []string
 	// Docker is the docker CLI (default "docker").
 	Docker string
 	// Env is the environment of docker commands (default os.Environ()).
@@ -53,10 +56,13 @@ type Options struct {
 
 // Report is the outcome of a verify run.
 type Report struct {
-	Engine  Engine        `json:"engine"`
-	Project string        `json:"project"`
-	Queries []QueryResult `json:"queries"`
-	Summary Summary       `json:"summary"`
+	Engine  Engine `json:"engine"`
+	Project string `json:"project"`
+	// Projects are every verify project of the run in up order, when
+	// there are several.
+	Projects []string      `json:"projects,omitempty"`
+	Queries  []QueryResult `json:"queries"`
+	Summary  Summary       `json:"summary"`
 	// Model is the engine version the predictions modelled.
 	Model string `json:"-"`
 	// Notes say what the rewrite changed (not in the JSON schema).
@@ -76,9 +82,11 @@ func (r *Report) OK() bool { return r.Summary.Disagree == 0 }
 
 // Run brings the project that opts describe up on the local Docker Engine
 // with every service replaced by the probe, checks every query, and tears
-// the project down again (unless Keep), also when ctx is cancelled. A
-// *ToolError means docker or compose is missing; a *topology.LoadError is
-// bad input.
+// the project down again (unless Keep), also when ctx is cancelled. With
+// other projects on the host (With, or the host description's projects:)
+// it brings each up in the modelled up order as its own verify project
+// and tears them down in the reverse order (plan.go). A *ToolError means
+// docker or compose is missing; a *topology.LoadError is bad input.
 func Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Docker == "" {
 		opts.Docker = "docker"
@@ -105,14 +113,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Loader == nil || opts.Rewrite == nil {
 		return nil, errors.New("verify: Options.Loader and Options.Rewrite are required")
 	}
-	orig, err := opts.Loader(ctx, opts.Load)
+	orig, plan, err := loadHost(ctx, opts.Loader, opts.Load, opts.With)
 	if err != nil {
 		return nil, err
-	}
-	for _, c := range orig.Containers {
-		if c.Declared {
-			return nil, &ToolError{Msg: "composenet verify brings up only the project itself: drop --host containers (" + c.Name + ") from the run"}
-		}
 	}
 	var lan *lanClient
 	if opts.LANNetNS != "" {
@@ -132,22 +135,19 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, &ToolError{Msg: err.Error()}
 	}
-	rw, err := opts.Rewrite(ctx, opts.Load, orig, image)
-	if err != nil {
-		return nil, err
-	}
 	dir, err := os.MkdirTemp("", "composenet-verify-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	file := filepath.Join(dir, "compose.yaml")
-	if err := os.WriteFile(file, rw.YAML, 0o644); err != nil {
+	multi := len(plan.Projects) > 1
+	notes, err := plan.rewriteAll(ctx, opts.Rewrite, image, dir)
+	if err != nil {
 		return nil, err
 	}
 
-	// The model: the rewritten file, with the engine's version and its
-	// docker0 settings.
+	// The model: the rewritten files on one host, with the engine's
+	// version and its docker0 settings.
 	b0, err := d.networks(ctx, []string{"bridge"})
 	if err != nil {
 		return nil, &ToolError{Msg: "cannot inspect the default bridge: " + err.Error()}
@@ -163,33 +163,49 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if bridge0 != nil && bridge0.Options["com.docker.network.bridge.enable_icc"] == "false" && !hasSetting(daemon, "icc") {
 		daemon = append(daemon, "icc=false")
 	}
-	t, err := opts.Loader(ctx, topology.Options{Files: []string{file}, ProjectName: rw.Project, HostFile: opts.Load.HostFile, Daemon: daemon, Latency: opts.Load.Latency})
+	models, t, err := plan.model(ctx, opts.Loader, dir, topology.Options{HostFile: opts.Load.HostFile, Daemon: daemon, Latency: opts.Load.Latency})
 	if err != nil {
-		return nil, fmt.Errorf("the rewritten project does not load (please report): %v", err)
+		return nil, err
 	}
-	rep := &Report{Engine: eng, Project: rw.Project, Model: t.Daemon.Engine.String(), Notes: rw.Notes}
+	rep := &Report{Engine: eng, Project: plan.main().Name, Model: t.Daemon.Engine.String(), Notes: notes}
+	if multi {
+		rep.Projects = plan.names()
+	}
 
-	compose := []string{"compose", "-p", rw.Project, "-f", file, "--project-directory", dir}
+	started := 0
 	teardown := func() {
+		down := plan.downOrder(started)
 		if opts.Keep {
-			say("--keep: project %s left running (docker compose -p %s down -v --remove-orphans removes it)", rw.Project, rw.Project)
+			for _, rp := range down {
+				say("--keep: project %s left running (docker compose -p %s down -v --remove-orphans removes it)", rp.Name, rp.Name)
+			}
 			return
 		}
-		say("tearing %s down", rw.Project)
-		tctx, tcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		defer tcancel()
-		if _, err := d.run(tctx, nil, append(compose, "down", "-v", "--remove-orphans", "--timeout", "1")...); err != nil {
-			say("teardown failed: %v", oneLine(err.Error()))
+		for _, rp := range down {
+			say("tearing %s down", rp.Name)
+			tctx, tcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+			if _, err := d.run(tctx, nil, rp.downArgs(dir)...); err != nil {
+				say("teardown of %s failed: %v", rp.Name, oneLine(err.Error()))
+			}
+			// Whatever compose left behind, by the project's label.
+			if left, err := d.removeProject(tctx, rp.Name); err != nil {
+				say("removing what is left of %s failed: %v", rp.Name, oneLine(err.Error()))
+			} else if left != "" {
+				say("removed what compose left of %s: %s", rp.Name, left)
+			}
+			tcancel()
 		}
 	}
-	say("bringing %s up: %d services, %d networks", rw.Project, len(t.Services), len(t.Networks))
-	_, upErr := d.run(ctx, nil, append(compose, "up", "-d", "--no-build", "--remove-orphans")...)
 	defer teardown()
-	if upErr != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("interrupted while bringing the project up: %w", ctx.Err())
+	for i, rp := range plan.Projects {
+		say("bringing %s up: %d services, %d networks", rp.Name, len(models[i].Services), len(models[i].Networks))
+		started = i + 1
+		if _, err := d.run(ctx, nil, rp.upArgs(dir)...); err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("interrupted while bringing %s up: %w", rp.Name, ctx.Err())
+			}
+			return nil, &ToolError{Msg: "docker compose up of " + rp.Name + " failed: " + err.Error()}
 		}
-		return nil, &ToolError{Msg: "docker compose up failed: " + upErr.Error()}
 	}
 	// The probes bind their ports within milliseconds of starting; give
 	// them a moment before the first connect.
@@ -197,9 +213,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	case <-time.After(time.Second):
 	case <-ctx.Done():
 	}
-	ctrs, err := d.containers(ctx, rw.Project)
-	if err != nil {
-		return nil, err
+	ctrs := map[string]*actualContainer{}
+	for _, rp := range plan.Projects {
+		got, err := d.containers(ctx, rp.Name)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range got {
+			ctrs[k] = v
+		}
 	}
 	var netNames []string
 	for _, n := range t.Networks {
@@ -212,6 +234,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	w := newWorld(t, ctrs, nets, bridge0)
 	w.dnsUpstream = opts.DNSUpstream
 	w.probeBin = probe
+	w.routes = plan.Routes
 	if lan != nil {
 		w.setLAN(lan)
 		var subnets []netip.Prefix
@@ -465,7 +488,11 @@ func (r *Report) count() {
 // the summary.
 func WriteText(w io.Writer, r *Report) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "verify %s on Docker Engine %s (API %s, %s, kernel %s); model: Engine %s\n", r.Project, r.Engine.Version, r.Engine.APIVersion, r.Engine.OS, r.Engine.Kernel, r.Model)
+	what := r.Project
+	if len(r.Projects) > 1 {
+		what = "projects " + strings.Join(r.Projects, ", ") + " (in up order)"
+	}
+	fmt.Fprintf(&b, "verify %s on Docker Engine %s (API %s, %s, kernel %s); model: Engine %s\n", what, r.Engine.Version, r.Engine.APIVersion, r.Engine.OS, r.Engine.Kernel, r.Model)
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "note: %s\n", n)
 	}

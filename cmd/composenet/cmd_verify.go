@@ -14,6 +14,10 @@ import (
 	"github.com/composenet/composenet/verify"
 )
 
+// verifyTeardownWait is how long main waits after a signal for verify to
+// tear its projects down.
+const verifyTeardownWait = 5 * time.Minute
+
 // cmdVerify checks composenet's predictions against the local Docker
 // Engine: exit 0 when every probed query agrees, 1 when any disagrees, 2
 // on bad input or when docker / docker compose v2 is missing.
@@ -25,12 +29,16 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 			"nothing is pulled, none of the project's code runs), ask every DNS, connect and\n" +
 			"ping question the model raises from inside the containers and from the host, and\n" +
 			"compare each answer with composenet's prediction for the engine's version. The\n" +
-			"project is torn down afterwards (also on failure and Ctrl-C) unless --keep.",
+			"project is torn down afterwards (also on failure and Ctrl-C) unless --keep.\n" +
+			"With --with (or projects: in --host) every project of the host comes up in the\n" +
+			"modelled up order, each as its own PROJECT-verify, sharing external networks;\n" +
+			"they are torn down in the reverse order.",
 		examples: []string{
 			"composenet verify -f examples/ecommerce/compose.yaml",
 			"composenet verify --format json --timeout 5m",
 			"composenet verify --scenario examples/secure/secure.scenario.yaml -f examples/secure/compose.yaml",
 			"composenet verify --host lan-host.yaml --lan-netns composenet-lan -f compose.yaml",
+			"composenet verify -f app/compose.yaml --with proxy",
 		},
 	})
 	lf := addLoadFlags(fs)
@@ -53,8 +61,16 @@ func cmdVerify(ctx context.Context, e *env, args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After Ctrl-C or SIGTERM, main waits for the teardown (each project's
+	// down is bounded by 2 minutes); a second signal stops waiting.
+	release, ok := e.holds.HoldLong(verifyTeardownWait)
+	if !ok {
+		return exitBadInput
+	}
+	defer release()
 	rep, err := verify.Run(ctx, verify.Options{
 		Load:        lf.options(e),
+		With:        lf.with,
 		Loader:      e.loadHelper().Load,
 		Rewrite:     e.loadHelper().Rewrite,
 		Scenarios:   scs,

@@ -59,8 +59,9 @@ const HelperName = "composenet-load"
 const MaxAddressSpace = 8 << 30
 
 // proto is the version of the request and answer shapes and of their
-// encoding (2: package wire instead of encoding/gob).
-const proto = 2
+// encoding (2: package wire instead of encoding/gob; 3: a rewrite's
+// verify.RewriteSpec instead of its image alone).
+const proto = 3
 
 // ErrNoHelper says the helper could not be found.
 var ErrNoHelper = errors.New("loading a compose project needs the " + HelperName + " helper next to composenet or on PATH (`make build` builds it into bin/; `go install github.com/composenet/composenet/cmd/...` installs it with composenet)")
@@ -74,8 +75,9 @@ type request struct {
 	Record bool
 	// Stdin is composenet's standard input, for `-f -`.
 	Stdin []byte
-	// Image is the probe image of a rewrite.
-	Image string
+	// Spec is a rewrite's: the probe image, the run's shared networks
+	// and the routes' backend ports.
+	Spec verify.RewriteSpec
 }
 
 // answer is what the helper writes (after the preamble).
@@ -154,8 +156,8 @@ func (h *Helper) Load(ctx context.Context, opts topology.Options) (*topology.Top
 // Rewrite rewrites the project opts describe for composenet verify in the
 // helper: a verify.RewriteFunc. The helper loads the project again; t is
 // not sent.
-func (h *Helper) Rewrite(ctx context.Context, opts topology.Options, _ *topology.Topology, image string) (*verify.Rewritten, error) {
-	req := request{Op: "rewrite", Options: opts, Image: image}
+func (h *Helper) Rewrite(ctx context.Context, opts topology.Options, _ *topology.Topology, spec verify.RewriteSpec) (*verify.Rewritten, error) {
+	req := request{Op: "rewrite", Options: opts, Spec: spec}
 	req.Options.Record = nil
 	a, err := h.call(ctx, &req)
 	if err != nil {
@@ -286,7 +288,7 @@ func Serve(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, ops O
 	case "rewrite":
 		var t *topology.Topology
 		if t, err = ops.Load(ctx, opts); err == nil {
-			a.Rewritten, err = ops.Rewrite(ctx, opts, t, req.Image)
+			a.Rewritten, err = ops.Rewrite(ctx, opts, t, req.Spec)
 		}
 	default:
 		fmt.Fprintf(stderr, "%s: unknown request %q\n", HelperName, req.Op)

@@ -15,6 +15,7 @@ import (
 	"github.com/composenet/composenet/topology"
 	"github.com/composenet/composenet/topology/loader"
 	"github.com/composenet/composenet/topology/snapshot"
+	"github.com/composenet/composenet/verify"
 	"github.com/composenet/composenet/verify/rewrite"
 )
 
@@ -161,13 +162,19 @@ func TestHelperRewrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := rewrite.Project(context.Background(), opts, top, "probe:test")
+	// The spec travels to the helper whole: an added backend port shows
+	// in the rewritten file.
+	spec := verify.RewriteSpec{Image: "probe:test", External: map[string]string{"edge": "edge-verify"}, Listen: map[string][]string{"gateway": {"9999/tcp"}}}
+	want, err := rewrite.Project(context.Background(), opts, top, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := (&Helper{Path: helperPath(t)}).Rewrite(context.Background(), opts, top, "probe:test")
+	got, err := (&Helper{Path: helperPath(t)}).Rewrite(context.Background(), opts, top, spec)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !bytes.Contains(got.YAML, []byte("9999/tcp")) {
+		t.Errorf("the spec's listen port is not in the helper's rewrite:\n%s", got.YAML)
 	}
 	if !reflect.DeepEqual(want, got) {
 		t.Errorf("rewrite differs:\n%s\nvs\n%s", want.YAML, got.YAML)

@@ -22,6 +22,8 @@ type Holds struct {
 	n      int
 	used   bool
 	closed bool
+	// grace is the longest wait HoldLong asked for.
+	grace time.Duration
 }
 
 // Hold registers work that cleans up on cancellation. It returns false,
@@ -40,15 +42,29 @@ func (h *Holds) Hold() (release func(), ok bool) {
 	return func() { h.mu.Lock(); h.n--; h.mu.Unlock() }, true
 }
 
+// HoldLong is Hold for work whose clean-up takes longer than the grace
+// time (verify tearing its projects down on the engine): after a signal,
+// Run waits up to d for the command instead (a second signal still ends
+// the wait).
+func (h *Holds) HoldLong(d time.Duration) (release func(), ok bool) {
+	release, ok = h.Hold()
+	if ok && h != nil {
+		h.mu.Lock()
+		h.grace = max(h.grace, d)
+		h.mu.Unlock()
+	}
+	return release, ok
+}
+
 // close stops new work and reports whether such work is under way or has
 // run: work that already cleaned up and released its hold may still be
 // returning its status (serve stopping on the same signal), so Run waits
 // for the command then too.
-func (h *Holds) close() bool {
+func (h *Holds) close() (wait bool, grace time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.closed = true
-	return h.n > 0 || h.used
+	return h.n > 0 || h.used, h.grace
 }
 
 // Run runs cmd and returns the process's exit status. When a signal
@@ -72,11 +88,11 @@ func Run(sig <-chan os.Signal, grace time.Duration, cmd func(ctx context.Context
 			status += int(n)
 		}
 		code := -1
-		if h.close() {
+		if wait, long := h.close(); wait {
 			select {
 			case code = <-done:
 			case <-sig:
-			case <-time.After(grace):
+			case <-time.After(max(grace, long)):
 			}
 		} else {
 			select { // cmd may have stopped on the signal already

@@ -94,3 +94,61 @@ func TestNilHolds(t *testing.T) {
 	}
 	release()
 }
+
+// HoldLong stretches the wait past the grace time (verify's teardown
+// takes seconds per project): a command that needs longer than grace but
+// less than its HoldLong returns its own status; one that needs longer
+// than both is given up on.
+func TestRunHoldLong(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		need time.Duration
+		want int
+	}{
+		{"within the long hold", 600 * time.Millisecond, 130},
+		{"past it", time.Hour, 130},
+	} {
+		sig := make(chan os.Signal, 1)
+		held := make(chan struct{})
+		go func() { <-held; sig <- syscall.SIGINT }()
+		finished := make(chan struct{})
+		start := time.Now()
+		got := Run(sig, 100*time.Millisecond, func(ctx context.Context, h *Holds) int {
+			release, ok := h.HoldLong(2 * time.Second)
+			if !ok {
+				t.Fatal("hold refused before any signal")
+			}
+			defer release()
+			close(held)
+			<-ctx.Done()
+			time.Sleep(c.need)
+			close(finished)
+			return 2
+		})
+		took := time.Since(start)
+		if got != c.want {
+			t.Errorf("%s: status %d, want %d", c.name, got, c.want)
+		}
+		select {
+		case <-finished:
+			if c.need > time.Minute {
+				t.Errorf("%s: finished?", c.name)
+			}
+		default:
+			if c.need < time.Minute {
+				t.Errorf("%s: Run returned after %v, before the command's clean-up finished", c.name, took)
+			}
+		}
+		if c.need > time.Minute && (took < 2*time.Second || took > 20*time.Second) {
+			t.Errorf("%s: gave up after %v, want the long hold's 2s", c.name, took)
+		}
+	}
+}
+
+// A nil *Holds's HoldLong never refuses either.
+func TestNilHoldLong(t *testing.T) {
+	var h *Holds
+	if release, ok := h.HoldLong(time.Minute); !ok || release == nil {
+		t.Fatal("nil Holds refused")
+	}
+}

@@ -73,8 +73,8 @@ func LoadCompose(ctx context.Context, opts topology.Options, t *topology.Topolog
 // own code or data removed (build, healthchecks, volumes, secrets,
 // configs, entrypoints, environment, depends_on conditions). t is the
 // topology of p; its containers give the declared listeners.
-func Rewrite(p *types.Project, t *topology.Topology, image string) (*verify.Rewritten, error) {
-	name := p.Name + verify.Suffix
+func Rewrite(p *types.Project, t *topology.Topology, spec verify.RewriteSpec) (*verify.Rewritten, error) {
+	name := verify.ProjectName(p.Name)
 	out := &types.Project{Name: name, Services: types.Services{}, Networks: types.Networks{}}
 	var notes []string
 	for _, key := range sortedKeys(p.Networks) {
@@ -89,20 +89,24 @@ func Rewrite(p *types.Project, t *topology.Topology, image string) (*verify.Rewr
 			EnableIPv4: n.EnableIPv4,
 			EnableIPv6: n.EnableIPv6,
 		}
-		switch {
+		switch v, shared := spec.External[n.Name]; {
+		case bool(n.External) && shared:
+			// Another project of the run creates it (R2-5): looked up by
+			// its verify name.
+			out.Networks[key] = types.NetworkConfig{Name: v, External: true}
+			notes = append(notes, fmt.Sprintf("external network %s is %s, created by an earlier project of the run", n.Name, v))
+			continue
 		case bool(n.External):
 			nn.Name = n.Name + verify.Suffix
 			notes = append(notes, fmt.Sprintf("external network %s is created by verify as %s (an ordinary project network)", n.Name, nn.Name))
-		case n.Name == p.Name+"_"+key:
-			nn.Name = name + "_" + key
 		default:
-			nn.Name = n.Name + verify.Suffix
+			nn.Name = verify.NetworkName(p.Name, key, n.Name)
 		}
 		out.Networks[key] = nn
 	}
 	for _, sname := range sortedKeys(p.Services) {
 		s := p.Services[sname]
-		listen := listenOf(s, t)
+		listen := listenOf(s, t, spec.Listen[sname])
 		cmd := types.ShellCommand{"serve"}
 		for _, pp := range listen {
 			cmd = append(cmd, "--listen", pp)
@@ -126,7 +130,7 @@ func Rewrite(p *types.Project, t *topology.Topology, image string) (*verify.Rewr
 			notes = append(notes, fmt.Sprintf("services.%s.external_links dropped: verify does not start containers outside the project", sname))
 		}
 		ns.ContainerSpec = types.ContainerSpec{
-			Image:           image,
+			Image:           spec.Image,
 			PullPolicy:      types.PullPolicyNever,
 			Entrypoint:      types.ShellCommand{verify.ProbePath, "probe"},
 			Command:         cmd,
@@ -179,8 +183,13 @@ func Rewrite(p *types.Project, t *topology.Topology, image string) (*verify.Rewr
 // listenOf returns the ports the probe of service s serves, as
 // "PORT/PROTO" sorted by protocol then port: x-composenet.listen, the
 // targets of ports, and expose. SCTP is not served.
-func listenOf(s types.ServiceConfig, t *topology.Topology) []string {
+func listenOf(s types.ServiceConfig, t *topology.Topology, extra []string) []string {
 	set := map[topology.PortProto]bool{}
+	for _, e := range extra {
+		if pp, err := topology.ParsePortProto(e); err == nil {
+			set[pp] = true
+		}
+	}
 	if svc := t.Service(s.Name); svc != nil && len(svc.Containers) > 0 {
 		c := svc.Containers[0]
 		for _, pp := range c.Listen {
@@ -237,10 +246,10 @@ func withQuietLogs(fn func()) {
 
 // Project loads the project opts describe with compose-go and rewrites it
 // (LoadCompose, then Rewrite): a verify.RewriteFunc.
-func Project(ctx context.Context, opts topology.Options, t *topology.Topology, image string) (*verify.Rewritten, error) {
+func Project(ctx context.Context, opts topology.Options, t *topology.Topology, spec verify.RewriteSpec) (*verify.Rewritten, error) {
 	p, err := LoadCompose(ctx, opts, t)
 	if err != nil {
 		return nil, err
 	}
-	return Rewrite(p, t, image)
+	return Rewrite(p, t, spec)
 }

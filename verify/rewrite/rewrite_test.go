@@ -29,7 +29,7 @@ func rewriteFile(t *testing.T, f string) (orig, re *topology.Topology, rw *verif
 	if err != nil {
 		t.Fatal(err)
 	}
-	rw, err = Rewrite(p, orig, "composenet-probe:test")
+	rw, err = Rewrite(p, orig, verify.RewriteSpec{Image: "composenet-probe:test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,5 +105,66 @@ func TestRewriteKeepsTheNetworkModel(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRewriteSpec: an external network the spec maps stays external under
+// the mapped name (another project of the run creates it, R2-5), one it
+// does not map is created as an ordinary NAME-verify network, and the
+// spec's listen ports join the service's probe (a route's backend port).
+func TestRewriteSpec(t *testing.T) {
+	opts := topology.Options{Files: []string{"../../testdata/projects/app/compose.yaml"}}
+	ctx := context.Background()
+	orig, err := loader.Load(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := LoadCompose(ctx, opts, orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, err := Rewrite(p, orig, verify.RewriteSpec{Image: "composenet-probe:test",
+		External: map[string]string{"proxy": "proxy-verify", "elsewhere": "elsewhere-verify"},
+		Listen:   map[string][]string{"web": {"8080/tcp"}, "api": {"3000/tcp", "bad"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "compose.yaml")
+	if err := os.WriteFile(path, rw.YAML, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The loader models an external network without --host as assumed:
+	// proxy-verify must be one, under its mapped name.
+	re, err := loader.Load(ctx, topology.Options{Files: []string{path}, ProjectName: rw.Project})
+	if err != nil {
+		t.Fatalf("the rewritten file does not load: %v\n%s", err, rw.YAML)
+	}
+	for _, c := range []struct {
+		key, name string
+		external  bool
+	}{
+		{"proxy", "proxy-verify", true},
+		{"backplane", "backplane-verify", false},
+		{"default", "app-verify_default", false},
+	} {
+		n := re.Network(c.key)
+		if n == nil || n.Name != c.name || n.External != c.external {
+			t.Errorf("network %s: %+v, want name %s external %v", c.key, n, c.name, c.external)
+		}
+	}
+	for _, c := range []struct {
+		ctr  string
+		want []topology.PortProto
+	}{
+		{"app-verify-web-1", []topology.PortProto{{Port: 8080, Protocol: "tcp"}}},
+		{"app-verify-api-1", []topology.PortProto{{Port: 3000, Protocol: "tcp"}}},
+		{"app-verify-db-1", []topology.PortProto{{Port: 5432, Protocol: "tcp"}}},
+	} {
+		if got := re.Container(c.ctr).Listen; !slices.Equal(got, c.want) {
+			t.Errorf("%s listens on %v, want %v", c.ctr, got, c.want)
+		}
+	}
+	if !slices.Contains(rw.Notes, "external network proxy is proxy-verify, created by an earlier project of the run") {
+		t.Errorf("notes %q", rw.Notes)
 	}
 }
