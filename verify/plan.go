@@ -144,7 +144,7 @@ func newPlan(opts []topology.Options, ts []*topology.Topology, host *topology.To
 		if rp, svc := split(r.Backend); rp != nil {
 			// The backend serves the route's port: the proxy's
 			// configuration says its process does.
-			pp := strconv.Itoa(int(r.Port)) + "/tcp"
+			pp := strconv.Itoa(int(r.Port)) + "/" + routeProto(r)
 			if !slices.Contains(rp.Spec.Listen[svc], pp) {
 				rp.Spec.Listen[svc] = append(rp.Spec.Listen[svc], pp)
 				sort.Strings(rp.Spec.Listen[svc])
@@ -152,6 +152,16 @@ func newPlan(opts []topology.Options, ts []*topology.Topology, host *topology.To
 		}
 	}
 	return p
+}
+
+// routeProto is the transport of a route's proxied hop: udp for a UDP
+// route (a traefik UDP router), tcp otherwise (HTTP and TCP routes), as
+// sim.RouteHop asks it.
+func routeProto(r topology.Route) string {
+	if r.Protocol == "udp" {
+		return "udp"
+	}
+	return "tcp"
 }
 
 // containerName is the verify name of container c of project proj:

@@ -8,7 +8,8 @@ import "fmt"
 // route (traefik, caddy-docker-proxy, nginx-proxy) goes to the backend's
 // address on the network the route names or the proxy shares with it
 // (sim.RouteHop); a route of a mounted nginx or haproxy file asks for its
-// upstream name through the proxy's own DNS. The prediction is Reach's, as
+// upstream name through the proxy's own DNS. TCP and UDP routers (layer 4
+// already) are asked over their own transport. The prediction is Reach's, as
 // for any other connect, and the backend's probe serves the route's port
 // (newPlan adds it). The layer-7 half — host rules, paths, TLS,
 // middlewares, which router wins — is read from configuration and not
@@ -19,7 +20,8 @@ func (w *world) routeQueries() []*query {
 		r := pr.Route
 		q := &query{}
 		what := fmt.Sprintf("%s (route %s of %s, %s)", r.Backend, pr.Orig.Target(), r.Proxy, pr.Orig.Position)
-		q.QueryResult = QueryResult{Kind: KindConnect, From: r.Proxy, To: what, Port: r.Port, Protocol: "tcp", Predicted: "-", Rules: []string{}}
+		proto := routeProto(r)
+		q.QueryResult = QueryResult{Kind: KindConnect, From: r.Proxy, To: what, Port: r.Port, Protocol: proto, Predicted: "-", Rules: []string{}}
 		switch {
 		case r.Unresolved != "":
 			q.skip = "the route's backend is not known statically: " + r.Unresolved
@@ -51,7 +53,7 @@ func (w *world) routeQueries() []*query {
 		if r.Upstream != "" {
 			// The proxy resolves the upstream name itself.
 			q.To = fmt.Sprintf("%s (upstream of route %s of %s, %s)", r.Upstream, pr.Orig.Target(), r.Proxy, pr.Orig.Position)
-			q.task = Task{Kind: "connect", Name: r.Upstream, Port: r.Port, Protocol: "tcp"}
+			q.task = Task{Kind: "connect", Name: r.Upstream, Port: r.Port, Protocol: proto}
 		} else {
 			ip, ok := w.actualIP(h.Endpoint.Container, h.Endpoint.Network)
 			if !ok {
@@ -60,7 +62,7 @@ func (w *world) routeQueries() []*query {
 				continue
 			}
 			q.To = fmt.Sprintf("%s (%s on %s; route %s of %s, %s)", ip, h.Endpoint.Container.Name, h.Endpoint.Network.Name, pr.Orig.Target(), r.Proxy, pr.Orig.Position)
-			q.task = Task{Kind: "connect", Addr: ip.String(), Port: r.Port, Protocol: "tcp"}
+			q.task = Task{Kind: "connect", Addr: ip.String(), Port: r.Port, Protocol: proto}
 		}
 		w.predictReach(q, h.Result)
 		if h.NetworkMissing {
