@@ -2,20 +2,23 @@ package scenarios
 
 import (
 	"context"
+	"slices"
 
 	"github.com/composenet/composenet/topology"
 )
 
 // RunFiles loads and runs each scenario file in order (Load, Run). It
 // returns the reports of the files that ran and the error of each file
-// that did not (bad input), both in file order. load loads each
-// scenario's project (loader.Load).
-func RunFiles(ctx context.Context, files []string, load topology.LoadFunc) ([]*Report, []error) {
+// that did not (bad input), both in file order. with are other projects
+// on the host of every scenario (check --with), brought up before each
+// scenario's own with: list. load loads each project (loader.Load).
+func RunFiles(ctx context.Context, files []string, with []topology.ProjectRef, load topology.LoadFunc) ([]*Report, []error) {
 	var reports []*Report
 	var errs []error
 	for _, f := range files {
 		sc, err := Load(f)
 		if err == nil {
+			sc.With = append(slices.Clone(with), sc.With...)
 			var rep *Report
 			if rep, err = Run(ctx, sc, load); err == nil {
 				reports = append(reports, rep)

@@ -26,7 +26,7 @@ func TestRunFiles(t *testing.T) {
 	bad := write("bad.scenario.yaml", "compose: compose.yaml\nexpect:\n  - blocked: web -> db\n")
 	missing := filepath.Join(dir, "missing.scenario.yaml")
 	broken := write("broken.scenario.yaml", "compose: compose.yaml\nexpect: 3\n")
-	reports, errs := RunFiles(context.Background(), []string{good, missing, bad, broken}, loader.Load)
+	reports, errs := RunFiles(context.Background(), []string{good, missing, bad, broken}, nil, loader.Load)
 	if len(reports) != 2 || len(errs) != 2 {
 		t.Fatalf("%d reports, %d errors (%v)", len(reports), len(errs), errs)
 	}

@@ -50,6 +50,11 @@ type Scenario struct {
 	Daemon   []string
 	Host     string
 	Latency  []string
+	// With are the other compose projects on the same host (with:), in
+	// up order, each brought up before this one (topology.LoadHost): a
+	// folder or compose file relative to Dir, with its own project name
+	// and profiles. The host description's projects: come first.
+	With []topology.ProjectRef
 	// WhatIfs are applied in order before the expectations run.
 	WhatIfs []WhatIf
 	// Expects are the expectations in file order.
@@ -349,6 +354,8 @@ func Parse(file string, data []byte) (sc *Scenario, err error) {
 			sc.Host, _ = p.str(v, path)
 		case "latency":
 			sc.Latency = p.kvs(v, path)
+		case "with":
+			p.with(sc, v, path)
 		case "what_if":
 			if p.fits(k, v, path, MaxWhatIfs) {
 				p.whatIfs(sc, v, path)
@@ -362,7 +369,7 @@ func Parse(file string, data []byte) (sc *Scenario, err error) {
 				p.flows(sc, v, path)
 			}
 		default:
-			p.errf(k, path, "unknown field %q (known: name, compose, project, profiles, env, daemon, host, latency, what_if, expect, flows)", k.Value)
+			p.errf(k, path, "unknown field %q (known: name, compose, project, profiles, env, daemon, host, latency, with, what_if, expect, flows)", k.Value)
 		}
 	}
 	if root.Kind == yaml.MappingNode && !haveCompose {
@@ -374,6 +381,49 @@ func Parse(file string, data []byte) (sc *Scenario, err error) {
 	return sc, nil
 }
 
+// with reads the with: list: each entry a path (a folder holding a
+// compose file, or a compose file, relative to the scenario file) or a
+// mapping {path:, project:, profiles:}.
+func (p *parser) with(sc *Scenario, n *yaml.Node, path string) {
+	if n.Kind == yaml.SequenceNode && len(n.Content) > MaxProjects {
+		p.errf(n, path, "%d projects; composenet accepts at most %d in one scenario file", len(n.Content), MaxProjects)
+		return
+	}
+	for i, it := range p.seq(n, path) {
+		ip := fmt.Sprintf("%s.%d", path, i)
+		r := topology.ProjectRef{Base: sc.Dir, Pos: p.pos(it), Field: ip}
+		if it.Kind == yaml.ScalarNode {
+			var ok bool
+			if r.Path, ok = p.str(it, ip); !ok {
+				continue
+			}
+		} else {
+			for _, kv := range p.mapping(it, ip) {
+				k, v := kv[0], kv[1]
+				kp := join(ip, k.Value)
+				switch k.Value {
+				case "path":
+					r.Path, _ = p.str(v, kp)
+				case "project":
+					r.ProjectName, _ = p.str(v, kp)
+				case "profiles":
+					r.Profiles = p.strs(v, kp)
+				default:
+					p.errf(k, kp, "unknown field %q (known: path, project, profiles)", k.Value)
+				}
+			}
+		}
+		if it.Kind == yaml.MappingNode && r.Path == "" {
+			p.errf(it, ip, "a project needs path: (its folder or compose file, relative to the scenario file)")
+			continue
+		}
+		if it.Kind != yaml.MappingNode && it.Kind != yaml.ScalarNode {
+			continue // reported by mapping
+		}
+		sc.With = append(sc.With, r)
+	}
+}
+
 // Limits of one scenario file (its size is bounded by
 // topology.MaxInputBytes). Each expectation is a simulation and each
 // what-if a copy of the topology, so the counts are bounded too.
@@ -381,6 +431,7 @@ const (
 	MaxExpectations = 10_000
 	MaxFlows        = 1_000
 	MaxWhatIfs      = 100
+	MaxProjects     = 64
 )
 
 // fits reports whether the list v has at most max entries, and refuses it

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -32,6 +33,10 @@ type Report struct {
 	File    string `json:"file"`
 	Name    string `json:"name"`
 	Project string `json:"project"`
+	// Projects are the projects on the host in up order when several
+	// share it (with:, check --with, the host description's projects:);
+	// Project is then the scenario's own, the last.
+	Projects []string `json:"projects,omitempty"`
 	// WhatIfs are the applied what-ifs as text, in order.
 	WhatIfs []string `json:"what_ifs,omitempty"`
 	// Results are in file order: expectations, then flows.
@@ -108,15 +113,30 @@ func (sc *Scenario) Options(extraDaemon []string) topology.Options {
 // given to the load. A what-if that cannot be modelled faithfully is an
 // error with its position. load loads the project (loader.Load).
 func (sc *Scenario) Topology(ctx context.Context, load topology.LoadFunc) (*topology.Topology, error) {
+	t, probs, err := sc.topology(ctx, load)
+	if err != nil {
+		return nil, err
+	}
+	if len(probs) > 0 {
+		return nil, &topology.LoadError{Problems: probs}
+	}
+	return t, nil
+}
+
+// topology is Topology that also returns the topology with the what-ifs
+// that could be applied, next to the problems of those that could not.
+func (sc *Scenario) topology(ctx context.Context, load topology.LoadFunc) (*topology.Topology, []topology.Problem, error) {
 	var daemon []string
 	for _, w := range sc.WhatIfs {
 		if key, _ := splitSetting(w.Setting); w.Kind == WhatIfDaemon && topology.DaemonSettingNeedsReload(key) {
 			daemon = append(daemon, w.Setting)
 		}
 	}
-	t, err := load(ctx, sc.Options(daemon))
+	// The other projects on the host (with:, the host description's
+	// projects:) come up first; one project alone is load itself.
+	t, err := topology.LoadHost(ctx, sc.Options(daemon), sc.With, load)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var probs []topology.Problem
 	for i, w := range sc.WhatIfs {
@@ -127,10 +147,7 @@ func (sc *Scenario) Topology(ctx context.Context, load topology.LoadFunc) (*topo
 		}
 		t = u
 	}
-	if len(probs) > 0 {
-		return nil, &topology.LoadError{Problems: probs}
-	}
-	return t, nil
+	return t, probs, nil
 }
 
 func (w WhatIf) String() string {
@@ -151,11 +168,21 @@ func (w WhatIf) String() string {
 // load, a what-if cannot be applied, a name in an expectation is unknown).
 // load loads the project (loader.Load).
 func Run(ctx context.Context, sc *Scenario, load topology.LoadFunc) (*Report, error) {
-	t, err := sc.Topology(ctx, load)
+	t, probs, err := sc.topology(ctx, load)
 	if err != nil {
 		return nil, err
 	}
-	return Evaluate(sc, t)
+	rep, err := Evaluate(sc, t)
+	if len(probs) == 0 {
+		return rep, err
+	}
+	// The names of the expectations are checked too, so that every
+	// problem comes out at once.
+	var le *topology.LoadError
+	if errors.As(err, &le) {
+		probs = append(probs, le.Problems...)
+	}
+	return nil, &topology.LoadError{Problems: sortProblems(probs)}
 }
 
 // Evaluate runs sc's expectations and flows on t (what-ifs already
@@ -163,6 +190,9 @@ func Run(ctx context.Context, sc *Scenario, load topology.LoadFunc) (*Report, er
 func Evaluate(sc *Scenario, t *topology.Topology) (*Report, error) {
 	s := sim.New(t)
 	rep := &Report{File: sc.File, Name: sc.Name, Project: t.Project}
+	for _, p := range t.Projects {
+		rep.Projects = append(rep.Projects, p.Name)
+	}
 	for _, w := range sc.WhatIfs {
 		rep.WhatIfs = append(rep.WhatIfs, w.String())
 	}
@@ -176,6 +206,10 @@ func Evaluate(sc *Scenario, t *topology.Topology) (*Report, error) {
 		}
 		if t.Service(name) != nil {
 			return true // stopped by a what-if
+		}
+		if cands := s.Ambiguous(name); cands != nil {
+			bad(pos, "%q is ambiguous: several projects have a service of that name (%s); name one as project/service or by its container name", name, strings.Join(cands, ", "))
+			return false
 		}
 		if in := t.InactiveService(name); in != nil {
 			// R1-10: it exists, in a profile the scenario does not enable.
@@ -191,6 +225,19 @@ func Evaluate(sc *Scenario, t *topology.Topology) (*Report, error) {
 		case KindReach, KindBlocked:
 			if !known(e.From, e.Pos) {
 				continue
+			}
+			// TO is a DNS question from a container, except in the
+			// project/service form (composenet's name for a service on a
+			// host with several projects) and from outside the host,
+			// where it names a service or container.
+			if (strings.Contains(e.To, "/") || isExternal(e.From)) && !sim.IsRouteTarget(e.To) && s.Container(e.To) == nil {
+				if cands := s.Ambiguous(e.To); cands != nil {
+					bad(e.Pos, "%q is ambiguous: several projects have a service of that name (%s); name one as project/service or by its container name", e.To, strings.Join(cands, ", "))
+					continue
+				}
+				if strings.Contains(e.To, "/") && !known(e.To, e.Pos) {
+					continue
+				}
 			}
 			if e.Via != "" && !known(e.Via, e.Pos) {
 				continue
@@ -507,28 +554,63 @@ func describeSpecs(as []AnswerSpec) string {
 }
 
 // answersMatch requires as many answers as specs and every spec matched by
-// a distinct answer (specs in order, greedy: specs are few).
+// a distinct answer. A spec can match several answers (a bare service
+// name matches every project's service of that name, an empty field
+// anything), so the specs are matched to answers as a bipartite matching
+// (augmenting paths; specs are few), not greedily in order.
 func answersMatch(specs []AnswerSpec, got []sim.DNSAnswer) bool {
 	if len(specs) != len(got) {
 		return false
 	}
-	used := make([]bool, len(got))
-	for _, sp := range specs {
-		found := false
-		for i, a := range got {
-			if used[i] {
+	fits := func(sp AnswerSpec, a sim.DNSAnswer) bool {
+		return (sp.Service == "" || sameService(sp.Service, a.Service)) && (sp.Container == "" || sp.Container == a.Container) && (sp.Network == "" || sp.Network == a.Network)
+	}
+	owner := make([]int, len(got)) // answer -> spec, -1 when free
+	for i := range owner {
+		owner[i] = -1
+	}
+	var try func(si int, seen []bool) bool
+	try = func(si int, seen []bool) bool {
+		for ai, a := range got {
+			if seen[ai] || !fits(specs[si], a) {
 				continue
 			}
-			if (sp.Service == "" || sp.Service == a.Service) && (sp.Container == "" || sp.Container == a.Container) && (sp.Network == "" || sp.Network == a.Network) {
-				used[i], found = true, true
-				break
+			seen[ai] = true
+			if owner[ai] < 0 || try(owner[ai], seen) {
+				owner[ai] = si
+				return true
 			}
 		}
-		if !found {
+		return false
+	}
+	for si := range specs {
+		if !try(si, make([]bool, len(got))) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameService reports whether the service named in a scenario is the
+// service an answer names: the same name, or on a host with several
+// projects the bare name of a project/service.
+func sameService(spec, got string) bool {
+	if spec == got {
+		return true
+	}
+	_, bare, ok := strings.Cut(got, "/")
+	return ok && !strings.Contains(spec, "/") && bare == spec
+}
+
+// exposedKey is the key of an only: entry SERVICE:PORT[/PROTO]: the
+// service as Exposed names it (a container name or a bare service name
+// of one project stands for its service).
+func exposedKey(s *sim.Sim, o string) string {
+	name, port, proto, _ := sim.ParseTarget(o)
+	if c := s.Container(name); c != nil && c.Service != "" {
+		name = c.Service
+	}
+	return fmt.Sprintf("%s:%d/%s", name, port, proto)
 }
 
 // Exposure is one service port that a client outside reaches through a
@@ -576,8 +658,7 @@ func Exposed(s *sim.Sim, from string) []Exposure {
 func evalExposed(s *sim.Sim, t *topology.Topology, e Expect) Result {
 	allowed := map[string]bool{}
 	for _, o := range e.Only {
-		name, port, proto, _ := sim.ParseTarget(o)
-		allowed[fmt.Sprintf("%s:%d/%s", name, port, proto)] = true
+		allowed[exposedKey(s, o)] = true
 	}
 	var extra []string
 	var fixes []string
@@ -591,8 +672,7 @@ func evalExposed(s *sim.Sim, t *topology.Topology, e Expect) Result {
 	}
 	var missing []string
 	for _, o := range e.Only {
-		name, port, proto, _ := sim.ParseTarget(o)
-		k := fmt.Sprintf("%s:%d/%s", name, port, proto)
+		k := exposedKey(s, o)
 		if !got[k] {
 			missing = append(missing, k)
 		}

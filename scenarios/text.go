@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/composenet/composenet/internal/termsafe"
 )
@@ -13,7 +14,11 @@ import (
 func WriteText(w io.Writer, reports []*Report) error {
 	var pass, fail, xfail int
 	for _, rep := range reports {
-		fmt.Fprintf(w, "%s  (%s, project %s)\n", rep.Name, termsafe.Escape(rep.File), rep.Project)
+		if len(rep.Projects) > 1 {
+			fmt.Fprintf(w, "%s  (%s, projects %s in up order)\n", rep.Name, termsafe.Escape(rep.File), strings.Join(rep.Projects, ", "))
+		} else {
+			fmt.Fprintf(w, "%s  (%s, project %s)\n", rep.Name, termsafe.Escape(rep.File), rep.Project)
+		}
 		for _, wi := range rep.WhatIfs {
 			fmt.Fprintf(w, "  what-if: %s\n", wi)
 		}

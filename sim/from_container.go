@@ -157,7 +157,7 @@ func (s *Sim) explainUnresolved(c *topology.Container, q Query, r DNSResult, tr 
 		rule += "; R6-11: internal-only, unknown names get SERVFAIL"
 		ruleIDs = append(ruleIDs, "R6-11")
 	}
-	tr.block(inCtr(c).netName(n.Name), ruleIDs, component, rule, srcPos(c), "attach "+svc+" to network "+netLabel(n)+posSuffix(n.Pos))
+	tr.block(inCtr(c).netName(n.Name), ruleIDs, component, rule, srcPos(c), attachFix(svc, c.Project, n, n.Pos))
 	// What would still block by address?
 	sub := &tracer{lat: s.t.Latency}
 	pp := topology.PortProto{Port: q.Port, Protocol: proto(q.Protocol)}
@@ -332,7 +332,7 @@ func (s *Sim) containerTo(c, view *topology.Container, d dst, pp topology.PortPr
 		tr.hop(hostOn(tn), StepDrop, chain, "DROP (silent: the client times out)", lat.Netfilter)
 		tr.because(view.Name + " and " + te.Container.Name + " share no network: silently dropped (timeout)")
 		fixPos := tn.Pos
-		tr.block(hostOn(tn), ruleIDs, chain, chain+" "+rule, srcPos(view), "attach "+svcOf(view)+" to network "+netLabel(tn)+posSuffix(fixPos))
+		tr.block(hostOn(tn), ruleIDs, chain, chain+" "+rule, srcPos(view), attachFix(svcOf(view), view.Project, tn, fixPos))
 		return DroppedIsolation
 	}
 	if n := s.subnetOf(a); n != nil && !s.isHostAddr(a) {

@@ -42,6 +42,17 @@ func bridgeName(n *topology.Network) string {
 	return "br-" + n.Name
 }
 
+// attachFix is the fix "attach SERVICE to network N": N by its compose
+// key, or, when another project of the host created it (topology.Merge,
+// Network.Project), by its engine name and how the service's project
+// joins it (external: true, R2-5).
+func attachFix(svc, project string, n *topology.Network, at topology.Position) string {
+	if n.Project != "" && project != "" && project != n.Project {
+		return "attach " + svc + " to network " + n.Name + ", which project " + n.Project + " creates (key " + n.Key + "): name it with external: true in project " + project + posSuffix(at)
+	}
+	return "attach " + svc + " to network " + netLabel(n) + posSuffix(at)
+}
+
 func svcOf(c *topology.Container) string {
 	if c.Service != "" {
 		return c.Service

@@ -25,8 +25,11 @@ type ProjectRef struct {
 	ProjectName string
 	Profiles    []string
 	EnvFiles    []string
-	// Pos is the entry in the host description; zero for --with.
+	// Pos is the entry in the host description (or a scenario file's
+	// with: list); zero for --with.
 	Pos Position
+	// Field is the dotted path shown with Pos (default "projects.path").
+	Field string
 	// Flag is the flag that named it ("--with"), for problems without a
 	// position.
 	Flag string
@@ -117,6 +120,9 @@ func (r ProjectRef) Options(base Options) (Options, []Problem) {
 		path = filepath.Join(r.Base, path)
 	}
 	where, what := r.Pos, "projects.path"
+	if r.Field != "" {
+		what = r.Field
+	}
 	if r.Pos.IsZero() {
 		where, what = Position{}, r.Flag+" "+r.Path
 	}
@@ -148,8 +154,17 @@ func (r ProjectRef) Options(base Options) (Options, []Problem) {
 	} else {
 		files = []string{path}
 	}
+	absDir := dir
+	if a, err := filepath.Abs(dir); err == nil {
+		absDir = a
+	}
 	for i, f := range files {
-		files[i] = relPath(dir, f)
+		// Relative to dir when inside it, else absolute: a path relative
+		// to the process's folder would be read relative to dir.
+		if a, err := filepath.Abs(f); err == nil {
+			f = a
+		}
+		files[i] = relPath(absDir, f)
 	}
 	o := Options{
 		Files:       files,
@@ -196,6 +211,14 @@ type LoadFunc func(context.Context, Options) (*Topology, error)
 // named (a missing path, a folder without a compose file); their
 // projects are left out of the list.
 func ProjectOptions(main Options, with []string) ([]Options, []Problem, error) {
+	return HostOptions(main, withRefs(with))
+}
+
+// HostOptions is ProjectOptions with the other projects given as
+// references (a scenario file's with: list, say): the host description's
+// projects first, then refs in order, then main. A reference without Base
+// is relative to main.Dir.
+func HostOptions(main Options, with []ProjectRef) ([]Options, []Problem, error) {
 	if main.Dir == "" {
 		wd, err := os.Getwd()
 		if err != nil {
@@ -204,8 +227,11 @@ func ProjectOptions(main Options, with []string) ([]Options, []Problem, error) {
 		main.Dir = wd
 	}
 	refs, problems := HostProjects(main.Dir, main.HostFile)
-	for _, w := range with {
-		refs = append(refs, ProjectRef{Path: w, Base: main.Dir, Flag: "--with"})
+	for _, r := range with {
+		if r.Base == "" {
+			r.Base = main.Dir
+		}
+		refs = append(refs, r)
 	}
 	var opts []Options
 	for _, r := range refs {
@@ -219,13 +245,27 @@ func ProjectOptions(main Options, with []string) ([]Options, []Problem, error) {
 	return append(opts, main), problems, nil
 }
 
+func withRefs(with []string) []ProjectRef {
+	refs := make([]ProjectRef, len(with))
+	for i, w := range with {
+		refs[i] = ProjectRef{Path: w, Flag: "--with"}
+	}
+	return refs
+}
+
 // LoadProjects loads the host that main describes: the projects of the
 // host description's projects: list, then those named by with (--with),
 // then the main project, in that `up` order, each with load; and merges
 // them (Merge). Without other projects it is load(main). Problems of
 // every project are reported together, sorted.
 func LoadProjects(ctx context.Context, main Options, with []string, load LoadFunc) (*Topology, error) {
-	opts, problems, err := ProjectOptions(main, with)
+	return LoadHost(ctx, main, withRefs(with), load)
+}
+
+// LoadHost is LoadProjects with the other projects given as references
+// (HostOptions).
+func LoadHost(ctx context.Context, main Options, with []ProjectRef, load LoadFunc) (*Topology, error) {
+	opts, problems, err := HostOptions(main, with)
 	if err != nil {
 		return nil, err
 	}
