@@ -19,9 +19,9 @@ func host(t *testing.T, scenario string) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
-		"proxy/compose.yaml": "name: proxy\nservices:\n  traefik: {image: traefik, networks: [proxy], ports: [\"80:80\"]}\nnetworks:\n  proxy: {name: proxy}\n",
-		"admin/compose.yaml": "name: admin\nservices:\n  web: {image: adminer, networks: [proxy, default]}\nnetworks:\n  proxy: {external: true}\n",
-		"app/compose.yaml":   "name: app\nservices:\n  web: {image: nginx, networks: [proxy, default]}\n  db: {image: postgres}\nnetworks:\n  proxy: {external: true}\n",
+		"proxy/compose.yaml":  "name: proxy\nservices:\n  traefik: {image: traefik, networks: [proxy], ports: [\"80:80\"]}\nnetworks:\n  proxy: {name: proxy}\n",
+		"admin/compose.yaml":  "name: admin\nservices:\n  web: {image: adminer, networks: [proxy, default]}\nnetworks:\n  proxy: {external: true}\n",
+		"app/compose.yaml":    "name: app\nservices:\n  web: {image: nginx, networks: [proxy, default]}\n  db: {image: postgres}\nnetworks:\n  proxy: {external: true}\n",
 		"app/s.scenario.yaml": scenario,
 	}
 	for name, body := range files {
