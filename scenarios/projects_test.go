@@ -87,7 +87,7 @@ func TestQualifyWhatIf(t *testing.T) {
 // TestRunAcrossProjects: expectations, what-ifs and flows on the merged
 // host; a connect what-if registers the bare service name (R6-3).
 func TestRunAcrossProjects(t *testing.T) {
-	sc, err := Load(host(t, `compose: compose.yaml
+	_, err := Load(host(t, `compose: compose.yaml
 with: [../proxy, {path: ../admin, project: office}]
 what_if:
   - connect: {service: db, network: proxy}
@@ -101,7 +101,7 @@ expect:
 	if err == nil {
 		t.Fatal("blocked with verdict delivered parsed")
 	}
-	sc, err = Load(host(t, `compose: compose.yaml
+	sc, err := Load(host(t, `compose: compose.yaml
 with: [../proxy, {path: ../admin, project: office}]
 what_if:
   - connect: {service: db, network: proxy}
