@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"debug/elf"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -113,17 +113,74 @@ func oneLine(s string) string {
 // staticBinary checks that path is a statically linked ELF file, so that
 // it runs in a FROM scratch image.
 func staticBinary(path string) error {
-	f, err := elf.Open(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("the probe binary %s is not an ELF executable: %v", path, err)
 	}
 	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return fmt.Errorf("the probe binary %s is dynamically linked and cannot run in an empty image; build composenet with CGO_ENABLED=0 (make build does)", path)
-		}
+	interp, err := elfInterp(f)
+	if err != nil {
+		return fmt.Errorf("the probe binary %s is not an ELF executable: %v", path, err)
+	}
+	if interp {
+		return fmt.Errorf("the probe binary %s is dynamically linked and cannot run in an empty image; build composenet with CGO_ENABLED=0 (make build does)", path)
 	}
 	return nil
+}
+
+// elfInterp reports whether the ELF file r has a PT_INTERP program header
+// (a dynamic loader). It reads the ELF header and the program headers
+// only: debug/elf, which parses every section, would cost composenet its
+// package initialisers (and DWARF's, zstd's) at every start (issue 15).
+func elfInterp(r io.ReaderAt) (bool, error) {
+	var ident [16]byte
+	if _, err := r.ReadAt(ident[:], 0); err != nil {
+		return false, errors.New("too short for an ELF header")
+	}
+	if string(ident[:4]) != "\x7fELF" {
+		return false, errors.New("bad magic number")
+	}
+	var bo binary.ByteOrder
+	switch ident[5] {
+	case 1:
+		bo = binary.LittleEndian
+	case 2:
+		bo = binary.BigEndian
+	default:
+		return false, fmt.Errorf("unknown ELF data encoding %d", ident[5])
+	}
+	const ptInterp = 3
+	var phoff int64
+	var phentsize, phnum int
+	switch ident[4] {
+	case 1: // 32-bit: e_phoff at 28, e_phentsize at 42, e_phnum at 44
+		var h [52]byte
+		if _, err := r.ReadAt(h[:], 0); err != nil {
+			return false, errors.New("truncated ELF header")
+		}
+		phoff, phentsize, phnum = int64(bo.Uint32(h[28:])), int(bo.Uint16(h[42:])), int(bo.Uint16(h[44:]))
+	case 2: // 64-bit: e_phoff at 32, e_phentsize at 54, e_phnum at 56
+		var h [64]byte
+		if _, err := r.ReadAt(h[:], 0); err != nil {
+			return false, errors.New("truncated ELF header")
+		}
+		phoff, phentsize, phnum = int64(bo.Uint64(h[32:])), int(bo.Uint16(h[54:])), int(bo.Uint16(h[56:]))
+	default:
+		return false, fmt.Errorf("unknown ELF class %d", ident[4])
+	}
+	if phnum > 0 && (phentsize < 4 || phoff < 0) {
+		return false, errors.New("bad program header table")
+	}
+	for i := range phnum {
+		var typ [4]byte
+		if _, err := r.ReadAt(typ[:], phoff+int64(i*phentsize)); err != nil {
+			return false, errors.New("truncated program header table")
+		}
+		if bo.Uint32(typ[:]) == ptInterp {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // ensureProbeImage imports binary as a one-file FROM scratch image named
