@@ -44,6 +44,11 @@ type DiffReport struct {
 	New DiffSide `json:"new"`
 	// Changed is true when any list below is non-empty.
 	Changed bool `json:"changed"`
+	// ProjectsAdded and ProjectsRemoved are the compose projects that only
+	// the new, respectively the old side runs on the host (several
+	// projects, topology.Merge), in that side's up order.
+	ProjectsAdded   []string `json:"projects_added"`
+	ProjectsRemoved []string `json:"projects_removed"`
 	// ContainersAdded and ContainersRemoved are sorted names.
 	ContainersAdded   []string `json:"containers_added"`
 	ContainersRemoved []string `json:"containers_removed"`
@@ -62,12 +67,19 @@ type DiffReport struct {
 	FixedFindings []Finding `json:"fixed_findings"`
 	// Notes state what the comparison assumed.
 	Notes []string `json:"notes"`
+	// Services maps every container name of either side to its service
+	// named project/service, when several projects share either side's
+	// host (topology.Merge); the text report labels containers with it.
+	Services map[string]string `json:"services,omitempty"`
 }
 
 // DiffSide identifies one side of a diff.
 type DiffSide struct {
 	Project string   `json:"project"`
 	Files   []string `json:"files"`
+	// Projects are the projects on the host in up order when several
+	// share it (the last is Project); omitted for one.
+	Projects []string `json:"projects,omitempty"`
 }
 
 // PairChange is one reachability pair that changed.
@@ -122,14 +134,38 @@ type ExposureChange struct {
 // Diff compares two topologies. The result is deterministic.
 func Diff(oldT, newT *topology.Topology) *DiffReport {
 	d := &DiffReport{
-		Old:             DiffSide{Project: oldT.Project, Files: append([]string{}, oldT.Files...)},
-		New:             DiffSide{Project: newT.Project, Files: append([]string{}, newT.Files...)},
+		Old:             DiffSide{Project: oldT.Project, Files: append([]string{}, oldT.Files...), Projects: hostProjects(oldT)},
+		New:             DiffSide{Project: newT.Project, Files: append([]string{}, newT.Files...), Projects: hostProjects(newT)},
+		ProjectsAdded:   []string{}, ProjectsRemoved: []string{},
 		ContainersAdded: []string{}, ContainersRemoved: []string{},
 		Gained: []PairChange{}, Lost: []PairChange{}, DNS: []DNSChange{}, Exposure: []ExposureChange{},
 		NewFindings: []Finding{}, FixedFindings: []Finding{}, Notes: []string{},
 	}
 	so, sn := sim.New(oldT), sim.New(newT)
+	// A project the other side's host does not run is a change of its own
+	// (its containers are listed too).
+	oldP, newP := projectSet(oldT), projectSet(newT)
+	for _, p := range projectList(newT) {
+		if !oldP[p] {
+			d.ProjectsAdded = append(d.ProjectsAdded, p)
+		}
+	}
+	for _, p := range projectList(oldT) {
+		if !newP[p] {
+			d.ProjectsRemoved = append(d.ProjectsRemoved, p)
+		}
+	}
 	oldC, newC := containerSet(oldT), containerSet(newT)
+	if len(oldT.Projects) > 1 || len(newT.Projects) > 1 {
+		d.Services = map[string]string{}
+		for _, t := range []*topology.Topology{oldT, newT} {
+			for _, c := range t.Containers {
+				if c.Service != "" {
+					d.Services[c.Name] = c.Service
+				}
+			}
+		}
+	}
 	for n := range newC {
 		if !oldC[n] {
 			d.ContainersAdded = append(d.ContainersAdded, n)
@@ -148,11 +184,40 @@ func Diff(oldT, newT *topology.Topology) *DiffReport {
 	d.diffExposure(Exposure(oldT), Exposure(newT))
 	d.diffLint(Lint(oldT), Lint(newT))
 
-	d.Changed = len(d.ContainersAdded)+len(d.ContainersRemoved)+len(d.Gained)+len(d.Lost)+len(d.DNS)+len(d.Exposure)+len(d.NewFindings)+len(d.FixedFindings) > 0
-	if oldT.Project != newT.Project {
+	d.Changed = len(d.ProjectsAdded)+len(d.ProjectsRemoved)+len(d.ContainersAdded)+len(d.ContainersRemoved)+len(d.Gained)+len(d.Lost)+len(d.DNS)+len(d.Exposure)+len(d.NewFindings)+len(d.FixedFindings) > 0
+	if oldT.Project != newT.Project && len(newT.Projects) < 2 && len(oldT.Projects) < 2 {
 		d.Notes = append(d.Notes, fmt.Sprintf("the project names differ (%s, %s): containers are matched by name, so every container differs", oldT.Project, newT.Project))
 	}
 	return d
+}
+
+// hostProjects are t's projects in up order when several share the host.
+func hostProjects(t *topology.Topology) []string {
+	if len(t.Projects) < 2 {
+		return nil
+	}
+	return projectList(t)
+}
+
+// projectList is every project of t in up order: its Projects, or its one
+// project.
+func projectList(t *topology.Topology) []string {
+	if len(t.Projects) == 0 {
+		return []string{t.Project}
+	}
+	out := make([]string, len(t.Projects))
+	for i, p := range t.Projects {
+		out[i] = p.Name
+	}
+	return out
+}
+
+func projectSet(t *topology.Topology) map[string]bool {
+	m := map[string]bool{}
+	for _, p := range projectList(t) {
+		m[p] = true
+	}
+	return m
 }
 
 func containerSet(t *topology.Topology) map[string]bool {
@@ -284,12 +349,17 @@ func rowRank(from string) int {
 }
 
 func (d *DiffReport) diffDNS(oldT, newT *topology.Topology, so, sn *sim.Sim, oldC map[string]bool) {
+	// The names looked up are the services' DNS names: on a host with
+	// several projects the bare service name (R6-3), not project/service.
 	names := map[string]bool{}
-	for _, s := range oldT.Services {
-		names[s.Name] = true
-	}
-	for _, s := range newT.Services {
-		names[s.Name] = true
+	for _, t := range []*topology.Topology{oldT, newT} {
+		for _, s := range t.Services {
+			name := s.Name
+			if i := strings.LastIndex(name, "/"); i >= 0 && len(t.Projects) > 1 {
+				name = name[i+1:]
+			}
+			names[name] = true
+		}
 	}
 	sorted := make([]string, 0, len(names))
 	for n := range names {

@@ -13,7 +13,11 @@ import (
 // kind of change, "+" for what the new side adds, "-" for what it removes,
 // "~" for what it changes, then a count of each kind and the notes.
 func WriteDiffText(w io.Writer, d *DiffReport) error {
-	fmt.Fprintf(w, "diff %s -> %s (project %s)\n", termsafe.Escape(strings.Join(d.Old.Files, " + ")), termsafe.Escape(strings.Join(d.New.Files, " + ")), d.New.Project)
+	if len(d.New.Projects) > 1 || len(d.Old.Projects) > 1 {
+		fmt.Fprintf(w, "diff %s -> %s (projects %s -> %s, in up order)\n", termsafe.Escape(strings.Join(d.Old.Files, " + ")), termsafe.Escape(strings.Join(d.New.Files, " + ")), orDash(strings.Join(d.Old.Projects, ", ")), orDash(strings.Join(d.New.Projects, ", ")))
+	} else {
+		fmt.Fprintf(w, "diff %s -> %s (project %s)\n", termsafe.Escape(strings.Join(d.Old.Files, " + ")), termsafe.Escape(strings.Join(d.New.Files, " + ")), d.New.Project)
+	}
 	section := func(title string, n int) bool {
 		if n == 0 {
 			return false
@@ -21,21 +25,29 @@ func WriteDiffText(w io.Writer, d *DiffReport) error {
 		fmt.Fprintf(w, "\n%s\n", title)
 		return true
 	}
+	if section("PROJECTS (on the host, in up order)", len(d.ProjectsAdded)+len(d.ProjectsRemoved)) {
+		for _, p := range d.ProjectsAdded {
+			fmt.Fprintf(w, "+ %s\n", p)
+		}
+		for _, p := range d.ProjectsRemoved {
+			fmt.Fprintf(w, "- %s\n", p)
+		}
+	}
 	if section("CONTAINERS", len(d.ContainersAdded)+len(d.ContainersRemoved)) {
 		for _, c := range d.ContainersAdded {
-			fmt.Fprintf(w, "+ %s\n", c)
+			fmt.Fprintf(w, "+ %s\n", d.label(c))
 		}
 		for _, c := range d.ContainersRemoved {
-			fmt.Fprintf(w, "- %s\n", c)
+			fmt.Fprintf(w, "- %s\n", d.label(c))
 		}
 	}
 	if section("REACHABILITY (pairs gained and lost; ip = IP-level traffic, else container ports)", len(d.Gained)+len(d.Lost)) {
-		writePairs(w, "+", "was", d.Gained, func(p PairChange) string { return p.Old })
-		writePairs(w, "-", "now", d.Lost, func(p PairChange) string { return p.New })
+		writePairs(w, d, "+", "was", d.Gained, func(p PairChange) string { return p.Old })
+		writePairs(w, d, "-", "now", d.Lost, func(p PairChange) string { return p.New })
 	}
 	if section("DNS (service names looked up from each container; answers by container)", len(d.DNS)) {
 		for _, c := range d.DNS {
-			fmt.Fprintf(w, "~ %s: %s  %s -> %s\n", c.From, c.Name, c.Old, c.New)
+			fmt.Fprintf(w, "~ %s: %s  %s -> %s\n", d.label(c.From), c.Name, c.Old, c.New)
 		}
 	}
 	if section("EXPOSURE (entry points and the attack surface)", len(d.Exposure)) {
@@ -73,6 +85,8 @@ func WriteDiffText(w io.Writer, d *DiffReport) error {
 				parts = append(parts, fmt.Sprintf("%d %s", n, what))
 			}
 		}
+		add(len(d.ProjectsAdded), "project(s) added")
+		add(len(d.ProjectsRemoved), "project(s) removed")
 		add(len(d.ContainersAdded), "container(s) added")
 		add(len(d.ContainersRemoved), "container(s) removed")
 		add(len(d.Gained), "pair(s) gained")
@@ -91,7 +105,7 @@ func WriteDiffText(w io.Writer, d *DiffReport) error {
 
 // writePairs prints pairs grouped by source and target: "+ a -> b: ip,
 // 80/tcp (was name-not-resolved)". The pairs come sorted by from, to, port.
-func writePairs(w io.Writer, sign, word string, ps []PairChange, other func(PairChange) string) {
+func writePairs(w io.Writer, d *DiffReport, sign, word string, ps []PairChange, other func(PairChange) string) {
 	for i := 0; i < len(ps); {
 		j := i
 		var ports, verdicts []string
@@ -101,7 +115,17 @@ func writePairs(w io.Writer, sign, word string, ps []PairChange, other func(Pair
 				verdicts = append(verdicts, v)
 			}
 		}
-		fmt.Fprintf(w, "%s %s -> %s: %s (%s %s)\n", sign, ps[i].From, ps[i].To, strings.Join(ports, ", "), word, strings.Join(verdicts, "/"))
+		fmt.Fprintf(w, "%s %s -> %s: %s (%s %s)\n", sign, d.label(ps[i].From), d.label(ps[i].To), strings.Join(ports, ", "), word, strings.Join(verdicts, "/"))
 		i = j
 	}
+}
+
+// label names a container for people: on a host with several projects
+// its qualified service first ("app/web · app-web-1", as diagrams do),
+// else its name.
+func (d *DiffReport) label(container string) string {
+	if svc := d.Services[container]; svc != "" {
+		return svc + " · " + container
+	}
+	return container
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 
 	"github.com/composenet/composenet/internal/gitrev"
 	"github.com/composenet/composenet/review"
@@ -21,15 +23,17 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 		summary: "What changed between two versions of a project, for pull-request review: reachability\n" +
 			"pairs gained and lost (IP level and every published or listened-on port; containers\n" +
 			"matched by name), DNS answers changed (service names looked up from every container),\n" +
-			"exposure changed (published bindings, the attack surface), and lint findings new and\n" +
-			"fixed (matched by code and subject, not by line). Each side is one or more compose files:\n" +
-			"--old/--new (repeatable, merged in order) or two positional files; -f files are shared,\n" +
-			"merged before each side's own. The other project flags apply to both sides. When the two\n" +
+			"exposure changed (published bindings, the attack surface), lint findings new and fixed\n" +
+			"(matched by code and subject, not by line), and projects added to or removed from the\n" +
+			"host. Each side is one or more compose files: --old/--new (repeatable, merged in order)\n" +
+			"or two positional files; -f files are shared, merged before each side's own. The other\n" +
+			"project flags apply to both sides, --with too (the other projects on the host, named\n" +
+			"project/service in the report; --old-with/--new-with for one side only). When the two\n" +
 			"sides' project names differ and -p is not given, the old side is loaded under the new\n" +
 			"side's name so that containers match. --git OLD[..NEW] compares git revisions of the\n" +
 			"same files instead (NEW defaults to the working tree): each revision is extracted whole,\n" +
-			"so includes, extends and .env files come from it too. Exit 0 when nothing changed,\n" +
-			"1 when anything did, 2 on bad input.",
+			"so includes, extends, .env files and --with projects inside the repository come from\n" +
+			"it too. Exit 0 when nothing changed, 1 when anything did, 2 on bad input.",
 		examples: []string{
 			"composenet diff compose.old.yaml compose.yaml",
 			"composenet diff --old base.yaml --old prod.yaml --new base.yaml --new prod.next.yaml",
@@ -43,6 +47,9 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 	var olds, news multiFlag
 	fs.Var(&olds, "old", "compose `FILE` of the old side (repeatable, merged in order)")
 	fs.Var(&news, "new", "compose `FILE` of the new side (repeatable, merged in order)")
+	var oldWith, newWith multiFlag
+	fs.Var(&oldWith, "old-with", "a compose project in `DIR_OR_FILE` that only the old side's host runs, brought up after the --with ones (repeatable)")
+	fs.Var(&newWith, "new-with", "a compose project in `DIR_OR_FILE` that only the new side's host runs, brought up after the --with ones (repeatable)")
 	format := fs.String("format", "text", "output `FORMAT`: text or json")
 	gitRange := fs.String("git", "", "compare git revisions `OLD[..NEW]` of the -f files (or the discovered ones); NEW defaults to the working tree")
 	pos, code, ok := parseArgs(e, fs, args)
@@ -55,8 +62,8 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 	if *gitRange != "" {
-		if len(pos) > 0 || len(olds) > 0 || len(news) > 0 {
-			return usage("--git compares revisions of the -f files; do not give --old, --new or OLD NEW as well")
+		if len(pos) > 0 || len(olds) > 0 || len(news) > 0 || len(oldWith) > 0 || len(newWith) > 0 {
+			return usage("--git compares revisions of the -f files; do not give --old, --new, --old-with, --new-with or OLD NEW as well")
 		}
 		if !checkFormat(e, "diff", *format, "text", "json") {
 			return exitBadInput
@@ -77,21 +84,22 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 	if !checkFormat(e, "diff", *format, "text", "json") {
 		return exitBadInput
 	}
-	load := func(files multiFlag, project string) (*topology.Topology, bool) {
+	load := func(files multiFlag, extra multiFlag, project string) (*topology.Topology, bool) {
 		opt := lf.options(e)
 		opt.Files = append(append([]string{}, lf.files...), files...)
 		if project != "" {
 			opt.ProjectName = project
 		}
-		t, err := e.loadHelper().Load(ctx, opt)
+		// --with and the host description's projects: apply to both sides.
+		t, err := topology.LoadProjects(ctx, opt, append(slices.Clone(lf.with), extra...), e.loadHelper().Load)
 		if err != nil {
 			printError(e, err)
 			return nil, false
 		}
 		return t, true
 	}
-	oldT, ok1 := load(olds, "")
-	newT, ok2 := load(news, "")
+	oldT, ok1 := load(olds, oldWith, "")
+	newT, ok2 := load(news, newWith, "")
 	if !ok1 || !ok2 {
 		return exitBadInput
 	}
@@ -101,7 +109,7 @@ func cmdDiff(ctx context.Context, e *env, args []string) int {
 		// copy of the old file in another folder would otherwise differ
 		// everywhere. Load the old side under the new side's name.
 		own := oldT.Project
-		if oldT, ok1 = load(olds, newT.Project); !ok1 {
+		if oldT, ok1 = load(olds, oldWith, newT.Project); !ok1 {
 			return exitBadInput
 		}
 		notes = append(notes, fmt.Sprintf("the old side was loaded as project %s (its own name is %s) so that containers match by name; pass -p to choose", newT.Project, own))
@@ -137,9 +145,12 @@ func diffGit(ctx context.Context, e *env, lf *loadFlags, spec, format string) in
 		printError(e, err)
 		return exitBadInput
 	}
+	var outside []string // --with projects outside the repository
+	var absent []string  // notes: --with projects missing at a revision
 	side := func(rev string) (*topology.Topology, bool) {
 		opt := lf.options(e)
 		opt.Dir = cwd
+		with := lf.with
 		if rev != "" {
 			snap, err := gitrev.Extract(ctx, cwd, rev)
 			if err != nil {
@@ -151,8 +162,31 @@ func diffGit(ctx context.Context, e *env, lf *loadFlags, spec, format string) in
 				fmt.Fprintf(e.stderr, "composenet diff: %v\n", err)
 				return nil, false
 			}
+			// The other projects (--with) are read at the revision when
+			// they are inside the repository, else from the working tree.
+			with = nil
+			for _, w := range lf.with {
+				p := w
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(cwd, p)
+				}
+				if m, err := snap.Map(p); err == nil {
+					if _, err := os.Stat(m); err != nil {
+						// Not in the repository at that revision: not on
+						// that side's host (a project added or removed).
+						absent = append(absent, fmt.Sprintf("--with %s does not exist at revision %s: that side's host does not run it", w, rev))
+						continue
+					}
+					with = append(with, m)
+					continue
+				}
+				with = append(with, p)
+				if !slices.Contains(outside, w) {
+					outside = append(outside, w)
+				}
+			}
 		}
-		t, err := e.loadHelper().Load(ctx, opt)
+		t, err := topology.LoadProjects(ctx, opt, with, e.loadHelper().Load)
 		if err != nil {
 			if rev != "" {
 				fmt.Fprintf(e.stderr, "at revision %s:\n", rev)
@@ -172,6 +206,11 @@ func diffGit(ctx context.Context, e *env, lf *loadFlags, spec, format string) in
 	if newName == "" {
 		newName = "working tree"
 	}
-	d.Notes = append([]string{fmt.Sprintf("old side: git revision %s; new side: %s", oldRev, newName)}, d.Notes...)
+	notes := []string{fmt.Sprintf("old side: git revision %s; new side: %s", oldRev, newName)}
+	for _, w := range outside {
+		notes = append(notes, fmt.Sprintf("--with %s is outside the git repository: both sides read it from the working tree", w))
+	}
+	notes = append(notes, absent...)
+	d.Notes = append(notes, d.Notes...)
 	return writeDiff(ctx, e, d, format)
 }
