@@ -134,9 +134,9 @@ type ExposureChange struct {
 // Diff compares two topologies. The result is deterministic.
 func Diff(oldT, newT *topology.Topology) *DiffReport {
 	d := &DiffReport{
-		Old:             DiffSide{Project: oldT.Project, Files: append([]string{}, oldT.Files...), Projects: hostProjects(oldT)},
-		New:             DiffSide{Project: newT.Project, Files: append([]string{}, newT.Files...), Projects: hostProjects(newT)},
-		ProjectsAdded:   []string{}, ProjectsRemoved: []string{},
+		Old:           DiffSide{Project: oldT.Project, Files: append([]string{}, oldT.Files...), Projects: hostProjects(oldT)},
+		New:           DiffSide{Project: newT.Project, Files: append([]string{}, newT.Files...), Projects: hostProjects(newT)},
+		ProjectsAdded: []string{}, ProjectsRemoved: []string{},
 		ContainersAdded: []string{}, ContainersRemoved: []string{},
 		Gained: []PairChange{}, Lost: []PairChange{}, DNS: []DNSChange{}, Exposure: []ExposureChange{},
 		NewFindings: []Finding{}, FixedFindings: []Finding{}, Notes: []string{},
