@@ -110,6 +110,9 @@ func newPlan(opts []topology.Options, ts []*topology.Topology, host *topology.To
 		p.Projects = append(p.Projects, rp)
 		byOrig[rp.Orig] = rp
 	}
+	for _, rp := range p.Projects {
+		rp.Spec.Containers = p.Containers
+	}
 	multi := len(ts) > 1
 	// split names a service of host as (project, compose service).
 	split := func(s string) (*runProject, string) {
@@ -152,6 +155,23 @@ func newPlan(opts []topology.Options, ts []*topology.Topology, host *topology.To
 		}
 	}
 	return p
+}
+
+// rename is the verify name of a name of the original host in a
+// scenario file: a container name, or project/service on a host of
+// several projects; anything else as it is.
+func (p *runPlan) rename(s string) string {
+	if v, ok := p.Containers[s]; ok {
+		return v
+	}
+	if proj, svc, ok := strings.Cut(s, "/"); ok && len(p.Projects) > 1 {
+		for _, rp := range p.Projects {
+			if rp.Orig == proj {
+				return rp.Name + "/" + svc
+			}
+		}
+	}
+	return s
 }
 
 // routeProto is the transport of a route's proxied hop: udp for a UDP

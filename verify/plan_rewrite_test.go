@@ -90,6 +90,14 @@ func TestRewrittenHostIsTheHost(t *testing.T) {
 			t.Errorf("route %s -> %s goes to %s, rewritten to %s", orig[i].Proxy, orig[i].Backend, h.Endpoint.IPv4, vh.Endpoint.IPv4)
 		}
 	}
+	// admin's exporter joins traefik's namespace in the proxy project
+	// (network_mode container:, R7-10) under its verify name.
+	if x := vt.Container("admin-verify-exporter-1"); x == nil || x.NetNS == nil || x.NetNS.Name != "proxy-verify-traefik-1" {
+		t.Errorf("admin-verify-exporter-1: %+v, want traefik's namespace", x)
+	}
+	if !slices.Contains(notes, "admin: services.exporter.network_mode container:proxy-traefik-1 becomes container:proxy-verify-traefik-1") {
+		t.Errorf("notes %q", notes)
+	}
 	// The backends serve the routes' ports: app/web's 8080 comes only from
 	// its traefik label.
 	if web := vt.Container("app-verify-web-1"); !slices.Contains(web.Listen, topology.PortProto{Port: 8080, Protocol: "tcp"}) {

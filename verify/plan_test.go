@@ -238,11 +238,33 @@ func TestQueriesAcrossProjects(t *testing.T) {
 		}
 	}
 	want := []string{
-		"proxy-traefik-1 -> 172.19.0.3 (admin-web-1 on proxy; route admin.example.com of proxy/traefik, admin/compose.yaml:14:7) port 8080: delivered to admin-web-1",
+		"proxy-traefik-1 -> 172.19.0.3 (admin-web-1 on proxy; route admin.example.com of proxy/traefik, admin/compose.yaml:15:7) port 8080: delivered to admin-web-1",
 		"proxy-traefik-1 -> 172.21.0.2 (app-api-1 on app_default; route app.example.com/api of proxy/traefik, app/compose.yaml:18:7) port 3000: dropped-isolation (the route names network proxy, which app/api does not join: the proxy falls back to its first network)",
 		"proxy-traefik-1 -> 172.19.0.4 (app-web-1 on proxy; route app.example.com of proxy/traefik, app/compose.yaml:12:7) port 8080: delivered to app-web-1",
 	}
 	if !slices.Equal(routes, want) {
 		t.Errorf("route queries\n%s\nwant\n%s", strings.Join(routes, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestPlanRename: names of the original host in a scenario file become
+// the verify ones: project/service of a known project, container names
+// of any project; anything else is left alone.
+func TestPlanRename(t *testing.T) {
+	_, plan := projectsPlan(t)
+	for _, c := range []struct{ in, want string }{
+		{"app/web", "app-verify/web"},
+		{"proxy/traefik", "proxy-verify/traefik"},
+		{"admin-web-1", "admin-verify-web-1"},
+		{"proxy-traefik-1", "proxy-verify-traefik-1"},
+		{"web", "web"},
+		{"dashboard", "dashboard"},
+		{"nope/web", "nope/web"},
+		{"internet", "internet"},
+		{"", ""},
+	} {
+		if got := plan.rename(c.in); got != c.want {
+			t.Errorf("rename(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

@@ -86,6 +86,10 @@ type world struct {
 	probeBin string
 	// routes are the host's reverse-proxy routes under the verify names.
 	routes []plannedRoute
+	// rename turns a name of the original projects in a scenario file
+	// (project/service, a container name) into the verify one; nil keeps
+	// names as they are.
+	rename func(string) string
 }
 
 // bareService is c's compose service name: on a host of several projects
@@ -642,6 +646,9 @@ func (w *world) deliveredTo(r sim.Result) string {
 func (w *world) scenarioQueries(sc *scenarios.Scenario) []*query {
 	var qs []*query
 	for _, ex := range sc.Expects {
+		if w.rename != nil {
+			ex.From, ex.To, ex.Name = w.rename(ex.From), w.rename(ex.To), w.rename(ex.Name)
+		}
 		q := &query{}
 		q.QueryResult = QueryResult{Kind: KindConnect, From: ex.From, To: ex.To, Port: ex.Port, Protocol: ex.Protocol, Predicted: "-", Rules: []string{}}
 		where := ex.Pos.String()
@@ -732,7 +739,13 @@ func (w *world) scenarioReach(q *query, ex scenarios.Expect, where string) {
 			q.skip = where + ": addresses in scenarios are model addresses; verify probes names"
 			return
 		}
-		q.task = Task{Kind: kind, Name: ex.To, Port: ex.Port, Protocol: ex.Protocol}
+		name := ex.To
+		if t := w.s.Container(name); t != nil && strings.Contains(name, "/") {
+			// project/service is composenet's name, not a DNS name: sim
+			// asks for the container's name, and so does the probe.
+			name = t.Name
+		}
+		q.task = Task{Kind: kind, Name: name, Port: ex.Port, Protocol: ex.Protocol}
 	}
 	w.predictReach(q, r)
 }

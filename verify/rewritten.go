@@ -39,6 +39,10 @@ type RewriteSpec struct {
 	// compose name): the backend ports of reverse-proxy routes, which the
 	// backend's process would serve.
 	Listen map[string][]string
+	// Containers maps container names to their verify names: a
+	// network_mode container:NAME naming a container of the run (of this
+	// project or an earlier one, R7-10) joins it under its verify name.
+	Containers map[string]string
 }
 
 // RewriteFunc turns the project opts describe, whose topology is t, into

@@ -235,6 +235,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	w.dnsUpstream = opts.DNSUpstream
 	w.probeBin = probe
 	w.routes = plan.Routes
+	w.rename = plan.rename
 	if lan != nil {
 		w.setLAN(lan)
 		var subnets []netip.Prefix

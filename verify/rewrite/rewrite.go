@@ -136,7 +136,7 @@ func Rewrite(p *types.Project, t *topology.Topology, spec verify.RewriteSpec) (*
 			Command:         cmd,
 			Hostname:        s.Hostname,
 			DomainName:      s.DomainName,
-			NetworkMode:     s.NetworkMode,
+			NetworkMode:     networkMode(s.NetworkMode, spec.Containers),
 			Networks:        s.Networks,
 			DNS:             s.DNS,
 			DNSOpts:         s.DNSOpts,
@@ -145,6 +145,9 @@ func Rewrite(p *types.Project, t *topology.Topology, spec verify.RewriteSpec) (*
 			MacAddress:      s.MacAddress,
 			Sysctls:         s.Sysctls,
 			StopGracePeriod: &grace,
+		}
+		if ns.NetworkMode != s.NetworkMode {
+			notes = append(notes, fmt.Sprintf("services.%s.network_mode %s becomes %s", sname, s.NetworkMode, ns.NetworkMode))
 		}
 		ns.Ports = s.Ports
 		ns.Expose = s.Expose
@@ -178,6 +181,17 @@ func Rewrite(p *types.Project, t *topology.Topology, spec verify.RewriteSpec) (*
 		"# by the composenet probe (no project code, images, volumes or secrets).\n"
 	sort.Strings(notes)
 	return &verify.Rewritten{Project: name, YAML: append([]byte(header), y...), Notes: notes}, nil
+}
+
+// networkMode renames the container of a network_mode container:NAME
+// when the run brings that container up under another name (R7-10).
+func networkMode(mode string, names map[string]string) string {
+	if x, ok := strings.CutPrefix(mode, "container:"); ok {
+		if v, ok := names[x]; ok {
+			return "container:" + v
+		}
+	}
+	return mode
 }
 
 // listenOf returns the ports the probe of service s serves, as
