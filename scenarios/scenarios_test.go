@@ -212,6 +212,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("compose: [a]\nflows: [{chain: 'a -> parallel[b:1, c:2] -> d:3'}]\n"))
 	f.Add([]byte("expect: [{dns: {from: a, name: b, answers: [x@y]}}]"))
+	f.Add([]byte("compose: [a]\nwith: [../p, {path: q, project: x, profiles: [y]}, {image: z}, ~, 3]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("f.yaml", data)
 		if err == nil && sc == nil {
