@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -91,10 +90,10 @@ func Load(file string) (*Scenario, error) {
 // Options returns the topology options that load sc's project, with extra
 // daemon settings appended (what-ifs of kind daemon).
 func (sc *Scenario) Options(extraDaemon []string) topology.Options {
+	// A relative host: path stays relative: the load reads it from Dir,
+	// the scenario's folder (joining it here too read DIR/DIR/host.yaml
+	// when check ran from another folder).
 	host := sc.Host
-	if host != "" && !filepath.IsAbs(host) {
-		host = filepath.Join(sc.Dir, host)
-	}
 	return topology.Options{
 		Files:       sc.Compose,
 		Dir:         sc.Dir,
