@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -266,5 +267,21 @@ func TestPlanRename(t *testing.T) {
 		if got := plan.rename(c.in); got != c.want {
 			t.Errorf("rename(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestRunNetworksLeaveTheHostsOut: a network the host description
+// declares is not inspected on the engine (verify created shared-verify
+// for the project instead, and "shared" need not exist there).
+func TestRunNetworksLeaveTheHostsOut(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "host.yaml"), []byte("networks:\n  - name: shared\n    subnet: 172.30.0.0/16\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("name: hn\nservices:\n  a:\n    image: x\n    networks: [shared, own]\nnetworks:\n  shared: {external: true, name: shared-verify}\n  own: {}\n"), 0o644)
+	tp, err := loader.Load(context.Background(), topology.Options{Files: []string{"compose.yaml"}, Dir: dir, HostFile: "host.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(runNetworks(tp), " "); got != "hn_own shared-verify" {
+		t.Errorf("networks %q, want hn_own shared-verify (not the host's shared)", got)
 	}
 }

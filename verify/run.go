@@ -223,11 +223,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			ctrs[k] = v
 		}
 	}
-	var netNames []string
-	for _, n := range t.Networks {
-		netNames = append(netNames, n.Name)
-	}
-	nets, err := d.networks(ctx, netNames)
+	nets, err := d.networks(ctx, runNetworks(t))
 	if err != nil {
 		return nil, err
 	}
@@ -273,6 +269,20 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep.count()
 	return rep, nil
+}
+
+// runNetworks are the networks of model t that the run created on the
+// engine, by name. A network of the host description is not one: the
+// projects joined NAME-verify instead (plan.go), and the engine may have
+// no network of that name.
+func runNetworks(t *topology.Topology) []string {
+	var out []string
+	for _, n := range t.Networks {
+		if !n.Declared {
+			out = append(out, n.Name)
+		}
+	}
+	return out
 }
 
 func hasSetting(settings []string, key string) bool {
