@@ -14,7 +14,8 @@
 // One helper run serves one request, read whole from its standard input:
 // a load (topology.Options; the inputs the load read when asked) or a
 // verify rewrite. Requests and answers are a line "composenet-load
-// <protocol version> <model fingerprint>" followed by the message in
+// <protocol version> <fingerprint>" (the shapes of the request, the
+// answer and the topology's wire form) followed by the message in
 // package wire's encoding (the topology itself in topology/snapshot's
 // wire form), so that each side checks the other's build before decoding
 // anything. The answer, on its standard output, is the
@@ -22,8 +23,9 @@
 // *topology.LoadError, or another error's text: the caller returns what
 // loader.Load would have returned in process, so messages, their order
 // and exit statuses are the same. Each side checks the other's protocol
-// version and model fingerprint (snapshot.Fingerprint): a composenet and a
-// composenet-load built from different sources refuse to talk.
+// version and fingerprint: a composenet and a composenet-load built from
+// different sources refuse to talk, even when only a load option was
+// added.
 //
 // The helper never outlives its caller and never runs unbounded: it is
 // killed when the context ends; on Linux it also gets SIGKILL when
@@ -40,7 +42,9 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/composenet/composenet/internal/helperbin"
@@ -186,7 +190,7 @@ func (h *Helper) call(ctx context.Context, req *request) (*answer, error) {
 		// than it accepts is enough for it to refuse in its own words.
 		req.Stdin, _ = io.ReadAll(io.LimitReader(h.Stdin, topology.MaxInputBytes+1))
 	}
-	in, err := encodeMessage(proto, snapshot.Fingerprint(), req)
+	in, err := encodeMessage(proto, fingerprint(), req)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +305,7 @@ func Serve(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, ops O
 	case err != nil:
 		a.Err = err.Error()
 	}
-	msg, err := encodeMessage(proto, snapshot.Fingerprint(), &a)
+	msg, err := encodeMessage(proto, fingerprint(), &a)
 	if err == nil {
 		_, err = stdout.Write(msg)
 	}
@@ -311,6 +315,16 @@ func Serve(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, ops O
 	}
 	return 0
 }
+
+// fingerprint identifies this build's protocol: its version, the shapes of
+// the request and the answer (options, problems, inputs, the rewrite) and
+// the topology's wire form (snapshot.Fingerprint). The wire encoding
+// carries no type description, so two builds whose shapes differ in any
+// field must not decode each other's messages: they refuse each other by
+// the preamble instead.
+var fingerprint = sync.OnceValue(func() string {
+	return wire.Fingerprint("composenet-load "+strconv.Itoa(proto)+" "+snapshot.Fingerprint(), request{}, answer{})
+})
 
 // preamble starts every request and answer.
 func preamble(proto int, fingerprint string) string {
@@ -330,7 +344,7 @@ func hasPreamble(raw []byte) bool {
 // decodeMessage decodes a message of this build into v. same is false
 // when raw does not start with this build's preamble; v is then untouched.
 func decodeMessage(raw []byte, v any) (same bool, err error) {
-	rest, ok := bytes.CutPrefix(raw, []byte(preamble(proto, snapshot.Fingerprint())))
+	rest, ok := bytes.CutPrefix(raw, []byte(preamble(proto, fingerprint())))
 	if !ok {
 		return false, errors.New("not a message of this build")
 	}

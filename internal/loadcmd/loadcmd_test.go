@@ -14,7 +14,6 @@ import (
 
 	"github.com/composenet/composenet/topology"
 	"github.com/composenet/composenet/topology/loader"
-	"github.com/composenet/composenet/topology/snapshot"
 	"github.com/composenet/composenet/verify"
 	"github.com/composenet/composenet/verify/rewrite"
 )
@@ -193,8 +192,8 @@ func TestServeRefusesOtherBuilds(t *testing.T) {
 		{"garbage", []byte("hello"), "unreadable request (this program is composenet's helper; run composenet)"},
 		{"gob (composenet before protocol 2)", []byte("\x1f\xff\x81\x03\x01\x01\x07request"), "unreadable request (this program is composenet's helper; run composenet)"},
 		{"fingerprint", encodeReq(t, proto, "other", request{Op: "load"}), "was built from a different composenet"},
-		{"proto", encodeReq(t, proto+1, snapshot.Fingerprint(), request{Op: "load"}), "was built from a different composenet"},
-		{"this build, truncated", encodeReq(t, proto, snapshot.Fingerprint(), request{Op: "load", Options: topology.Options{Files: []string{"compose.yaml"}}})[:60], "unreadable request"},
+		{"proto", encodeReq(t, proto+1, fingerprint(), request{Op: "load"}), "was built from a different composenet"},
+		{"this build, truncated", encodeReq(t, proto, fingerprint(), request{Op: "load", Options: topology.Options{Files: []string{"compose.yaml"}}})[:60], "unreadable request"},
 	} {
 		var out, errb bytes.Buffer
 		code := Serve(context.Background(), bytes.NewReader(tc.in), &out, &errb, Ops{Load: loader.Load})

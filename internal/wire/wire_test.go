@@ -264,3 +264,50 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+// Fingerprint changes with any change of shape a decoder would misread:
+// a field added, renamed, retyped or retagged, an array's length, the
+// head; it ignores unexported-field values and is stable.
+func TestFingerprint(t *testing.T) {
+	type a struct {
+		X int
+		Y []string `json:"y"`
+	}
+	type added struct {
+		X int
+		Y []string `json:"y"`
+		Z bool
+	}
+	type renamed struct {
+		X int
+		W []string `json:"y"`
+	}
+	type retyped struct {
+		X int64
+		Y []string `json:"y"`
+	}
+	type retagged struct {
+		X int
+		Y []string `json:"z"`
+	}
+	base := Fingerprint("v1", a{})
+	if Fingerprint("v1", a{X: 5}) != base {
+		t.Error("values change the fingerprint")
+	}
+	for name, fp := range map[string]string{
+		"added":     Fingerprint("v1", added{}),
+		"renamed":   Fingerprint("v1", renamed{}),
+		"retyped":   Fingerprint("v1", retyped{}),
+		"retagged":  Fingerprint("v1", retagged{}),
+		"head":      Fingerprint("v2", a{}),
+		"array len": Fingerprint("v1", a{}, [3]int{}),
+		"another":   Fingerprint("v1", a{}, [4]int{}),
+	} {
+		if fp == base {
+			t.Errorf("%s: same fingerprint", name)
+		}
+	}
+	if Fingerprint("v1", a{}, [3]int{}) == Fingerprint("v1", a{}, [4]int{}) {
+		t.Error("array lengths not told apart")
+	}
+}
