@@ -356,7 +356,7 @@ func (m *merger) addresses() {
 				}
 				if !n.SubnetConfigured {
 					// R3-10 (M8): the network has no user-configured subnet.
-					m.problem(at, "", "invalid config for network %s: invalid endpoint settings: user specified IP address is supported only when connecting to networks with user configured subnets: %s (R3-10)", n.Name, m.whyNoSubnet(n))
+					m.problem(at, "", "invalid config for network %s: invalid endpoint settings: user specified IP address is supported only when connecting to networks with user configured subnets: %s (R3-10)", n.Name, m.whyNoSubnet(n, ""))
 					continue
 				}
 				if !n.Subnet.Contains(e.IPv4) {
@@ -401,19 +401,19 @@ func (m *merger) addresses() {
 			}
 			lo = hi
 		}
-		m.addresses6(n, ms2eps(ms, func(i int) *Endpoint { return ms[i].e }))
+		m.addresses6(n, ms2eps(ms, func(i int) *Endpoint { return ms[i].e }), ms2ints(ms, func(i int) int { return ms[i].project }))
 	}
 }
 
 // whyNoSubnet says why n has no user-configured subnet: the project that
 // created it gave none, or no project creates it (an assumed external
 // network).
-func (m *merger) whyNoSubnet(n *Network) string {
+func (m *merger) whyNoSubnet(n *Network, family string) string {
 	if i, ok := m.creator[n]; ok && i >= 0 {
-		return fmt.Sprintf("project %s creates network %s (%s) without an ipam config subnet", m.in[i].Project, n.Name, n.Pos)
+		return fmt.Sprintf("project %s creates network %s (%s) without an %sipam config subnet", m.in[i].Project, n.Name, n.Pos, family)
 	}
 	if n.Declared {
-		return fmt.Sprintf("the host description declares network %s without a subnet", n.Name)
+		return fmt.Sprintf("the host description declares network %s without an %ssubnet", n.Name, family)
 	}
 	return fmt.Sprintf("no project on this host creates network %s, so it is assumed to exist with an automatic subnet; describe it with its subnet in the host description (--host), or bring up the project that creates it first (--with)", n.Name)
 }
@@ -426,6 +426,14 @@ func (m *merger) subnetFrom(n *Network) string {
 	return fmt.Sprintf("configured in the host description (%s)", n.Pos)
 }
 
+func ms2ints[T any](ms []T, f func(int) int) []int {
+	out := make([]int, len(ms))
+	for i := range ms {
+		out[i] = f(i)
+	}
+	return out
+}
+
 func ms2eps[T any](ms []T, f func(int) *Endpoint) []*Endpoint {
 	out := make([]*Endpoint, len(ms))
 	for i := range ms {
@@ -434,45 +442,95 @@ func ms2eps[T any](ms []T, f func(int) *Endpoint) []*Endpoint {
 	return out
 }
 
-// addresses6 gives IPv6 addresses on n (R3-11): the creating project's
-// endpoints keep theirs (moved into n's subnet when the ULA /64 moved);
-// the other projects' get the lowest free from ::2 upward.
-func (m *merger) addresses6(n *Network, eps []*Endpoint) {
+// addresses6 gives IPv6 addresses on n (R3-10, R3-11), project by project
+// in up order (proj[i] is eps[i]'s project, -1 for the host
+// description's containers): a project's static ipv6_address first,
+// checked against n's configured IPv6 subnet (a project's own networks
+// were checked by its load; another project's network is checked here);
+// then the creating project's dynamic endpoints keep theirs (moved into
+// n's subnet when the ULA /64 moved); the rest get the lowest free from
+// ::2 upward.
+func (m *merger) addresses6(n *Network, eps []*Endpoint, proj []int) {
 	if !n.EnableIPv6 || !n.Subnet6.IsValid() {
 		for _, e := range eps {
+			if e.Static6 {
+				// R3-10 (M8): no user-configured IPv6 subnet.
+				m.problem(addr6Pos(e), "", "invalid config for network %s: invalid endpoint settings: user specified IP address is supported only when connecting to networks with user configured subnets: %s (R3-10)", n.Name, m.whyNoSubnet(n, "IPv6 "))
+			}
 			e.IPv6 = netip.Addr{}
 		}
 		return
 	}
 	used := map[netip.Addr]bool{n.Gateway6: true, n.Subnet6.Addr(): true}
-	var later []*Endpoint
+	holder := map[netip.Addr]*Container{}
 	old := m.oldSub6[n]
-	for _, e := range eps {
-		if !e.IPv6.IsValid() || !old.IsValid() || !old.Contains(e.IPv6) {
-			later = append(later, e)
-			continue
-		}
-		if old != n.Subnet6 {
-			a, o := e.IPv6.As16(), n.Subnet6.Addr().As16()
-			copy(a[:8], o[:8])
-			e.IPv6 = netip.AddrFrom16(a)
-		}
-		if used[e.IPv6] {
-			later = append(later, e)
-			continue
-		}
-		used[e.IPv6] = true
-	}
 	next := n.Subnet6.Addr().Next()
-	for _, e := range later {
-		for used[next] && n.Subnet6.Contains(next) {
-			next = next.Next()
+	for lo := 0; lo < len(eps); {
+		hi := lo
+		for hi < len(eps) && proj[hi] == proj[lo] {
+			hi++
 		}
-		if !n.Subnet6.Contains(next) {
+		group := eps[lo:hi]
+		lo = hi
+		for _, e := range group {
+			if !e.Static6 {
+				continue
+			}
+			switch o := holder[e.IPv6]; {
+			case !n.Subnet6Configured:
+				m.problem(addr6Pos(e), "", "invalid config for network %s: invalid endpoint settings: user specified IP address is supported only when connecting to networks with user configured subnets: %s (R3-10)", n.Name, m.whyNoSubnet(n, "IPv6 "))
+			case !n.Subnet6.Contains(e.IPv6):
+				m.problem(addr6Pos(e), "", "invalid config for network %s: invalid endpoint settings: no configured subnet or ip-range contain the IP address %s: the network's IPv6 subnet is %s, %s (R3-10)", n.Name, e.IPv6, n.Subnet6, m.subnetFrom(n))
+			case o != nil && o != e.Container:
+				m.problem(addr6Pos(e), "", "Address already in use: %s on network %s is taken by %s of project %s (%s) (R3-10)", e.IPv6, n.Name, o.Name, o.Project, o.Pos)
+			case used[e.IPv6] && o == nil:
+				m.problem(addr6Pos(e), "", "Address already in use: %s on network %s is taken by the network's gateway or subnet address (R3-10)", e.IPv6, n.Name)
+			default:
+				used[e.IPv6] = true
+				holder[e.IPv6] = e.Container
+				continue
+			}
 			e.IPv6 = netip.Addr{}
-			continue
 		}
-		e.IPv6 = next
-		used[next] = true
+		var later []*Endpoint
+		for _, e := range group {
+			if e.Static6 {
+				continue
+			}
+			if !e.IPv6.IsValid() || !old.IsValid() || !old.Contains(e.IPv6) {
+				later = append(later, e)
+				continue
+			}
+			if old != n.Subnet6 {
+				a, o := e.IPv6.As16(), n.Subnet6.Addr().As16()
+				copy(a[:8], o[:8])
+				e.IPv6 = netip.AddrFrom16(a)
+			}
+			if used[e.IPv6] {
+				later = append(later, e)
+				continue
+			}
+			used[e.IPv6] = true
+			holder[e.IPv6] = e.Container
+		}
+		for _, e := range later {
+			for used[next] && n.Subnet6.Contains(next) {
+				next = next.Next()
+			}
+			if !n.Subnet6.Contains(next) {
+				e.IPv6 = netip.Addr{}
+				continue
+			}
+			e.IPv6 = next
+			used[next] = true
+			holder[next] = e.Container
+		}
 	}
+}
+
+func addr6Pos(e *Endpoint) Position {
+	if !e.Addr6Pos.IsZero() {
+		return e.Addr6Pos
+	}
+	return e.Pos
 }

@@ -237,3 +237,91 @@ networks:
 		t.Errorf("one project: owner %q, want none", got)
 	}
 }
+
+// TestMergeStaticIPv6OnSharedNetwork: R3-10 and R3-11 for ipv6_address on
+// another project's network: checked against the creating project's
+// configured IPv6 subnet; dynamic IPv6 addresses given out after it skip
+// it; every refusal at its line, all at once.
+func TestMergeStaticIPv6OnSharedNetwork(t *testing.T) {
+	proxy := `name: proxy
+services:
+  traefik:
+    image: traefik
+    networks:
+      proxy:
+        ipv6_address: "fd00:20::10"
+networks:
+  proxy:
+    name: proxy
+    enable_ipv6: true
+    ipam:
+      config:
+        - subnet: 10.20.0.0/24
+        - subnet: "fd00:20::/64"
+`
+	app := `name: app
+services:
+  web:
+    image: nginx
+    networks:
+      proxy:
+        ipv6_address: "fd00:20::20"
+  worker:
+    image: busybox
+    networks: [proxy]
+networks:
+  proxy:
+    external: true
+`
+	m, err := loadHost(t, writeHost(t, [2]string{"proxy", proxy}, [2]string{"app", app}), "proxy", "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := m.NetworkByName("proxy")
+	v6 := func(ctr string) string { return m.Container(ctr).Endpoint(n).IPv6.String() }
+	for _, tc := range []struct{ what, got, want string }{
+		{"R3-10 traefik's own static IPv6 address", v6("proxy-traefik-1"), "fd00:20::10"},
+		{"R3-10 app's static IPv6 address in proxy's subnet", v6("app-web-1"), "fd00:20::20"},
+		{"R3-11 worker: lowest free from ::2", v6("app-worker-1"), "fd00:20::2"},
+		{"R3-10 marked static", boolStr(m.Container("app-web-1").Endpoint(n).Static6), "true"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.what, tc.got, tc.want)
+		}
+	}
+
+	bad := `name: app
+services:
+  outside:
+    image: nginx
+    networks:
+      proxy:
+        ipv6_address: "fd00:99::5"
+  taken:
+    image: nginx
+    networks:
+      proxy:
+        ipv6_address: "fd00:20::10"
+networks:
+  proxy:
+    external: true
+`
+	_, err = loadHost(t, writeHost(t, [2]string{"proxy", proxy}, [2]string{"app", bad}), "proxy", "app")
+	want := []string{
+		"app/compose.yaml:7:9: invalid config for network proxy: invalid endpoint settings: no configured subnet or ip-range contain the IP address fd00:99::5: the network's IPv6 subnet is fd00:20::/64, configured by project proxy (proxy/compose.yaml:9:3) (R3-10)",
+		"app/compose.yaml:12:9: Address already in use: fd00:20::10 on network proxy is taken by proxy-traefik-1 of project proxy (proxy/compose.yaml:3:3) (R3-10)",
+	}
+	if got := problems(t, err); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	ula := strings.Replace(strings.Replace(proxy, "        - subnet: \"fd00:20::/64\"\n", "", 1), "        ipv6_address: \"fd00:20::10\"\n", "", 1)
+	ula = strings.Replace(ula, "    networks:\n      proxy:\n", "    networks: [proxy]\n", 1)
+	_, err = loadHost(t, writeHost(t, [2]string{"proxy", ula}, [2]string{"app", app}), "proxy", "app")
+	want = []string{
+		"app/compose.yaml:7:9: invalid config for network proxy: invalid endpoint settings: user specified IP address is supported only when connecting to networks with user configured subnets: project proxy creates network proxy (proxy/compose.yaml:7:3) without an IPv6 ipam config subnet (R3-10)",
+	}
+	if got := problems(t, err); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("ULA subnet: got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

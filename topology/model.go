@@ -331,6 +331,9 @@ type Endpoint struct {
 	Static bool
 	// AddrPos is where ipv4_address is written (zero without one).
 	AddrPos Position
+	// Static6 is true for ipv6_address; Addr6Pos is where it is written.
+	Static6  bool
+	Addr6Pos Position
 	// IPv6 is the address on an IPv6-enabled network (R3-11), from ::2
 	// upward in start order, or ipv6_address.
 	IPv6 netip.Addr

@@ -466,6 +466,16 @@ func (b *builder) static6(c *topology.Container, e *topology.Endpoint, addr, pat
 		b.problem(path, "invalid IPv6 address %q", addr)
 		return
 	}
+	if !n.Subnet6Configured && b.sharedHost && n.External && !n.Declared {
+		// R3-10 on a host with several projects: topology.Merge checks
+		// the address against the creating project's IPv6 subnet.
+		if c.Replica > 1 {
+			b.problem(path, "Address already in use: replica %s asks for %s too (ipv6_address cannot be combined with more than one replica)", c.Name, ip)
+			return
+		}
+		e.IPv6, e.Static6, e.Addr6Pos = ip, true, b.ix.lookup(path)
+		return
+	}
 	if !n.Subnet6Configured {
 		b.problem(path, "invalid config for network %s: invalid endpoint settings: user specified IP address is supported only when connecting to networks with user configured subnets", n.Name)
 		return
@@ -480,7 +490,7 @@ func (b *builder) static6(c *topology.Container, e *topology.Endpoint, addr, pat
 		return
 	}
 	a6.Reserve(ip)
-	e.IPv6 = ip
+	e.IPv6, e.Static6, e.Addr6Pos = ip, true, b.ix.lookup(path)
 }
 
 func dedupe(xs []string) []string {
