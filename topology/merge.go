@@ -166,6 +166,16 @@ func (m *merger) networks() {
 				if !have.Declared && m.creator[have] >= 0 {
 					m.resolved[n.Pos] = true
 				}
+			case m.creator[have] < 0 && !have.Declared && m.isAssumed(have):
+				// R2-5 (M6): an earlier project named it external before
+				// this one creates it. On a host where it does not exist
+				// yet, that project's up fails; the model keeps it as the
+				// assumed network the earlier project named.
+				j := m.first[have]
+				m.netOf[n] = have
+				m.warn(Warning{Code: "W-EXTERNAL-BEFORE-CREATOR", Rule: "R2-5", Pos: have.Pos,
+					Message: fmt.Sprintf("project %s names network %s external but comes up before project %s creates it (%s): on a host where it does not exist yet, its up fails with \"network %s declared as external, but could not be found\"; the network is modelled as an existing plain bridge, not with project %s's settings", m.in[j].Project, n.Name, t.Project, n.Pos, n.Name, t.Project),
+					Fix:     fmt.Sprintf("bring project %s up before project %s (list it earlier: --with or projects:)", t.Project, m.in[j].Project)})
 			case m.creator[have] < 0:
 				// R2-4: a network that no compose project created.
 				m.netOf[n] = have
@@ -217,6 +227,13 @@ func (m *merger) add(n *Network, creator int) {
 }
 
 func (m *merger) warn(w Warning) { m.warnings = append(m.warnings, w) }
+
+// isAssumed reports whether n is an external network that an earlier
+// project named and no project had created (W-EXTERNAL-ASSUMED).
+func (m *merger) isAssumed(n *Network) bool {
+	_, ok := m.first[n]
+	return ok
+}
 
 // ports binds every published port on the shared host, project by project
 // in start order (R8-5, R8-8).

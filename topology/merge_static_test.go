@@ -325,3 +325,38 @@ networks:
 		t.Errorf("ULA subnet: got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestMergeExternalBeforeCreator: R2-5 (M6), a project that names a
+// network external comes up before the project that creates it: a
+// warning says that its up fails on a fresh host and how to order them,
+// instead of compose's "not created by compose" reuse warning (R2-4).
+func TestMergeExternalBeforeCreator(t *testing.T) {
+	dir := writeHost(t, [2]string{"joiner", `name: joiner
+services:
+  web: {image: x, networks: [shared]}
+networks:
+  shared: {name: shared, external: true}
+`}, [2]string{"maker", `name: maker
+services:
+  api: {image: x, networks: [shared]}
+networks:
+  shared: {name: shared}
+`})
+	m, err := loadHost(t, dir, "joiner", "maker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range m.Warnings {
+		if w.Code == "W-EXTERNAL-BEFORE-CREATOR" || w.Code == "W-NETWORK-REUSED" {
+			got = append(got, w.Code+" "+w.Pos.String()+": "+w.Message+" | "+w.Fix)
+		}
+	}
+	want := `W-EXTERNAL-BEFORE-CREATOR joiner/compose.yaml:5:3: project joiner names network shared external but comes up before project maker creates it (maker/compose.yaml:5:3): on a host where it does not exist yet, its up fails with "network shared declared as external, but could not be found"; the network is modelled as an existing plain bridge, not with project maker's settings | bring project maker up before project joiner (list it earlier: --with or projects:)`
+	if strings.Join(got, "\n") != want {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), want)
+	}
+	if owner := m.NetworkByName("shared").Project; owner != "" {
+		t.Errorf("owner %q, want none (no project created it in this order)", owner)
+	}
+}
