@@ -647,3 +647,85 @@ func TestTrack(t *testing.T) {
 		t.Fatal("a stamp taken right after a write is trusted")
 	}
 }
+
+// The usage file keeps the folder's total without a stat of every entry
+// at every store: it matches the entries' sizes, a damaged one is
+// replaced by a full count, and the bound holds over many stores.
+func TestUsageAccounting(t *testing.T) {
+	cfg := Config{Load: loader.Load, Dir: t.TempDir(), Version: "test"}
+	env := []string{"COMPOSE_PROJECT_NAME=p"}
+	sizes := func() (total int64, n int) {
+		m, _ := filepath.Glob(filepath.Join(cfg.Dir, "*.snap"))
+		for _, e := range m {
+			info, err := os.Stat(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += info.Size()
+		}
+		return total, len(m)
+	}
+	usage := func() (int64, string) {
+		raw, err := os.ReadFile(filepath.Join(cfg.Dir, usageFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, ok := parseUsage(raw)
+		if !ok {
+			t.Fatalf("unreadable usage file %q", raw)
+		}
+		return n, string(raw)
+	}
+	for i := range 3 {
+		loadIn(t, cfg, testProject(t), env, "compose.yaml")
+		got, raw := usage()
+		want, n := sizes()
+		if got != want || n != i+1 {
+			t.Fatalf("after %d stores: usage %d (%q), entries %d bytes in %d files", i+1, got, raw, want, n)
+		}
+		if lines := strings.Count(raw, "\n"); lines != i+1 || !strings.HasPrefix(raw, "=") {
+			t.Fatalf("after %d stores the usage file is %q", i+1, raw)
+		}
+	}
+	// A damaged usage file costs one full count.
+	os.WriteFile(filepath.Join(cfg.Dir, usageFile), []byte("garbage"), 0o600)
+	loadIn(t, cfg, testProject(t), env, "compose.yaml")
+	if got, raw := usage(); !strings.HasPrefix(raw, "=") || strings.Contains(raw, "+") {
+		t.Fatalf("damaged usage file not recounted: %q", raw)
+	} else if want, _ := sizes(); got != want {
+		t.Fatalf("recounted usage %d, entries %d", got, want)
+	}
+	// A bound of about three entries holds over ten stores.
+	one, n := sizes()
+	cfg.MaxBytes = 3 * one / int64(n)
+	for range 10 {
+		loadIn(t, cfg, testProject(t), env, "compose.yaml")
+		if total, _ := sizes(); total > cfg.MaxBytes {
+			t.Fatalf("folder holds %d bytes, bound %d", total, cfg.MaxBytes)
+		}
+	}
+}
+
+func TestParseUsage(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"=10\n", 10, true},
+		{"=10\n+5\n+7\n", 22, true},
+		{"=0\n", 0, true},
+		{"", 0, false},
+		{"+5\n", 0, false},
+		{"=10\n=5\n", 0, false},
+		{"=10\n+x\n", 0, false},
+		{"=10\n+-5\n", 0, false},
+		{"=10\n\n", 0, false},
+		{"=10\n+", 0, false},
+	} {
+		got, ok := parseUsage([]byte(tc.in))
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("parseUsage(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
