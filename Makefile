@@ -62,12 +62,12 @@ viewer-test: build
 
 ## verify: composenet verify against the local Docker Engine (it must be
 ## running, with docker compose v2) over the bundled examples, their
-## scenario suites, testdata/cases and the several-projects host of
-## testdata/projects (a folder with a verify.args file is run with those
-## flags); every query must agree with the model of the engine's own
+## scenario suites, testdata/cases and the several-projects hosts of
+## examples/proxyhost and testdata/projects (a folder with a verify.args
+## file is run with those flags); every query must agree with the model of the engine's own
 ## version. verify-engine sets up an engine first.
 VERIFY_FLAGS ?= --dns-upstream --timeout 10m
-VERIFY_CASES ?= examples/ecommerce examples/secure examples/production $(wildcard testdata/cases/*.yaml) testdata/projects
+VERIFY_CASES ?= examples/ecommerce examples/secure examples/production examples/proxyhost $(wildcard testdata/cases/*.yaml) testdata/projects
 verify:
 	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/composenet ./cmd/composenet-load
 	@pass=0; fail=0; for c in $(VERIFY_CASES); do \

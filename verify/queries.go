@@ -692,7 +692,7 @@ func (w *world) scenarioQueries(sc *scenarios.Scenario) []*query {
 
 func (w *world) scenarioReach(q *query, ex scenarios.Expect, where string) {
 	if sim.IsRouteTarget(ex.To) {
-		q.skip = where + ": a reverse-proxy route is layer 7, read from configuration: not probed (its proxied hop can be asked as a plain reach from the proxy)"
+		q.skip = where + ": a reverse-proxy route is layer 7, read from configuration: not probed (verify asks its proxied hop as a route query)"
 		return
 	}
 	if ex.From == sim.Internet || ex.To == sim.Internet {
