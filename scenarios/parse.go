@@ -1,8 +1,8 @@
 // Package scenarios reads scenario files, YAML documents that state what a
 // Compose project's network must and must not allow, and runs every
 // expectation through package sim. A scenario names the compose files to
-// load (with project name, profiles, environment, daemon settings and host
-// description), what-ifs applied before anything is checked (stop a
+// load (with project name, profiles, environment, daemon settings, host
+// description and the other projects on the same host), what-ifs applied before anything is checked (stop a
 // service, disconnect a service from a network, change a daemon setting),
 // expectations (reach, blocked, dns, exposed) and application flows (call
 // chains with per-service processing time, giving the end-to-end latency

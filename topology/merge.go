@@ -28,12 +28,21 @@ import (
 //     external networks, then the project's networks in key order, R2-6);
 //   - container addresses: per network, the host description's containers
 //     first, then project by project the static addresses (R3-10) and the
-//     dynamic ones in start order, lowest free (R3-8, R4-3);
+//     dynamic ones in start order, lowest free (R3-8, R4-3). A static
+//     address on another project's network, which that project's own load
+//     could not check (Options.SharedHost), is checked here as Docker
+//     checks it at create: the network needs a user-configured subnet (the
+//     creator's ipam config, or the host description's), the address must
+//     lie in it and be free (M8-M11); IPv6 likewise (R3-11);
 //   - the host's port space: ports are bound project by project in start
 //     order; a fixed port another binding holds is Docker's bind error
 //     (R8-8), and ephemeral ports and host ranges continue from the last
 //     port the daemon handed out (R8-5);
 //   - container names, which must be unique on the engine (R1-4).
+//
+// A network belongs to the project that created it, the first in up
+// order that declares it non-external (Network.Project, R2-4); projects
+// that name it external only join it (R2-5).
 //
 // In the merged topology every service is named "project/service" so
 // that services of different projects never share a name; DNS is
