@@ -302,24 +302,26 @@ func legendTies(v *render.View) []string {
 	return ids
 }
 
-// mincrossFullMax is the container count above which Graphviz's crossing
-// reduction (mincross) runs fewer passes: mclimit=0.2 scales its
-// iteration limits (24 passes without improvement, 8 tries) by a fifth.
-// Mincross is most of dot's time on large pictures and grows faster than
-// the picture; at 500 generated services (595 containers) it took
-// two-thirds of the helper's CPU (2.0 s), and with mclimit=0.2 the helper
-// takes half (about 1 s). The cost is crossings: Graphviz's count goes
-// from 86,291 to 189,208 on that picture, a strip tens of thousands of
-// pixels wide that no one reads edge by edge. Pictures up to
-// mincrossFullMax containers (every real project of make svgcheck) keep
-// the full search.
+// mincrossFullMax is the container count above which Graphviz bounds its
+// two iterative phases: crossing reduction (mincross) runs fewer passes,
+// mclimit=0.2 scaling its iteration limits (24 passes without
+// improvement, 8 tries) by a fifth, and the network simplex that places
+// nodes left to right stops after a fifth as many iterations
+// (nslimit=0.2). Mincross is most of dot's time on large pictures and
+// grows faster than the picture: at 500 generated services (595
+// containers) it took two-thirds of the helper's CPU (2.0 s); with both
+// limits the helper takes about 0.7 s. The cost is crossings: Graphviz's
+// count goes from 86,291 to 189,208 on that picture, a strip tens of
+// thousands of pixels wide that no one reads edge by edge; its width
+// stays within 1%. Pictures up to mincrossFullMax containers (every real
+// project of make svgcheck) keep the full search.
 const mincrossFullMax = 150
 
-// mincrossAttrs returns the graph attributes that bound mincross for a
-// picture of n containers (with a leading ", "), or "".
+// mincrossAttrs returns the graph attributes that bound mincross and
+// positioning for a picture of n containers (with a leading ", "), or "".
 func mincrossAttrs(n int) string {
 	if n <= mincrossFullMax {
 		return ""
 	}
-	return ", mclimit=0.2"
+	return ", mclimit=0.2, nslimit=0.2"
 }
