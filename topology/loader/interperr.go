@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/composenet/composenet/topology"
 
@@ -15,7 +16,7 @@ import (
 // reInvalidSpec is compose-go's message for a value that, once
 // interpolated, is not a valid short-syntax entry (a volume, say); it
 // carries no path.
-var reInvalidSpec = regexp.MustCompile(`^invalid spec: (.*): ([^:]+)$`)
+var reInvalidSpec = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^invalid spec: (.*): ([^:]+)$`) })
 
 // interpolatedEntry finds the scalar in the loaded files whose
 // interpolation is spec, so an error about the interpolated value can
@@ -67,7 +68,7 @@ func (ix *posIndex) interpolatedEntry(spec string) (topology.Position, []string,
 // entry as written, naming the unset variables, when the entry can be
 // found.
 func invalidSpecProblem(msg string, ix *posIndex) (topology.Problem, bool) {
-	m := reInvalidSpec.FindStringSubmatch(msg)
+	m := reInvalidSpec().FindStringSubmatch(msg)
 	if m == nil {
 		return topology.Problem{}, false
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/composenet/composenet/topology"
 
@@ -199,10 +200,10 @@ func (b *builder) allocPort(ip netip.Addr, proto, key string, lo, hi int) (int, 
 	return 0, false
 }
 
-var reExpose = regexp.MustCompile(`^(\d+)(?:-(\d+))?(?:/(\w+))?$`)
+var reExpose = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)(?:-(\d+))?(?:/(\w+))?$`) })
 
 func parseExpose(s string) ([]topology.PortProto, error) {
-	m := reExpose.FindStringSubmatch(strings.TrimSpace(s))
+	m := reExpose().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return nil, fmt.Errorf("invalid expose entry %q", s)
 	}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/composenet/composenet/topology"
 
@@ -263,8 +264,10 @@ func yamlErrorLine(msg string) (int, int) {
 }
 
 var (
-	reYAMLConstruct = regexp.MustCompile("cannot (?:construct|unmarshal) !!(\\w+)(?: `[^`]*`)? into (\\S+)")
-	reYAMLLinePfx   = regexp.MustCompile(`^line \d+: `)
+	reYAMLConstruct = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile("cannot (?:construct|unmarshal) !!(\\w+)(?: `[^`]*`)? into (\\S+)")
+	})
+	reYAMLLinePfx = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line \d+: `) })
 )
 
 // cleanYAMLError makes a YAML decoder message fit one output line without
@@ -278,9 +281,9 @@ func cleanYAMLError(msg string) string {
 		if l = strings.TrimSpace(l); l == "" {
 			continue
 		}
-		l = reYAMLLinePfx.ReplaceAllString(l, "")
-		l = reYAMLConstruct.ReplaceAllStringFunc(l, func(m string) string {
-			sub := reYAMLConstruct.FindStringSubmatch(m)
+		l = reYAMLLinePfx().ReplaceAllString(l, "")
+		l = reYAMLConstruct().ReplaceAllStringFunc(l, func(m string) string {
+			sub := reYAMLConstruct().FindStringSubmatch(m)
 			kind := sub[1]
 			names := map[string]string{"seq": "a list", "map": "a mapping", "str": "a string", "int": "a number", "float": "a number", "bool": "a boolean", "null": "an empty value"}
 			if n, ok := names[kind]; ok {
