@@ -51,8 +51,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseReply$$' -fuzztime 30s -fuzzminimizetime 10x ./verify
 	$(GO) test -run '^$$' -fuzz '^FuzzParseFlow$$' -fuzztime 30s -fuzzminimizetime 10x ./sim
 	$(GO) test -run '^$$' -fuzz '^FuzzParseIptablesSave$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
-	$(GO) test -run '^$$' -fuzz '^FuzzParseNginx$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
-	$(GO) test -run '^$$' -fuzz '^FuzzParseHAProxy$$' -fuzztime 30s -fuzzminimizetime 10x ./topology
+	$(GO) test -run '^$$' -fuzz '^FuzzParseNginx$$' -fuzztime 30s -fuzzminimizetime 10x ./topology/loader
+	$(GO) test -run '^$$' -fuzz '^FuzzParseHAProxy$$' -fuzztime 30s -fuzzminimizetime 10x ./topology/loader
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCaddyfile$$' -fuzztime 30s -fuzzminimizetime 10x ./topology/loader
 
 ## viewer-test: the report and serve pages driven in Debian's chromium with
 ## playwright-core (browsertest/, npm lockfile); not part of make test.

@@ -92,6 +92,10 @@ func (b *builder) readProxyConfig(svc *topology.Service, s types.ServiceConfig, 
 	switch topology.ProxyKind(svc) {
 	case topology.ProxyTraefik:
 		return b.readTraefikConfig(svc, s, spath)
+	case "":
+		if read, folder, ok := b.readCaddyfile(svc, s, spath); ok {
+			return read, folder
+		}
 	}
 	var mounts []proxyMount
 	for _, m := range b.projectMounts(s, spath) {
